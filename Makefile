@@ -1,0 +1,50 @@
+# jaif-kg: every target creates .venv and installs what it needs on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install serve test check lint typecheck fmt validate bench build clean
+
+help: ## List the targets with what they do
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install jaif-kg with its dev tools
+
+serve: $(STAMP) ## Validate the graph and serve it on http://$(HOST):$(PORT)/ (embedded store)
+	$(BIN)/jaif-kg serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/pytest
+
+check: $(STAMP) ## Lint (ruff), type-check (mypy --strict) and test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/jaif-kg fmt --check
+	$(BIN)/pytest
+
+fmt: $(STAMP) ## Rewrite graph_data/ and ontology/ as canonical Turtle, and format the code
+	$(BIN)/jaif-kg fmt
+	$(BIN)/ruff format .
+
+validate: $(STAMP) ## Validate the shipped graph against the SHACL shapes
+	$(BIN)/jaif-kg validate
+
+build: $(STAMP) ## Write the dumps and dataset description to dist/
+	$(BIN)/jaif-kg build --out dist
+
+bench: $(STAMP) ## Run the benchmark and write docs/BENCHMARKS.md
+	$(BIN)/python -m jaif_kg.bench
+
+clean: ## Remove .venv, caches and build output
+	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,126 @@
+"""The store interface every backend implements.
+
+A store holds an RDF dataset (a default graph plus named graphs) and answers SPARQL 1.1 queries.
+Backends declare what they can do as class attributes. Only :mod:`jaif_kg.store` imports backend
+classes; everything else asks :func:`jaif_kg.store.open_store` for a :class:`Store`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal, Protocol, runtime_checkable
+
+from rdflib.term import Identifier
+
+ResultKind = Literal["boolean", "solutions", "graph"]
+
+#: An RDF term as jaif-kg passes it around: an rdflib URIRef, Literal or BNode.
+Term = Identifier
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The answer to a SPARQL query, independent of the backend.
+
+    Attributes:
+        kind: ``boolean`` (ASK), ``solutions`` (SELECT) or ``graph`` (CONSTRUCT/DESCRIBE).
+        boolean: the ASK answer.
+        variables: the SELECT projection, in order.
+        rows: one dict per solution, variable name -> term; unbound variables are absent.
+        triples: the CONSTRUCT/DESCRIBE triples.
+    """
+
+    kind: ResultKind
+    boolean: bool | None = None
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, Term]] = field(default_factory=list)
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows) if self.kind == "solutions" else len(self.triples)
+
+    def __iter__(self) -> Iterator[dict[str, Term]]:
+        return iter(self.rows)
+
+
+@runtime_checkable
+class Store(Protocol):
+    """A SPARQL 1.1 dataset. Every backend in :mod:`jaif_kg.store` implements this."""
+
+    #: Short backend name ("oxigraph", "rdflib", "remote").
+    name: ClassVar[str]
+    #: Data survives a restart.
+    persistent: ClassVar[bool]
+    #: Named graphs are kept apart (a quad store).
+    context_aware: ClassVar[bool]
+
+    def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
+        """Add RDF ``data`` of ``media_type`` to ``graph`` (default graph when ``None``).
+
+        Raises:
+            jaif_kg.errors.InputError: the data does not parse; nothing is added.
+        """
+        ...
+
+    def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
+        """Replace the contents of ``graph`` with ``data`` in one step (all or nothing)."""
+        ...
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query.
+
+        Args:
+            sparql: the query text.
+            default_graphs: IRIs whose merge is the default graph (SPARQL Protocol
+                ``default-graph-uri``); ``None`` keeps the store's default graph.
+            named_graphs: IRIs of the named graphs visible to ``GRAPH`` (``named-graph-uri``);
+                ``None`` keeps all named graphs.
+
+        Raises:
+            jaif_kg.errors.QuerySyntaxError: the query does not parse.
+        """
+        ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[bytes, str]:
+        """Run a query and serialise its result with the backend's own writer.
+
+        ``media_type`` is a SPARQL results type (JSON, XML, CSV, TSV) for SELECT/ASK, or an RDF type
+        (Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, TriG) for CONSTRUCT/DESCRIBE. Returns the
+        bytes and the media type actually written.
+        """
+        ...
+
+    def count(self, graph: str | None = None) -> int:
+        """Number of triples in ``graph``, or of quads in the whole dataset when ``None``."""
+        ...
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+        ...
+
+    def dump(self, media_type: str, graph: str | None = None) -> bytes:
+        """Serialise one graph (``graph``; default graph when ``None`` and the format has no
+        datasets) or, for N-Quads/TriG with ``graph=None``, the whole dataset."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every triple of every graph."""
+        ...
+
+    def close(self) -> None:
+        """Release files and connections."""
+        ...

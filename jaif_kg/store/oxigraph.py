@@ -1,0 +1,164 @@
+"""The embedded store: pyoxigraph, in memory or on disk (the default backend)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import ClassVar
+
+import pyoxigraph as ox
+
+from jaif_kg.errors import InputError, QuerySyntaxError
+from jaif_kg.formats import rdf_format, results_format
+from jaif_kg.store.base import QueryResult
+from jaif_kg.store.terms import to_rdflib
+
+_LINE = re.compile(r"line (\d+)", re.IGNORECASE)
+
+
+def parse_error(exc: Exception, source: str | None) -> InputError:
+    """Turn a pyoxigraph parse error into an :class:`InputError` with file and line."""
+    message = str(exc)
+    match = _LINE.search(message)
+    line = int(match.group(1)) if match else None
+    return InputError(message, path=source, line=line)
+
+
+def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.NamedNode(graph) if graph else ox.DefaultGraph()
+
+
+def parse_quads(
+    data: bytes, media_type: str, graph: str | None = None, *, source: str | None = None
+) -> list[ox.Quad]:
+    """Parse ``data`` completely (so a syntax error adds nothing) into quads of ``graph``.
+
+    Quads of a dataset format keep their graph unless ``graph`` is given.
+    """
+    fmt = rdf_format(media_type)
+    target = _graph_name(graph)
+    try:
+        parsed = list(ox.parse(data, fmt.oxigraph, rename_blank_nodes=True))
+    except SyntaxError as exc:
+        raise parse_error(exc, source) from exc
+    quads = []
+    for item in parsed:
+        if isinstance(item, ox.Quad):
+            name = item.graph_name if graph is None else target
+            quads.append(ox.Quad(item.subject, item.predicate, item.object, name))
+        else:
+            quads.append(ox.Quad(item.subject, item.predicate, item.object, target))
+    return quads
+
+
+class OxigraphStore:
+    """pyoxigraph ``Store``: in memory, or persistent in ``path``."""
+
+    name: ClassVar[str] = "oxigraph"
+    persistent: ClassVar[bool] = False
+    context_aware: ClassVar[bool] = True
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(path))
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+        self.path = path
+        self.persistent = path is not None  # type: ignore[misc]
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for code that needs its native API."""
+        return self._store
+
+    def load(
+        self, data: bytes, media_type: str, graph: str | None = None, *, source: str | None = None
+    ) -> None:
+        """Add ``data``; all or nothing (parsed first, then added in one transaction)."""
+        self._store.extend(parse_quads(data, media_type, graph, source=source))
+
+    def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
+        quads = parse_quads(data, media_type, graph)
+        target = _graph_name(graph)
+        self._store.clear_graph(target)
+        self._store.extend(quads)
+
+    def _run(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        kwargs: dict[str, object] = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(str(exc)) from exc
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        result = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("boolean", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                row = {}
+                for name in variables:
+                    value = solution[name]
+                    if value is not None:
+                        row[name] = to_rdflib(value)
+                rows.append(row)
+            return QueryResult("solutions", variables=variables, rows=rows)
+        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                   for t in result]
+        return QueryResult("graph", triples=triples)
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[bytes, str]:
+        result = self._run(sparql, default_graphs, named_graphs)
+        if isinstance(result, ox.QueryTriples):
+            fmt = rdf_format(media_type)
+            return result.serialize(format=fmt.oxigraph) or b"", fmt.media_type
+        rfmt = results_format(media_type)
+        return result.serialize(format=rfmt.oxigraph) or b"", rfmt.media_type
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def dump(self, media_type: str, graph: str | None = None) -> bytes:
+        fmt = rdf_format(media_type)
+        if fmt.datasets and graph is None:
+            return self._store.dump(format=fmt.oxigraph) or b""
+        return self._store.dump(format=fmt.oxigraph, from_graph=_graph_name(graph)) or b""
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def close(self) -> None:
+        self._store.flush() if self.path is not None else None
