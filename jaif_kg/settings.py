@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         None,
         description="Public URL of the server; defaults to the URL the request came to.",
     )
+    query_workers: int = Field(
+        2, description="Query worker processes started with the server (the SPARQL endpoint)."
+    )
+    query_workers_max: int = Field(
+        8, description="Most query worker processes alive at once (grown when all are busy)."
+    )
 
 
 @lru_cache
