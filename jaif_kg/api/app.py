@@ -2,25 +2,112 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from jaif_kg import __version__
+from jaif_kg.errors import (
+    InputError,
+    JaifError,
+    ParameterError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    UnknownQuery,
+)
+from jaif_kg.executor import QueryExecutor
+from jaif_kg.protocol import ProtocolError, UpdateRefused
 from jaif_kg.settings import Settings, get_settings
 from jaif_kg.store import Store, open_store
+
+
+def error_status(exc: JaifError) -> int:
+    """The HTTP status for a typed error.
+
+    >>> error_status(QueryTimeout("slow")), error_status(UpdateRefused("read-only"))
+    (503, 403)
+    """
+    if isinstance(exc, ProtocolError):
+        return exc.status
+    for cls, status in (
+        (UpdateRefused, 403),
+        (QueryRefused, 400),
+        (QuerySyntaxError, 400),
+        (QueryTimeout, 503),
+        (ResultTooLarge, 413),
+        (ParameterError, 422),
+        (UnknownQuery, 404),
+        (InputError, 400),
+        (StoreError, 502),
+    ):
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, JaifError)
+    status = error_status(exc)
+    headers = {"retry-after": "1"} if isinstance(exc, QueryTimeout) else None
+    if request.url.path.startswith("/sparql"):
+        # SPARQL clients show the body of an error as text.
+        return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)
+    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the app over ``store`` (opened from ``settings`` when not given).
 
-    The caller loads the store; the app never writes to it.
+    The caller loads the store; the app never writes to it. Queries run in worker processes
+    (:class:`jaif_kg.executor.QueryExecutor`) started with the app (its lifespan) or at the
+    first query, from the store as loaded then.
     """
     settings = settings or get_settings()
-    app = FastAPI(title="jaif-kg", version=__version__)
+    store = store if store is not None else open_store(settings)
+    executor = QueryExecutor(
+        store,
+        timeout=settings.query_timeout,
+        workers=settings.query_workers,
+        max_workers=settings.query_workers_max,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        executor.start()
+        try:
+            yield
+        finally:
+            executor.close()
+
+    app = FastAPI(
+        title="jaif-kg",
+        version=__version__,
+        summary="Japan's support, through JAIF, for the Initiative for ASEAN Integration: "
+        "a linked-data knowledge graph with a SPARQL 1.1 endpoint and named queries.",
+        lifespan=lifespan,
+    )
     app.state.settings = settings
-    app.state.store = store if store is not None else open_store(settings)
+    app.state.store = store
+    app.state.executor = executor
+    app.state.sd_cache = {}
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        max_age=86400,
+    )
+    app.add_exception_handler(JaifError, _on_error)
 
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    from jaif_kg.api.routes import home, sparql
 
+    app.include_router(home.router)
+    app.include_router(sparql.router)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from jaif_kg.executor import QueryExecutor
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 
@@ -18,3 +19,26 @@ def get_store(request: Request) -> Store:
     """The store the app serves."""
     store: Store = request.app.state.store
     return store
+
+
+def get_executor(request: Request) -> QueryExecutor:
+    """The worker pool that runs queries under the time limit."""
+    executor: QueryExecutor = request.app.state.executor
+    return executor
+
+
+def endpoint_url(request: Request) -> str:
+    """The public URL of the SPARQL endpoint (``public_url`` setting, else the request's own)."""
+    settings = get_app_settings(request)
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/sparql"
+    url = request.url
+    return f"{url.scheme}://{url.netloc}/sparql"
+
+
+def public_base(request: Request) -> str:
+    """The public base URL of the service, ending with ``/``."""
+    settings = get_app_settings(request)
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + "/"
+    return str(request.base_url)

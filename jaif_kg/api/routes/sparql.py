@@ -1,0 +1,206 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only; the endpoint is read-only).
+
+The route only moves bytes: :mod:`jaif_kg.protocol` reads the request, checks the query and
+negotiates the format; :mod:`jaif_kg.executor` runs it in a worker process under the time limit
+with the backend's own result writer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
+from jaif_kg.executor import Job
+from jaif_kg.protocol import (
+    READ_ONLY_MESSAGE,
+    PayloadTooLarge,
+    UpdateRefused,
+    form_kind,
+    negotiate,
+    parse_request,
+    prepare_query,
+    service_description,
+)
+
+router = APIRouter(tags=["SPARQL"])
+
+_TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
+
+
+def content_type(media_type: str) -> str:
+    """The Content-Type header for a media type the endpoint writes (UTF-8 for text types).
+
+    >>> content_type("text/csv")
+    'text/csv; charset=utf-8'
+    >>> content_type("application/sparql-results+json")
+    'application/sparql-results+json'
+    """
+    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, refusing more than ``limit`` bytes (413) without reading it all."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(
+            f"the request body has {declared} bytes; the limit is {limit} (JAIF_MAX_BODY_BYTES)"
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(
+                f"the request body is larger than {limit} bytes (JAIF_MAX_BODY_BYTES)"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The SPARQL 1.1 query. Without it, GET answers the service description.",
+        "example": "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "IRIs of graphs merged into the default graph "
+        "(graphs the store holds; an unknown graph is empty, nothing is fetched).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "IRIs of the named graphs visible to GRAPH.",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Optional format override (json, xml, csv, tsv, turtle, ntriples, json-ld, "
+        "rdfxml, nquads, trig, or a media type); `output` and `results` are synonyms.",
+    },
+]
+_OPENAPI: dict[str, Any] = {
+    "parameters": _PARAMETERS,
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+            "application/sparql-query": {"schema": {"type": "string"}},
+        },
+    },
+    "responses": {
+        "200": {
+            "description": "Query results (SPARQL JSON, XML, CSV, TSV) or an RDF graph "
+            "(Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, TriG), by content negotiation.",
+            "content": {"application/sparql-results+json": {}, "text/csv": {}, "text/turtle": {}},
+        },
+        "400": {"description": "Malformed request or query (the parser's message), or SERVICE."},
+        "403": {"description": "SPARQL Update: the endpoint is read-only."},
+        "406": {"description": "No acceptable format."},
+        "413": {"description": "Request body or result larger than the server's limit."},
+        "415": {"description": "POST body of an unsupported media type."},
+        "503": {"description": "The query ran past the time limit and was stopped."},
+    },
+}
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "POST"],
+    summary="SPARQL 1.1 query endpoint",
+    description=(
+        "The SPARQL 1.1 Protocol: GET `?query=`, POST form (`query=`) or POST "
+        "`application/sparql-query`. The default graph is the shipped knowledge graph (ontology "
+        "and data); extra graphs loaded at start-up are named graphs. Read-only: updates, LOAD "
+        "and SERVICE are refused. GET without a query answers the SPARQL 1.1 Service Description."
+    ),
+    openapi_extra=_OPENAPI,
+    response_class=Response,
+)
+async def sparql(request: Request) -> Response:
+    """Answer one SPARQL protocol request."""
+    settings = get_app_settings(request)
+    body = b""
+    if request.method == "POST":
+        body = await read_body(request, settings.max_body_bytes)
+    sreq = parse_request(
+        request.method,
+        request.query_params.multi_items(),
+        request.headers.get("content-type"),
+        body,
+    )
+    if sreq.operation == "update":
+        raise UpdateRefused(READ_ONLY_MESSAGE)
+    accept = request.headers.get("accept")
+    if sreq.operation == "description":
+        return describe_service(request, accept, sreq.format_hints)
+    prepared = prepare_query(
+        sreq.text,
+        default_graphs=sreq.default_graphs,
+        named_graphs=sreq.named_graphs,
+        base_iri=endpoint_url(request),
+        max_results=settings.max_results,
+    )
+    media_type = negotiate(accept, form_kind(prepared.form), sreq.format_hints)
+    job = Job(
+        prepared.text,
+        media_type,
+        prepared.default_graphs,
+        prepared.named_graphs,
+        settings.max_results if prepared.capped else None,
+    )
+    result, written = await get_executor(request).run(job)
+    return Response(result, headers={"content-type": content_type(written), "vary": "Accept"})
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """Answer a plain OPTIONS (CORS preflights are answered by the CORS middleware)."""
+    return Response(status_code=204, headers={"allow": "GET, POST, OPTIONS"})
+
+
+def describe_service(request: Request, accept: str | None, hints: tuple[str, ...]) -> Response:
+    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
+    media_type = negotiate(accept, "graph", hints)
+    endpoint = endpoint_url(request)
+    cache: dict[tuple[str, str], bytes] = request.app.state.sd_cache
+    key = (endpoint, media_type)
+    if key not in cache:
+        store = get_store(request)
+        named = [(g, _count(store, g)) for g in store.named_graphs()]
+        total = _count(store, None)
+        default_size = None
+        if total is not None and all(n is not None for _, n in named):
+            default_size = total - sum(n or 0 for _, n in named)
+        cache[key] = service_description(
+            endpoint, media_type, default_graph_triples=default_size, named_graphs=named
+        )
+    return Response(
+        cache[key], headers={"content-type": content_type(media_type), "vary": "Accept"}
+    )
+
+
+def _count(store: Any, graph: str | None) -> int | None:
+    try:
+        return int(store.count(graph))
+    except Exception:  # a remote server may not answer counts; the description omits them
+        return None

@@ -1,0 +1,592 @@
+"""Query execution with a time limit that really stops the work, and a cap on result size.
+
+pyoxigraph (like rdflib) cannot cancel a running query, and a Python thread cannot be stopped, so
+queries run in a small pool of **worker processes**; a worker whose query passes its time limit
+is killed (``SIGKILL``) and replaced, and the request gets :class:`~jaif_kg.errors.QueryTimeout`
+(HTTP 503). While one worker is busy with a slow query the others keep answering, and the pool
+grows on demand (up to ``max_workers``) so that a short query does not wait behind long ones.
+
+How workers get the store:
+
+* **In memory** (the default): right after start-up the server forks a *zygote* process that
+  inherits the loaded store; every worker is forked from the zygote, so it shares the store's
+  memory copy-on-write: no reload, a new worker is ready in milliseconds. The zygote is
+  single-threaded, which keeps ``fork`` safe even when the server itself runs threads.
+* **On disk** (a persistent store): the zygote is a fresh interpreter (``spawn``) that holds no
+  open database; each worker opens the store read-only itself.
+
+Workers talk to the server over a Unix socket pair: a length-prefixed pickled :class:`Job` in,
+a small header plus the serialised result out. The cost per query (measured, see
+``docs/ENDPOINT.md``) is a few tens of microseconds.
+
+The same :func:`execute` runs a job in process (the worker's body; also usable without a pool).
+This module needs ``fork`` (Linux, macOS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import gc
+import io
+import json
+import multiprocessing
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+import threading
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NoReturn
+
+import pyoxigraph as ox
+
+from jaif_kg.errors import (
+    InputError,
+    JaifError,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+)
+from jaif_kg.formats import rdf_format, results_format
+from jaif_kg.store import Store
+
+#: Media type of the named-query API's plain rows: a JSON array of objects.
+ROWS_MEDIA_TYPE = "application/json"
+_SPARQL_JSON = "application/sparql-results+json"
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = frozenset(
+    _XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+_FLOAT_TYPES = frozenset(_XSD + t for t in ("decimal", "double", "float"))
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run.
+
+    Attributes:
+        sparql: the (already checked, see :func:`jaif_kg.protocol.prepare_query`) query text.
+        media_type: the format to write: a SPARQL results type for SELECT/ASK, an RDF type for
+            CONSTRUCT/DESCRIBE, or :data:`ROWS_MEDIA_TYPE` for plain JSON rows.
+        default_graphs: IRIs whose merge is the default graph (``None``: the store's).
+        named_graphs: IRIs of the visible named graphs (``None``: all of them).
+        max_results: when set, a result of more rows (or triples) raises ResultTooLarge.
+    """
+
+    sparql: str
+    media_type: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    max_results: int | None = None
+
+
+# --------------------------------------------------------------------------- in-process execution
+
+
+def _count_rows(body: bytes, media_type: str) -> int:
+    """Rows in a serialised SELECT result (exact for every results format).
+
+    >>> _count_rows(b'?x\\n1\\n2\\n', "text/tab-separated-values")
+    2
+    >>> _count_rows(b'x\\r\\n"a\\nb"\\r\\n', "text/csv")
+    1
+    """
+    name = results_format(media_type).name
+    if name == "tsv":  # TSV escapes line breaks inside terms: one line per row
+        return max(0, body.count(b"\n") - 1)
+    if name == "xml":  # "<" is escaped inside values, so these tags are exact
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if name == "csv":
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8")))) - 1)
+    parsed = json.loads(body)
+    return len(parsed.get("results", {}).get("bindings", []))
+
+
+def _count_triples(body: bytes, media_type: str) -> int:
+    return sum(1 for _ in ox.parse(body, rdf_format(media_type).oxigraph))
+
+
+def _json_value(term: dict[str, str]) -> Any:
+    """A SPARQL JSON term as a plain JSON value.
+
+    >>> _json_value({"type": "literal", "value": "3",
+    ...              "datatype": "http://www.w3.org/2001/XMLSchema#integer"})
+    3
+    >>> _json_value({"type": "uri", "value": "https://w3id.org/jaif-kg/id/country/KHM"})
+    'https://w3id.org/jaif-kg/id/country/KHM'
+    >>> _json_value({"type": "bnode", "value": "b0"})
+    '_:b0'
+    """
+    kind, value = term.get("type"), term["value"]
+    if kind == "bnode":
+        return "_:" + value
+    datatype = term.get("datatype")
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(value)
+        if datatype in _FLOAT_TYPES:
+            return float(value)
+    except ValueError:
+        return value
+    if datatype == _XSD + "boolean":
+        return value in ("true", "1")
+    return value
+
+
+def rows_json(sparql_json: bytes) -> bytes:
+    """Turn SPARQL JSON results into a plain JSON array of objects (``true``/``false`` for ASK).
+
+    >>> rows_json(b'{"head":{"vars":["x"]},'
+    ...           b'"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
+    b'[{"x":"a"}]'
+    >>> rows_json(b'{"head":{},"boolean":true}')
+    b'true'
+    """
+    parsed = json.loads(sparql_json)
+    if "boolean" in parsed:
+        out: Any = bool(parsed["boolean"])
+    else:
+        out = [
+            {name: _json_value(term) for name, term in binding.items()}
+            for binding in parsed["results"]["bindings"]
+        ]
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def execute(
+    store: Store, job: Job, known_graphs: frozenset[str] | None = None
+) -> tuple[bytes, str]:
+    """Run ``job`` on ``store`` in this process; return the body and its media type.
+
+    Graph IRIs of the dataset that the store does not hold are dropped (an unknown graph is
+    empty, SPARQL 1.1 Protocol §2.1.4), so no backend is ever handed an IRI it might fetch.
+
+    Raises:
+        jaif_kg.errors.QuerySyntaxError: the query does not parse.
+        jaif_kg.errors.ResultTooLarge: more than ``job.max_results`` rows or triples.
+    """
+    default_graphs, named_graphs = job.default_graphs, job.named_graphs
+    if known_graphs is not None:
+        if default_graphs is not None:
+            default_graphs = tuple(g for g in default_graphs if g in known_graphs)
+        if named_graphs is not None:
+            named_graphs = tuple(g for g in named_graphs if g in known_graphs)
+    rows = job.media_type == ROWS_MEDIA_TYPE
+    body, media_type = store.query_serialized(
+        job.sparql,
+        _SPARQL_JSON if rows else job.media_type,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+    )
+    cap = job.max_results
+    if cap is not None and len(body) > cap:  # every row or triple takes at least one byte
+        is_graph = not media_type.startswith("application/sparql-results") and media_type not in (
+            "text/csv",
+            "text/tab-separated-values",
+        )
+        count = _count_triples(body, media_type) if is_graph else _count_rows(body, media_type)
+        if count > cap:
+            what = "triples" if is_graph else "rows"
+            raise ResultTooLarge(
+                f"the result has more than {cap} {what} (the server's limit, JAIF_MAX_RESULTS): "
+                "add a LIMIT, or page with LIMIT and OFFSET"
+            )
+    if rows:
+        return rows_json(body), ROWS_MEDIA_TYPE
+    return body, media_type
+
+
+# --------------------------------------------------------------------------- wire format
+
+_REQ = struct.Struct(">I")
+_RESP = struct.Struct(">BIQ")  # status, meta length, body length
+_OK, _SYNTAX, _TOO_LARGE, _REFUSED, _INPUT, _FAILED = range(6)
+_ERRORS: dict[int, type[JaifError]] = {
+    _SYNTAX: QuerySyntaxError,
+    _TOO_LARGE: ResultTooLarge,
+    _REFUSED: QueryRefused,
+    _INPUT: InputError,
+    _FAILED: StoreError,
+}
+
+
+def _status_of(exc: BaseException) -> int:
+    for status, cls in _ERRORS.items():
+        if isinstance(exc, cls):
+            return status
+    return _FAILED
+
+
+def _recv_exact(sock: socket.socket, n: int) -> bytes:
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = sock.recv_into(view[got:])
+        if k == 0:
+            raise EOFError
+        got += k
+    return bytes(buf)
+
+
+def _worker_loop(sock: socket.socket, store: Store, known: frozenset[str] | None) -> NoReturn:
+    """Serve jobs on ``sock`` until the server closes it."""
+    try:
+        while True:
+            try:
+                (size,) = _REQ.unpack(_recv_exact(sock, _REQ.size))
+                job: Job = pickle.loads(_recv_exact(sock, size))
+            except EOFError:
+                break
+            try:
+                body, media_type = execute(store, job, known)
+                status, meta = _OK, media_type
+            except Exception as exc:  # every failure goes back to the server, typed
+                status, meta, body = _status_of(exc), str(exc) or type(exc).__name__, b""
+            raw = meta.encode("utf-8", "replace")
+            sock.sendall(_RESP.pack(status, len(raw), len(body)) + raw + body)
+    finally:
+        os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _zygote_main(
+    ctl: socket.socket,
+    store: Store | None,
+    opener: Callable[[], Store] | None,
+    known: frozenset[str] | None,
+) -> NoReturn:
+    """Fork a worker each time the server asks; send back its pid and socket."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
+    try:
+        while True:
+            try:
+                if not ctl.recv(1):
+                    break
+            except OSError:
+                break
+            ours, theirs = socket.socketpair()
+            pid = os.fork()
+            if pid == 0:
+                ctl.close()
+                ours.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _die_with_parent()
+                local = store
+                local_known = known
+                if opener is not None:
+                    local = opener()
+                    local_known = frozenset(local.named_graphs())
+                assert local is not None
+                _worker_loop(theirs, local, local_known)
+            theirs.close()
+            socket.send_fds(ctl, [struct.pack(">i", pid)], [ours.fileno()])
+            ours.close()
+    finally:
+        os._exit(0)
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        return 65536
+
+
+def _spawned_zygote(ctl: socket.socket, opener: Callable[[], Store]) -> None:
+    """Entry point of a zygote started with ``spawn`` (persistent stores)."""
+    _zygote_main(ctl, None, opener, None)
+
+
+# --------------------------------------------------------------------------- the pool
+
+
+@dataclass
+class _Worker:
+    pid: int
+    sock: socket.socket
+
+
+class _WorkerLost(Exception):
+    pass
+
+
+def _read_only_opener(store: Store) -> Callable[[], Store] | None:
+    """How a worker opens its own handle on a persistent store (read-only), if it must."""
+    if not getattr(store, "persistent", False):
+        return None
+    path = getattr(store, "path", None)
+    if path is None:
+        return None
+    factory: Callable[..., Store] = type(store)
+    return partial(factory, path, read_only=True)
+
+
+class QueryExecutor:
+    """A pool of worker processes that run queries under a time limit.
+
+    Args:
+        store: the loaded store. In memory, workers share a copy-on-write snapshot taken when
+            the pool starts; persistent stores are reopened read-only by each worker.
+        timeout: default seconds a query may take (including the wait for a free worker).
+        workers: workers started up front.
+        max_workers: most workers alive at once (the pool grows when all are busy).
+    """
+
+    def __init__(
+        self, store: Store, *, timeout: float = 10.0, workers: int = 2, max_workers: int = 8
+    ) -> None:
+        self.store = store
+        self.timeout = timeout
+        self.min_workers = max(1, workers)
+        self.max_workers = max(self.min_workers, max_workers)
+        self._ctl: socket.socket | None = None
+        self._zygote_pid: int | None = None
+        self._zygote_proc: Any = None
+        self._ctl_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy: set[int] = set()
+        self._alive: dict[int, _Worker] = {}
+        self._spawning = 0
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        #: Workers killed because their query ran out of time (for tests and metrics).
+        self.killed = 0
+
+    # -- life cycle
+
+    @property
+    def started(self) -> bool:
+        """Whether the zygote is running."""
+        return self._ctl is not None
+
+    def start(self) -> None:
+        """Start the zygote and the first workers (idempotent). Call before serving threads run."""
+        if self._ctl is not None:
+            return
+        ours, theirs = socket.socketpair()
+        opener = _read_only_opener(self.store)
+        if opener is None:
+            known = frozenset(self.store.named_graphs())
+            pid = os.fork()
+            if pid == 0:  # the zygote
+                # Inherited objects are never collected here (a collected socket would close a
+                # descriptor number the zygote reuses); inherited descriptors (the server's
+                # connections, other servers' sockets in tests) are closed so that no peer
+                # waits on a copy this process holds.
+                gc.freeze()
+                keep = theirs.fileno()
+                os.closerange(3, keep)
+                os.closerange(keep + 1, _max_fd())
+                _zygote_main(theirs, self.store, None, known)
+            self._zygote_pid = pid
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            proc = ctx.Process(target=_spawned_zygote, args=(theirs, opener), daemon=True)
+            proc.start()
+            self._zygote_proc = proc
+            self._zygote_pid = proc.pid
+        theirs.close()
+        self._ctl = ours
+        self._finalizer = weakref.finalize(self, _shutdown, ours, self._zygote_pid, self._alive)
+        for _ in range(self.min_workers):
+            self._idle.append(self._spawn())
+
+    def close(self) -> None:
+        """Kill every worker and the zygote."""
+        if self._finalizer is not None:
+            self._finalizer()
+        self._ctl = None
+        self._idle.clear()
+        self._busy.clear()
+        if self._zygote_proc is not None:
+            self._zygote_proc.join(timeout=5)
+            self._zygote_proc = None
+
+    def _spawn(self) -> _Worker:
+        with self._ctl_lock:
+            if self._ctl is None:
+                raise StoreError("the query executor is closed")
+            self._ctl.sendall(b"F")
+            msg, fds, _flags, _addr = socket.recv_fds(self._ctl, 4, 1)
+        if len(msg) != 4 or not fds:
+            raise StoreError("the query worker pool could not start a worker")
+        (pid,) = struct.unpack(">i", msg)
+        sock = socket.socket(fileno=fds[0])
+        sock.setblocking(False)
+        worker = _Worker(pid, sock)
+        self._alive[pid] = worker
+        return worker
+
+    def _discard(self, worker: _Worker) -> None:
+        self._alive.pop(worker.pid, None)
+        self._busy.discard(worker.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.sock.close()
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Pids of the live workers."""
+        return sorted(self._alive)
+
+    # -- scheduling
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        loop = asyncio.get_running_loop()
+        while self._idle:
+            worker = self._idle.pop()
+            if worker.pid in self._alive:
+                return worker
+        if len(self._alive) + self._spawning < self.max_workers:
+            self._spawning += 1
+            try:
+                return await loop.run_in_executor(None, self._spawn)
+            finally:
+                self._spawning -= 1
+        fut: asyncio.Future[_Worker] = loop.create_future()
+        self._waiters.append(fut)
+        done, _ = await asyncio.wait({fut}, timeout=max(0.0, deadline - loop.time()))
+        if fut in done:
+            return fut.result()
+        fut.cancel()
+        with contextlib.suppress(ValueError):
+            self._waiters.remove(fut)
+        raise QueryTimeout(
+            f"every query worker stayed busy for the whole time limit ({self.max_workers} "
+            "workers); try again later"
+        )
+
+    def _release(self, worker: _Worker) -> None:
+        while self._waiters:
+            fut = self._waiters.popleft()
+            if not fut.done():
+                fut.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _replenish(self) -> None:
+        """Keep ``min_workers`` alive after a kill (a fork of the zygote: milliseconds)."""
+        while len(self._alive) < self.min_workers and self._ctl is not None:
+            try:
+                self._release(self._spawn())
+            except (OSError, StoreError):
+                return
+
+    async def _call(self, worker: _Worker, job: Job) -> tuple[bytes, str]:
+        loop = asyncio.get_running_loop()
+        payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        await loop.sock_sendall(worker.sock, _REQ.pack(len(payload)) + payload)
+        buf = bytearray()
+        need = _RESP.size
+        while len(buf) < need:
+            chunk = await loop.sock_recv(worker.sock, max(65536, need - len(buf)))
+            if not chunk:
+                raise _WorkerLost
+            buf += chunk
+            if need == _RESP.size and len(buf) >= _RESP.size:
+                status, mlen, blen = _RESP.unpack_from(buf)
+                need = _RESP.size + mlen + blen
+        status, mlen, blen = _RESP.unpack_from(buf)
+        meta = bytes(buf[_RESP.size : _RESP.size + mlen]).decode("utf-8")
+        if status != _OK:
+            raise _ERRORS[status](meta)
+        return bytes(buf[_RESP.size + mlen :]), meta
+
+    async def run(self, job: Job, timeout: float | None = None) -> tuple[bytes, str]:
+        """Run ``job`` in a worker; return the body and its media type.
+
+        Raises:
+            jaif_kg.errors.QueryTimeout: the query (or the wait for a worker) took longer than
+                ``timeout`` seconds; its worker was killed.
+            jaif_kg.errors.QuerySyntaxError, jaif_kg.errors.ResultTooLarge: as :func:`execute`.
+            jaif_kg.errors.StoreError: the worker failed.
+        """
+        if self._ctl is None:
+            self.start()
+        limit = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        worker = await self._acquire(deadline)
+        self._busy.add(worker.pid)
+        try:
+            result = await asyncio.wait_for(
+                self._call(worker, job), timeout=max(0.0, deadline - loop.time())
+            )
+        except TimeoutError:
+            self._discard(worker)
+            self.killed += 1
+            self._replenish()
+            raise QueryTimeout(
+                f"the query did not finish within {limit:g} s and was stopped (the server's "
+                "limit, JAIF_QUERY_TIMEOUT); simplify it or add a LIMIT"
+            ) from None
+        except (_WorkerLost, OSError) as exc:
+            self._discard(worker)
+            self._replenish()
+            raise StoreError(f"the query worker failed: {exc or 'it exited'}") from None
+        except asyncio.CancelledError:
+            self._discard(worker)
+            self._replenish()
+            raise
+        except JaifError:
+            self._busy.discard(worker.pid)
+            self._release(worker)
+            raise
+        self._busy.discard(worker.pid)
+        self._release(worker)
+        return result
+
+
+def _shutdown(ctl: socket.socket, zygote_pid: int | None, alive: dict[int, _Worker]) -> None:
+    for pid, worker in list(alive.items()):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        worker.sock.close()
+    alive.clear()
+    with contextlib.suppress(OSError):
+        ctl.close()
+    if zygote_pid is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(zygote_pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(zygote_pid, 0)
