@@ -1,0 +1,337 @@
+"""The command line, ``jaif-kg <command>``: parse arguments, call the library, print.
+
+Each command is two functions: ``_add_<name>(subparsers)`` declares its arguments and
+``_cmd_<name>(args) -> int`` runs it; :func:`build_parser` lists the adders. Exit codes: 0 success,
+1 the data does not pass (validate, fmt --check), 2 unusable input (unreadable file, unknown
+query, bad parameter, bad arguments), 3 a failure while running (store, timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from jaif_kg import __version__
+from jaif_kg.errors import (
+    InputError,
+    JaifError,
+    ParameterError,
+    QueryRefused,
+    QuerySyntaxError,
+    UnknownQuery,
+)
+from jaif_kg.settings import Settings, get_settings
+
+#: The type of ``parser.add_subparsers()``'s result, for the adders' signatures.
+Subparsers = Any
+
+#: Errors that mean "fix what you typed or gave me" (exit 2); other errors exit 3.
+_INPUT_ERRORS = (InputError, ParameterError, UnknownQuery, QuerySyntaxError, QueryRefused)
+
+
+def _settings() -> Settings:
+    return get_settings()
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+# -- validate -------------------------------------------------------------------------------
+
+
+def _add_validate(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "validate",
+        help="check the graph against the SHACL shapes",
+        description=(
+            "Validate RDF files (default: the shipped ontology and graph_data/) against the SHACL "
+            "shapes (default: ontology/shapes/*.shapes.ttl). The ontology is always included, so "
+            "that rdfs:subClassOf reaches sh:targetClass. Exit 0 when no result is at or above "
+            "--fail-on, 1 when some are, 2 when a file cannot be read (file:line on stderr)."
+        ),
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="RDF files to validate")
+    p.add_argument("--shapes", nargs="+", type=Path, metavar="PATH", help="SHACL shapes files")
+    p.add_argument(
+        "--format",
+        choices=("text", "turtle", "json"),
+        default="text",
+        help="text (default): one block per result and a summary; turtle: the SHACL report "
+        "graph; json: an array of results",
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("violation", "warning", "info"),
+        default="violation",
+        help="the least severe result that fails the run (default: violation)",
+    )
+    p.set_defaults(func=_cmd_validate)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from jaif_kg.graph import ontology_path, shapes_paths, shipped_paths
+    from jaif_kg.validation import render_json, render_text, render_turtle, validate
+
+    settings = _settings()
+    paths = args.paths or shipped_paths(settings)
+    shapes = args.shapes or shapes_paths(settings)
+    ontology = [ontology_path(settings)]
+    report = validate(paths, shapes, ontology)
+    if args.format == "json":
+        _print(render_json(report))
+    elif args.format == "turtle":
+        _print(render_turtle(report))
+    else:
+        _print(render_text(report, args.fail_on))
+    return 0 if report.conforms_at(args.fail_on) else 1
+
+
+# -- query ----------------------------------------------------------------------------------
+
+
+def _add_query(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "query",
+        help="run a named query of queries/",
+        description=(
+            "Run a named query (queries/NAME.rq) on the shipped graph, in the embedded store. "
+            "Values are checked against the query's typed parameters; an iri may be written "
+            "prefix:local with a project prefix (id:country/KHM). `--list` shows the queries and "
+            "their parameters."
+        ),
+        epilog=(
+            "Output: table (default) aligns the columns and shortens IRIs with the project "
+            "prefixes, and cuts values longer than 60 characters; json is an array with one object per row, every variable a key: IRIs and "
+            "literals as plain strings (language tags and datatypes dropped), except that XSD "
+            "integers, decimals and doubles are JSON numbers and booleans are true/false, and "
+            "unbound values are null; csv is RFC 4180 with a header row, IRIs in full. ASK prints "
+            "true or false. CONSTRUCT and DESCRIBE print Turtle (table), or one row per triple "
+            "(subject, predicate, object) in json and csv."
+        ),
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the query's name")
+    p.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter value (repeat for several)",
+    )
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--list", action="store_true", help="list the named queries and exit")
+    p.set_defaults(func=_cmd_query)
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(f"--param {item!r}: write KEY=VALUE")
+        if key in values:
+            raise ParameterError(f"--param {key!r} is given twice")
+        values[key] = value
+    return values
+
+
+def _list_queries(catalog: Any) -> str:
+    lines = []
+    for q in catalog:
+        lines.append(f"{q.name}  ({q.kind})  {q.summary}")
+        for p in q.parameters:
+            need = "required" if p.required else "optional"
+            extra = f", default {p.default}" if p.default is not None else ""
+            choices = f" one of {'|'.join(p.enum)};" if p.enum else ""
+            lines.append(
+                f"    --param {p.name}=…  {p.type}, {need}{extra};{choices} {p.description}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+#: Widest column of a table; longer values end with "…" (json and csv give them whole).
+TABLE_CELL_WIDTH = 60
+
+
+def _cell(value: Any, width: int) -> str:
+    from jaif_kg.graph import term_text
+
+    text = term_text(value).replace("\r", "\\r").replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(
+    variables: Sequence[str], rows: Sequence[dict[str, Any]], width: int = TABLE_CELL_WIDTH
+) -> str:
+    """Aligned columns with a header; IRIs shortened, long values cut at ``width``. Ends with
+    the row count."""
+    cells = [[_cell(row.get(v), width) for v in variables] for row in rows]
+    widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def _csv_text(term: Any) -> str:
+    from rdflib import BNode
+
+    if term is None:
+        return ""
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def format_csv(variables: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
+    """RFC 4180 CSV with a header row; IRIs in full, literals as their text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([_csv_text(row.get(v)) for v in variables])
+    return buffer.getvalue()
+
+
+def _open_loaded_store(settings: Settings) -> Any:
+    from jaif_kg.graph import load_store, shipped_paths
+    from jaif_kg.store import open_store
+
+    store = open_store(settings)
+    # a server (or an on-disk store that already holds data) has the graph loaded beforehand
+    if getattr(store, "remote", False):
+        return store
+    if not store.persistent or store.count() == 0:
+        load_store(store, shipped_paths(settings))
+    return store
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from jaif_kg.canonical import graph_turtle
+    from jaif_kg.catalog import Catalog, plain_value, run_named
+    from jaif_kg.graph import new_graph
+
+    settings = _settings()
+    catalog = Catalog.from_dir(settings.queries_dir)
+    if args.list:
+        _print(_list_queries(catalog))
+        return 0
+    if not args.name:
+        raise UnknownQuery(f"name a query; known: {', '.join(catalog.names())}")
+    query = catalog[args.name]
+    values = _parse_params(args.param)
+    query.bind(values)  # refuse bad parameters before loading anything
+    store = _open_loaded_store(settings)
+    try:
+        result = run_named(store, query, values)
+    finally:
+        store.close()
+    if result.kind == "boolean":
+        _print("true" if result.boolean else "false")
+        return 0
+    if result.kind == "graph":
+        variables = ["subject", "predicate", "object"]
+        rows = [dict(zip(variables, t, strict=True)) for t in result.triples]
+        if args.format == "table":
+            graph = new_graph()
+            for t in result.triples:
+                graph.add(t)
+            _print(graph_turtle(graph))
+            return 0
+    else:
+        variables, rows = result.variables, result.rows
+    if args.format == "json":
+        objects = [{v: plain_value(row.get(v)) for v in variables} for row in rows]
+        _print(json.dumps(objects, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(format_csv(variables, rows))
+    else:
+        _print(format_table(variables, rows))
+    return 0
+
+
+# -- fmt ------------------------------------------------------------------------------------
+
+
+def _add_fmt(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "fmt",
+        help="write Turtle files in canonical form",
+        description=(
+            "Rewrite Turtle files as canonical Turtle (sorted longturtle, stable blank nodes), "
+            "or with --check only list those that are not and exit 1. Default: ontology/*.ttl, "
+            "ontology/shapes/*.ttl and graph_data/*.ttl."
+        ),
+    )
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Turtle files")
+    p.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if any would change"
+    )
+    p.set_defaults(func=_cmd_fmt)
+
+
+def _cmd_fmt(args: argparse.Namespace) -> int:
+    from jaif_kg.canonical import default_fmt_paths, format_files
+
+    paths = args.paths or default_fmt_paths(_settings())
+    changed = format_files(paths, check=args.check)
+    for path in changed:
+        _print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    if args.check:
+        if changed:
+            _print(f"{len(changed)} of {len(paths)} files are not canonical; run: jaif-kg fmt")
+            return 1
+        _print(f"{len(paths)} files are canonical")
+    return 0
+
+
+# -- main -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one sub-command per adder."""
+    parser = argparse.ArgumentParser(
+        prog="jaif-kg",
+        description="The JAIF-IAI knowledge graph: validate, query and format it.",
+        epilog="Exit codes: 0 ok, 1 the data does not pass, 2 unusable input, 3 failure.",
+    )
+    parser.add_argument("--version", action="version", version=f"jaif-kg {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    adders: list[Callable[[Subparsers], None]] = [
+        _add_validate,
+        _add_query,
+        _add_fmt,
+    ]
+    for add in adders:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``jaif-kg`` with ``argv`` (default: the process arguments); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return func(args)
+    except _INPUT_ERRORS as exc:
+        print(f"jaif-kg {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except JaifError as exc:
+        print(f"jaif-kg {args.command}: failed: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
