@@ -1,0 +1,195 @@
+"""``jaif-kg serve``: load the graph, validate it, start the query workers, run uvicorn.
+
+Start-up order matters: the store is loaded and validated first, then the query worker pool is
+started (it forks while the process has a single thread), and only then does uvicorn start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from jaif_kg import __version__
+from jaif_kg.errors import InputError
+from jaif_kg.graph import load_store, shapes_paths, shipped_paths
+from jaif_kg.settings import Settings
+from jaif_kg.store import Store, open_store, sync_graph
+from jaif_kg.validation import ValidationReport, render_text, summary_line, validate
+
+
+def parse_graph_option(value: str) -> tuple[str, Path]:
+    """Read a ``--graph IRI=FILE`` value (split at the last ``=``: IRIs may contain one).
+
+    >>> parse_graph_option("http://example.org/g?v=1=extra.ttl")
+    ('http://example.org/g?v=1', PosixPath('extra.ttl'))
+
+    Raises:
+        InputError: no ``=``, an empty side, or an IRI that is not absolute.
+    """
+    iri, sep, path = value.rpartition("=")
+    if not sep or not iri or not path:
+        raise InputError(f"--graph wants IRI=FILE, got {value!r}")
+    if ":" not in iri:
+        raise InputError(f"--graph {value!r}: {iri!r} is not an absolute IRI")
+    return iri, Path(path)
+
+
+@dataclass
+class StartupReport:
+    """What start-up did and how long each step took (seconds)."""
+
+    triples: int = 0
+    named_graphs: list[str] = field(default_factory=list)
+    load_seconds: float = 0.0
+    validate_seconds: float = 0.0
+    workers_seconds: float = 0.0
+    validation: ValidationReport | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        """Load, validation and worker start-up together."""
+        return self.load_seconds + self.validate_seconds + self.workers_seconds
+
+
+def build_store(
+    settings: Settings, graphs: Sequence[tuple[str, Path]] = (), report: StartupReport | None = None
+) -> Store:
+    """Open the store and load the shipped graph (default graph) and ``graphs`` (named graphs).
+
+    A remote store is not loaded (its data is pushed with ``jaif-kg load``).
+
+    Raises:
+        InputError: a file is missing or malformed (file and line).
+    """
+    report = report or StartupReport()
+    started = time.perf_counter()
+    store = open_store(settings)
+    if store.persistent:
+        # Reloaded only when the files changed since the store was written (no reload on restart).
+        sync_graph(store, shipped_paths(settings))
+        for iri, path in graphs:
+            sync_graph(store, [path], iri)
+            report.named_graphs.append(iri)
+        report.triples = store.count()
+    elif not getattr(store, "remote", False):
+        report.triples = load_store(store, shipped_paths(settings))
+        for iri, path in graphs:
+            report.triples += load_store(store, [path], iri)
+            report.named_graphs.append(iri)
+    report.load_seconds = time.perf_counter() - started
+    return store
+
+
+def validation_key(settings: Settings) -> str:
+    """SHA-256 over the shipped files, the shapes and the validator's version."""
+    import pyshacl
+
+    digest = hashlib.sha256(f"jaif-kg {__version__} pyshacl {pyshacl.__version__}\n".encode())
+    for path in [*shipped_paths(settings), *shapes_paths(settings)]:
+        digest.update(f"{path.name}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _verdict_file(key: str) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "jaif-kg" / f"conforms-{key}"
+
+
+def check_graph(
+    settings: Settings, report: StartupReport | None = None, *, use_cache: bool = True
+) -> tuple[bool, str, ValidationReport | None]:
+    """Validate the shipped graph (ontology and data) against the SHACL shapes.
+
+    pySHACL needs about two seconds on the shipped graph (its ``sh:sparql`` constraints run
+    on rdflib), so a *conforming* verdict is remembered per content hash of the files (in
+    ``$XDG_CACHE_HOME/jaif-kg``): a restart on unchanged files skips the run. Anything else is
+    validated afresh, so a violation is always reported in full.
+
+    Returns:
+        Whether the graph conforms at violation level, the summary line, and the full report
+        (``None`` when the verdict came from the cache).
+    """
+    started = time.perf_counter()
+    key = validation_key(settings) if use_cache else ""
+    marker = _verdict_file(key) if use_cache else None
+    if marker is not None and marker.is_file():
+        summary = marker.read_text(encoding="utf-8").strip() + " (cached verdict for these files)"
+        if report is not None:
+            report.validate_seconds = time.perf_counter() - started
+        return True, summary, None
+    paths = shipped_paths(settings)
+    result = validate(paths[1:], shapes_paths(settings), paths[:1])
+    conforms = result.conforms_at("Violation")
+    if conforms and marker is not None:
+        with contextlib.suppress(OSError):  # a read-only home only costs the next start-up time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(summary_line(result) + "\n", encoding="utf-8")
+    if report is not None:
+        report.validate_seconds = time.perf_counter() - started
+        report.validation = result
+    return conforms, summary_line(result), result
+
+
+def serve(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    graphs: Sequence[tuple[str, Path]] = (),
+    allow_invalid: bool = False,
+    access_log: bool = False,
+    use_cache: bool = True,
+    out: TextIO = sys.stderr,
+) -> int:
+    """Load, validate and serve until interrupted; return the exit code.
+
+    Returns 1 without serving when the shipped graph has violations (the report is printed),
+    unless ``allow_invalid``.
+    """
+    import uvicorn
+
+    from jaif_kg.api.app import create_app
+
+    report = StartupReport()
+    store = build_store(settings, graphs, report)
+    conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
+    if not conforms:
+        if validation is not None:
+            print(render_text(validation), file=out)
+        if not allow_invalid:
+            print(
+                "jaif-kg serve: the graph has violations; not serving (--allow-invalid "
+                "serves it anyway)",
+                file=out,
+            )
+            return 1
+    app = create_app(settings, store)
+    started = time.perf_counter()
+    app.state.executor.start()
+    report.workers_seconds = time.perf_counter() - started
+    print(
+        f"jaif-kg: {report.triples:,} triples loaded in {report.load_seconds:.2f} s"
+        f"{', named graphs: ' + ', '.join(report.named_graphs) if report.named_graphs else ''}; "
+        f"{summary} in {report.validate_seconds:.2f} s; "
+        f"{app.state.executor.min_workers} query workers in {report.workers_seconds:.2f} s; "
+        f"serving http://{host}:{port}/ (SPARQL endpoint: /sparql)",
+        file=out,
+        flush=True,
+    )
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+    return 0
