@@ -54,6 +54,9 @@ class Store(Protocol):
     persistent: ClassVar[bool]
     #: Named graphs are kept apart (a quad store).
     context_aware: ClassVar[bool]
+    #: The data lives on a SPARQL server that jaif-kg does not run: nothing is loaded into it at
+    #: start-up (the graph is pushed once with ``jaif-kg load``), and writes go to that server.
+    remote: ClassVar[bool]
 
     def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add RDF ``data`` of ``media_type`` to ``graph`` (default graph when ``None``).

@@ -9,9 +9,10 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 
-from jaif_kg.errors import InputError, QuerySyntaxError
+from jaif_kg.errors import InputError, QuerySyntaxError, StoreError
 from jaif_kg.formats import rdf_format, results_format
 from jaif_kg.store.base import QueryResult
+from jaif_kg.store.safety import refuse_service
 from jaif_kg.store.terms import to_rdflib
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
@@ -25,8 +26,16 @@ def parse_error(exc: Exception, source: str | None) -> InputError:
     return InputError(message, path=source, line=line)
 
 
+def _iri(value: str) -> ox.NamedNode:
+    """A graph IRI, or :class:`InputError` when it is not one."""
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise InputError(f"not a valid graph IRI: {value!r} ({exc})") from exc
+
+
 def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
-    return ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    return _iri(graph) if graph else ox.DefaultGraph()
 
 
 def parse_quads(
@@ -53,21 +62,35 @@ def parse_quads(
 
 
 class OxigraphStore:
-    """pyoxigraph ``Store``: in memory, or persistent in ``path``."""
+    """pyoxigraph ``Store``: in memory, or persistent in ``path``.
+
+    ``SERVICE`` queries are refused (:class:`~jaif_kg.errors.QueryRefused`): pyoxigraph would
+    otherwise send the HTTP request. ``FROM``/``FROM NAMED`` only select graphs of this store.
+    """
 
     name: ClassVar[str] = "oxigraph"
     persistent: ClassVar[bool] = False
     context_aware: ClassVar[bool] = True
+    remote: ClassVar[bool] = False
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
-        if path is None:
-            self._store = ox.Store()
-        elif read_only:
-            self._store = ox.Store.read_only(str(path))
-        else:
-            path.mkdir(parents=True, exist_ok=True)
-            self._store = ox.Store(str(path))
+        """Open a store in memory (``path=None``) or in the folder ``path`` (created if missing).
+
+        Raises:
+            StoreError: the folder cannot be opened (held by another process, not a store...).
+        """
+        try:
+            if path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
         self.path = path
+        self._read_only = read_only
         self.persistent = path is not None  # type: ignore[misc]
 
     @property
@@ -82,9 +105,18 @@ class OxigraphStore:
         self._store.extend(parse_quads(data, media_type, graph, source=source))
 
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
+        """Parse ``data`` completely, then swap it in: a malformed file leaves the graph as it was.
+
+        The removal and the insertion are two pyoxigraph transactions: a reader running at the
+        same moment may see the graph empty. jaif-kg replaces graphs before it serves, never while.
+        """
         quads = parse_quads(data, media_type, graph)
         target = _graph_name(graph)
-        self._store.clear_graph(target)
+        if isinstance(target, ox.NamedNode):
+            # remove, not clear: an emptied graph must not stay listed among named_graphs()
+            self._store.remove_graph(target)
+        else:
+            self._store.clear_graph(target)
         self._store.extend(quads)
 
     def _run(
@@ -93,15 +125,20 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        kwargs: dict[str, object] = {}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        default = None if default_graphs is None else [_iri(g) for g in default_graphs]
+        named = None if named_graphs is None else [_iri(g) for g in named_graphs]
+        # before evaluation: ASK and the first solutions are computed inside query() itself
+        refuse_service(sparql)
         try:
-            return self._store.query(sparql, **kwargs)
+            return self._store.query(
+                sparql,
+                default_graph=default,  # type: ignore[arg-type]  # list[NamedNode] is accepted
+                named_graphs=named,  # type: ignore[arg-type]
+            )
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"the query failed: {exc}") from exc
 
     def query(
         self,
@@ -124,8 +161,9 @@ class OxigraphStore:
                         row[name] = to_rdflib(value)
                 rows.append(row)
             return QueryResult("solutions", variables=variables, rows=rows)
-        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                   for t in result]
+        triples = [
+            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
+        ]
         return QueryResult("graph", triples=triples)
 
     def query_serialized(
@@ -146,7 +184,16 @@ class OxigraphStore:
     def count(self, graph: str | None = None) -> int:
         if graph is None:
             return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        result = self._store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.NamedNode(graph)
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        return int(next(result)["n"].value)
+
+    def holds(self, graph: str | None = None) -> bool:
+        """Whether ``graph`` (the default graph when ``None``) has at least one triple."""
+        quads = self._store.quads_for_pattern(None, None, None, _graph_name(graph))
+        return next(iter(quads), None) is not None
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -161,4 +208,5 @@ class OxigraphStore:
         self._store.clear()
 
     def close(self) -> None:
-        self._store.flush() if self.path is not None else None
+        if self.path is not None and not self._read_only:
+            self._store.flush()

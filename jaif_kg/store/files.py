@@ -1,0 +1,166 @@
+"""RDF files into a store: one parse, one fingerprint, and no reload when nothing changed.
+
+A persistent Oxigraph store (``--store-path DIR``) remembers what it was loaded from: after a
+successful load, the SHA-256 fingerprint of the source files (their names and bytes, in order)
+is written to ``DIR/jaif-kg-sources.json``, one entry per graph. :func:`sync_graph` compares the
+fingerprint of the files with the recorded one and reloads the graph only when they differ, so a
+restart on unchanged data opens the store and serves at once, and a changed file (or an added or
+removed one) reloads that graph. The entry is deleted before a reload starts and written after it
+ends, so a reload interrupted half-way is redone at the next start. Delete the file (or the folder)
+to force a reload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from jaif_kg.errors import InputError, StoreError
+from jaif_kg.formats import rdf_format_for_path
+from jaif_kg.store.base import Store
+from jaif_kg.store.oxigraph import OxigraphStore, parse_quads
+
+#: The file, inside a persistent store's folder, that records what each graph was loaded from.
+SOURCES_FILE = "jaif-kg-sources.json"
+#: Bumped when the way files become triples changes, so that stores made before reload.
+LOADER_VERSION = "1"
+NTRIPLES = "application/n-triples"
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
+
+
+def _digest() -> hashlib._Hash:
+    return hashlib.sha256(f"jaif-kg sources v{LOADER_VERSION}\n".encode())
+
+
+def _add_file(digest: hashlib._Hash, path: Path, data: bytes) -> None:
+    digest.update(f"{path.name}\n{len(data)}\n".encode())
+    digest.update(data)
+
+
+def fingerprint(paths: Sequence[Path]) -> str:
+    """SHA-256 over the files' names and contents, in the order given (64 hex digits).
+
+    >>> fingerprint([]) == fingerprint([]) and len(fingerprint([])) == 64
+    True
+    """
+    digest = _digest()
+    for path in paths:
+        _add_file(digest, path, _read(path))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class MergedGraph:
+    """Several RDF files merged into one graph, ready to send to any store.
+
+    Attributes:
+        ntriples: the distinct triples as N-Triples (blank nodes kept apart between files).
+        triples: how many distinct triples.
+        fingerprint: :func:`fingerprint` of the files.
+        media_type: always N-Triples.
+    """
+
+    ntriples: bytes
+    triples: int
+    fingerprint: str
+    media_type: str = NTRIPLES
+
+
+def read_triples(paths: Sequence[Path]) -> MergedGraph:
+    """Parse every file completely (format from its suffix) and merge them into one graph.
+
+    Raises:
+        InputError: a file is missing or malformed; the message names the file and line.
+    """
+    digest = _digest()
+    triples: dict[ox.Triple, None] = {}
+    for path in paths:
+        data = _read(path)
+        _add_file(digest, path, data)
+        fmt = rdf_format_for_path(str(path))
+        for quad in parse_quads(data, fmt.media_type, source=str(path)):
+            triples[ox.Triple(quad.subject, quad.predicate, quad.object)] = None
+    body = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+    return MergedGraph(body, len(triples), digest.hexdigest())
+
+
+def _sources_file(store: Store) -> Path | None:
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        return store.path / SOURCES_FILE
+    return None
+
+
+def recorded_sources(store: Store) -> dict[str, str]:
+    """Graph key (``""`` for the default graph) -> fingerprint recorded in a persistent store."""
+    marker = _sources_file(store)
+    if marker is None or not marker.exists():
+        return {}
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # unreadable: treated as unknown, so the graph is reloaded
+    return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def _record(store: Store, key: str, value: str | None) -> None:
+    marker = _sources_file(store)
+    if marker is None:
+        return
+    recorded = recorded_sources(store)
+    if value is None:
+        recorded.pop(key, None)
+    else:
+        recorded[key] = value
+    temporary = marker.with_suffix(".tmp")
+    try:
+        temporary.write_text(json.dumps(recorded, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, marker)
+    except OSError as exc:
+        raise StoreError(f"cannot write {marker}: {exc}") from exc
+
+
+def sync_graph(
+    store: Store, paths: Sequence[Path], graph: str | None = None, *, force: bool = False
+) -> bool:
+    """Make ``graph`` (the default graph when ``None``) hold exactly the triples of ``paths``.
+
+    An in-memory store is always loaded. A persistent Oxigraph store is reloaded only when the
+    files' fingerprint differs from the recorded one (or ``force``). A remote store is never
+    loaded: its data is pushed explicitly with ``jaif-kg load``.
+
+    Returns:
+        Whether the graph was (re)loaded.
+
+    Raises:
+        InputError: a file is missing or malformed (the store is left as it was).
+    """
+    if store.remote:
+        return False
+    key = graph or ""
+    if (
+        not force
+        and isinstance(store, OxigraphStore)
+        and store.path is not None
+        and recorded_sources(store).get(key) == fingerprint(paths)
+        and store.holds(graph)
+    ):
+        return False
+    merged = read_triples(paths)
+    _record(store, key, None)
+    store.replace_graph(merged.ntriples, merged.media_type, graph)
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        store.raw.flush()
+    _record(store, key, merged.fingerprint)
+    return True

@@ -1,0 +1,41 @@
+"""Stores of every backend for the contract suite, the remote one on a live Oxigraph server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jaif_kg.settings import Settings
+from jaif_kg.store import Store, open_store
+from tests.oxigraph_server import OxigraphServer
+
+DATA = Path(__file__).parent / "data"
+
+#: Every backend, and both write paths of the remote one (SPARQL Update, Graph Store Protocol).
+BACKENDS = ["oxigraph", "oxigraph-disk", "rdflib", "remote", "remote-gsp"]
+
+
+def settings_for(kind: str, tmp_path: Path, server: OxigraphServer | None) -> Settings:
+    """The settings that select one backend, as a user would write them."""
+    if kind == "oxigraph-disk":
+        return Settings(store="oxigraph", store_path=tmp_path / "store")
+    if kind.startswith("remote"):
+        assert server is not None
+        return Settings(
+            store=server.query_url,
+            update_url=server.update_url,
+            graph_store_url=server.store_url if kind == "remote-gsp" else None,
+        )
+    return Settings(store=kind)
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store of each backend in turn."""
+    kind: str = request.param
+    server = request.getfixturevalue("oxigraph_server") if kind.startswith("remote") else None
+    opened = open_store(settings_for(kind, tmp_path, server))
+    yield opened
+    opened.close()
