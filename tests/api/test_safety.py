@@ -96,7 +96,7 @@ def _attempts(probe_url: str, secret_path: Path) -> list[tuple[str, dict[str, ob
                     {
                         "method": "GET",
                         "params": {
-                            "query": "SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+                            "query": "SELECT * { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
                             param: t,
                         },
                     },
