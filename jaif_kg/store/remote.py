@@ -51,6 +51,8 @@ from jaif_kg.store.terms import to_rdflib
 
 #: Triples per request beyond which writes are staged in chunks (about 6 MB of N-Triples).
 DEFAULT_CHUNK_TRIPLES = 50_000
+#: Names of the staging graphs of chunked writes (see :meth:`RemoteStore.drop_staging_graphs`).
+STAGING_PREFIX = "urn:jaif-kg:staging:"
 
 # SPARQL 1.1 grammar [139] IRIREF: what may stand between < and > in a query we write.
 _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
@@ -199,7 +201,8 @@ class RemoteStore:
         wrapper = SPARQLWrapper(self.query_url, updateEndpoint=self.update_url)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
         wrapper.setMethod(POST)
-        wrapper.setTimeout(timeout)  # type: ignore[arg-type]  # urllib takes float seconds
+        # setTimeout() truncates to whole seconds (0.5 would mean none); urlopen takes a float
+        wrapper.timeout = timeout  # type: ignore[assignment]
         if self._user is not None:
             wrapper.setHTTPAuth(BASIC)
             wrapper.setCredentials(self._user, self._password or "")
@@ -353,7 +356,7 @@ class RemoteStore:
     def _update_staged(
         self, groups: dict[str | None, list[ox.Triple]], target: str | None, replace: bool
     ) -> None:
-        staging = {name: f"urn:jaif-kg:staging:{uuid.uuid4()}" for name in groups}
+        staging = {name: f"{STAGING_PREFIX}{uuid.uuid4()}" for name in groups}
         try:
             for name, triples in groups.items():
                 for chunk in _chunks(triples, self.chunk_triples):
@@ -383,6 +386,16 @@ class RemoteStore:
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Replace ``graph`` on the server in one transaction (see the module docs)."""
         self._write(data, media_type, graph, replace=True)
+
+    def drop_staging_graphs(self) -> list[str]:
+        """Drop the staging graphs that chunked writes interrupted by a lost server left behind.
+
+        Run it when no other write is under way (``jaif-kg load`` does, before it pushes).
+        """
+        leftovers = [g for g in self.named_graphs() if g.startswith(STAGING_PREFIX)]
+        if leftovers:
+            self._update(" ;\n".join(f"DROP SILENT GRAPH {iri_ref(g)}" for g in leftovers))
+        return leftovers
 
     def clear(self) -> None:
         """Drop every graph on the server (``DROP ALL``)."""
