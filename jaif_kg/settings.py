@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     )
     remote_user: str | None = Field(None, description="User name for a remote store.")
     remote_password: str | None = Field(None, description="Password for a remote store.")
+    remote_chunk_triples: int = Field(
+        50_000,
+        description="Triples per SPARQL Update request when writing to a remote store; larger "
+        "writes are staged in a temporary graph, then swapped in by one request.",
+    )
     query_timeout: float = Field(10.0, description="Seconds a query may run before it is stopped.")
     max_results: int = Field(100_000, description="Most rows (or triples) a query may return.")
     max_body_bytes: int = Field(1_000_000, description="Largest request body accepted, in bytes.")
