@@ -151,7 +151,8 @@ def _json_value(term: dict[str, str]) -> Any:
         if datatype in _INTEGER_TYPES:
             return int(value)
         if datatype in _FLOAT_TYPES:
-            return float(value)
+            number = float(value)
+            return number if number == number and abs(number) != float("inf") else value
     except ValueError:
         return value
     if datatype == _XSD + "boolean":
@@ -161,6 +162,9 @@ def _json_value(term: dict[str, str]) -> Any:
 
 def rows_json(sparql_json: bytes) -> bytes:
     """Turn SPARQL JSON results into a plain JSON array of objects (``true``/``false`` for ASK).
+
+    Every variable is a key (``null`` when unbound); values as :func:`_json_value` (the same
+    convention as the CLI's JSON rows).
 
     >>> rows_json(b'{"head":{"vars":["x"]},'
     ...           b'"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
@@ -172,8 +176,9 @@ def rows_json(sparql_json: bytes) -> bytes:
     if "boolean" in parsed:
         out: Any = bool(parsed["boolean"])
     else:
+        names = parsed["head"].get("vars", [])
         out = [
-            {name: _json_value(term) for name, term in binding.items()}
+            {name: _json_value(binding[name]) if name in binding else None for name in names}
             for binding in parsed["results"]["bindings"]
         ]
     return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

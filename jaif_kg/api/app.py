@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from jaif_kg import __version__
+from jaif_kg.catalog import Catalog
 from jaif_kg.errors import (
     InputError,
     JaifError,
@@ -106,8 +107,17 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.add_exception_handler(JaifError, _on_error)
 
-    from jaif_kg.api.routes import home, sparql
+    from jaif_kg.api.routes import home, queries, sparql
 
     app.include_router(home.router)
     app.include_router(sparql.router)
+    if settings.queries_dir.is_dir():
+        catalog = Catalog.from_dir(settings.queries_dir)
+        app.state.catalog = catalog
+        app.include_router(queries.build_router(catalog))
+
+    from jaif_kg.api.routes import linked_data
+
+    app.include_router(linked_data.router)
+
     return app
