@@ -293,6 +293,67 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- serve ----------------------------------------------------------------------------------
+
+
+def _add_serve(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="validate the graph and serve it: SPARQL endpoint, named-query API, pages",
+        description="Load the ontology and data into the embedded store (default graph) and any "
+        "--graph files (named graphs), validate the shipped graph with SHACL (refuse to start on "
+        "violations), then serve /sparql, /api/queries and the pages with uvicorn.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    p.add_argument(
+        "--graph",
+        action="append",
+        default=[],
+        metavar="IRI=FILE",
+        help="also load FILE into the named graph IRI (repeatable)",
+    )
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="serve even when the graph has violations"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds a query may run before it is stopped (JAIF_QUERY_TIMEOUT, default 10)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="query worker processes started up front (JAIF_QUERY_WORKERS, default 2)",
+    )
+    p.add_argument("--access-log", action="store_true", help="log every request")
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from jaif_kg.server import parse_graph_option, serve
+
+    updates: dict[str, Any] = {}
+    if args.timeout is not None:
+        updates["query_timeout"] = args.timeout
+    if args.workers is not None:
+        updates["query_workers"] = args.workers
+    settings = _settings().model_copy(update=updates)
+    graphs = [parse_graph_option(value) for value in args.graph]
+    return serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        graphs=graphs,
+        allow_invalid=args.allow_invalid,
+        access_log=args.access_log,
+    )
+
+
 # -- main -----------------------------------------------------------------------------------
 
 
@@ -309,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_validate,
         _add_query,
         _add_fmt,
+        _add_serve,
     ]
     for add in adders:
         add(subparsers)
