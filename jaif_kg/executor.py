@@ -97,6 +97,8 @@ class Job:
         default_graphs: IRIs whose merge is the default graph (``None``: the store's).
         named_graphs: IRIs of the visible named graphs (``None``: all of them).
         max_results: when set, a result of more rows (or triples) raises ResultTooLarge.
+        original: the text the client sent, when ``sparql`` is a rewrite of it (syntax errors
+            are reported against it).
     """
 
     sparql: str
@@ -104,6 +106,7 @@ class Job:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_results: int | None = None
+    original: str | None = None
 
 
 # --------------------------------------------------------------------------- in-process execution
@@ -203,12 +206,17 @@ def execute(
         if named_graphs is not None:
             named_graphs = tuple(g for g in named_graphs if g in known_graphs)
     rows = job.media_type == ROWS_MEDIA_TYPE
-    body, media_type = store.query_serialized(
-        job.sparql,
-        _SPARQL_JSON if rows else job.media_type,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-    )
+    try:
+        body, media_type = store.query_serialized(
+            job.sparql,
+            _SPARQL_JSON if rows else job.media_type,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+    except QuerySyntaxError:
+        if job.original is not None and job.original != job.sparql:
+            _raise_original_syntax_error(job.original)
+        raise
     cap = job.max_results
     if cap is not None and len(body) > cap:  # every row or triple takes at least one byte
         is_graph = not media_type.startswith("application/sparql-results") and media_type not in (
@@ -225,6 +233,20 @@ def execute(
     if rows:
         return rows_json(body), ROWS_MEDIA_TYPE
     return body, media_type
+
+
+_EMPTY = ox.Store()
+
+
+def _raise_original_syntax_error(text: str) -> None:
+    """Report a syntax error against the text the client sent, not the rewritten one (whose
+    added LIMIT or BASE would move the error's position and change its wording)."""
+    try:
+        _EMPTY.query(text)  # an empty store: parsing is the only work done
+    except SyntaxError as exc:
+        raise QuerySyntaxError(str(exc)) from None
+    except OSError:  # it parsed; the rewritten text's error stands
+        return
 
 
 # --------------------------------------------------------------------------- wire format

@@ -308,12 +308,14 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(m, q) for m, q, _ in ranges]
 
 
-def _match_q(media: str, ranges: Sequence[tuple[str, float]]) -> float:
-    """The q the client gives ``media``: the most specific range wins (RFC 9110 §12.5.1)."""
+def _match_q(offer: _Offer, ranges: Sequence[tuple[str, float]]) -> float:
+    """The q the client gives ``offer``: the most specific matching range wins (RFC 9110
+    §12.5.1). Aliases (``application/json``...) match exactly; ``type/*`` and ``*/*`` match the
+    media type actually written, so ``text/*`` never selects SPARQL XML through ``text/xml``."""
     best_specificity, best_q = -1, 0.0
-    mtype = media.split("/", 1)[0]
+    mtype = offer.media_type.split("/", 1)[0]
     for rng, q in ranges:
-        if rng == media:
+        if rng in offer.accepts:
             specificity = 2
         elif rng == f"{mtype}/*":
             specificity = 1
@@ -369,7 +371,7 @@ def negotiate(
     ranges = parse_accept(accept)
     best: tuple[float, str] | None = None
     for offer in offers:
-        q = max(_match_q(m, ranges) for m in offer.accepts)
+        q = _match_q(offer, ranges)
         if q > 0 and (best is None or q > best[0]):
             best = (q, offer.media_type)
     if best is None:

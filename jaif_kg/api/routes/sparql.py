@@ -167,6 +167,7 @@ async def sparql(request: Request) -> Response:
         prepared.default_graphs,
         prepared.named_graphs,
         settings.max_results if prepared.capped else None,
+        sreq.text,
     )
     result, written = await get_executor(request).run(job)
     return Response(result, headers={"content-type": content_type(written), "vary": "Accept"})
