@@ -1,0 +1,324 @@
+"""Resource descriptions: what the server says about one IRI, in RDF and for pages.
+
+A description of an IRI (`Linked Data`_ style, close to a symmetric Concise Bounded Description) is:
+
+* every triple whose subject is the IRI or one of its *hash sub-resources* (``{iri}#part``, found by
+  following links to and from the IRI and its sub-resources), plus the blank-node closure of those
+  triples (the triples of the blank nodes they reach through blank nodes only);
+* the *incoming* triples ``?s ?p <iri or sub-resource>`` from other resources (``rdf:type`` links
+  and blank-node subjects are left out), so a country's description lists the projects that
+  benefit it.
+
+Every query goes through :class:`jaif_kg.store.Store`, so descriptions work on every backend.
+
+.. _Linked Data: https://www.w3.org/DesignIssues/LinkedData.html
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF
+
+from jaif_kg.errors import InputError
+from jaif_kg.namespaces import PREFIXES
+from jaif_kg.store import Store
+from jaif_kg.store.base import Term
+
+Triple = tuple[Term, Term, Term]
+
+#: Characters that may not appear in an IRI reference (RFC 3987 and the SPARQL ``IRIREF`` rule).
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+#: Most incoming links a description carries (a source document may be cited by many facts).
+MAX_INCOMING = 5000
+
+#: Label properties, best first.
+LABEL_PROPERTIES: tuple[str, ...] = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+    "https://schema.org/name",
+    "http://xmlns.com/foaf/0.1/name",
+)
+
+_TIME = "http://www.w3.org/2006/time#"
+#: OWL-Time properties that give an instant its position (https://www.w3.org/TR/owl-time/).
+INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
+    _TIME + name
+    for name in (
+        "inXSDDate",
+        "inXSDDateTimeStamp",
+        "inXSDDateTime",
+        "inXSDgYearMonth",
+        "inXSDgYear",
+    )
+)
+_CHUNK = 400
+
+
+def sparql_iri(iri: str) -> str:
+    """Write ``iri`` as a SPARQL IRI reference, refusing characters that could change the query.
+
+    >>> sparql_iri("https://w3id.org/jaif-kg/id/country/KHM")
+    '<https://w3id.org/jaif-kg/id/country/KHM>'
+    >>> sparql_iri("http://x/a> } DROP ALL #")
+    Traceback (most recent call last):
+    ...
+    jaif_kg.errors.InputError: not a valid IRI: 'http://x/a> } DROP ALL #'
+    """
+    if not iri or _BAD_IRI.search(iri) or ":" not in iri:
+        raise InputError(f"not a valid IRI: {iri!r}")
+    return f"<{iri}>"
+
+
+def is_valid_iri(iri: str) -> bool:
+    """Whether ``iri`` can be written as a SPARQL IRI reference.
+
+    >>> is_valid_iri("https://w3id.org/jaif-kg/id/country/K HM")
+    False
+    """
+    return bool(iri) and ":" in iri and not _BAD_IRI.search(iri)
+
+
+def _values(iris: Iterable[str]) -> str:
+    return " ".join(sparql_iri(i) for i in iris)
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class Description:
+    """What the dataset says about one IRI.
+
+    Attributes:
+        iri: the described IRI.
+        resources: the IRI and its hash sub-resources (the IRI first, then sorted).
+        triples: triples about ``resources`` with their blank-node closure, sorted.
+        incoming: triples from other resources to ``resources``, sorted.
+        truncated: whether ``incoming`` was cut at :data:`MAX_INCOMING`.
+    """
+
+    iri: str
+    resources: tuple[str, ...]
+    triples: tuple[Triple, ...]
+    incoming: tuple[Triple, ...] = ()
+    truncated: bool = False
+
+    @property
+    def exists(self) -> bool:
+        """Whether the dataset mentions the IRI at all."""
+        return bool(self.triples or self.incoming)
+
+    def graph(self, *, with_incoming: bool = True) -> Graph:
+        """The description as an rdflib graph, with the project's prefixes bound."""
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in self.triples:
+            graph.add(triple)
+        if with_incoming:
+            for triple in self.incoming:
+                graph.add(triple)
+        return graph
+
+    def about(self, subject: str) -> list[Triple]:
+        """The triples whose subject is ``subject``."""
+        return [t for t in self.triples if str(t[0]) == subject and not isinstance(t[0], BNode)]
+
+
+def hash_resources(store: Store, iri: str) -> list[str]:
+    """The IRI and its hash sub-resources linked to or from it (directly or through each other).
+
+    Only index lookups are used (no scan of the store), so the cost does not grow with the store.
+    """
+    prefix = iri + "#"
+    sparql_iri(iri)
+    found = {iri}
+    frontier = [iri]
+    while frontier:
+        query = (
+            "SELECT DISTINCT ?x WHERE { VALUES ?r { " + _values(frontier) + " } "
+            "{ ?r ?p ?x } UNION { ?x ?p ?r } "
+            f'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{prefix}")) }}'
+        )
+        new = {str(row["x"]) for row in store.query(query).rows} - found
+        found |= new
+        frontier = sorted(new)
+    return [iri, *sorted(found - {iri})]
+
+
+def fragment_resources(store: Store, iri: str) -> list[str]:
+    """The IRI and every subject IRI that starts with ``{iri}#`` (a scan; for the ontology)."""
+    sparql_iri(iri)
+    query = (
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri}#")) }}'
+    )
+    found = {str(row["s"]) for row in store.query(query).rows}
+    return [iri, *sorted(found - {iri})]
+
+
+def _sort_key(triple: Triple) -> tuple[str, ...]:
+    return tuple(f"{type(t).__name__}:{t}" for t in triple)
+
+
+def _outgoing(store: Store, resources: Sequence[str]) -> list[Triple]:
+    """Triples about ``resources`` and their blank-node closure (through blank nodes only)."""
+    triples: list[Triple] = []
+    for chunk in _chunks(list(resources)):
+        values = _values(chunk)
+        # One CONSTRUCT keeps blank-node labels consistent between the two branches, even on a
+        # remote store. The path may pass through IRIs; the closure is cut to blank nodes below.
+        query = (
+            "CONSTRUCT { ?s ?p ?o } WHERE { "
+            "{ VALUES ?s { " + values + " } ?s ?p ?o } UNION "
+            "{ VALUES ?r { " + values + " } ?r ?q ?b . FILTER(isBlank(?b)) "
+            "?b (<urn:jaif-kg:any>|!<urn:jaif-kg:any>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o } }"
+        )
+        triples.extend(store.query(query).triples)
+    named = [t for t in triples if not isinstance(t[0], BNode)]
+    by_blank: dict[Term, list[Triple]] = {}
+    for t in triples:
+        if isinstance(t[0], BNode):
+            by_blank.setdefault(t[0], []).append(t)
+    keep: list[Triple] = list(named)
+    seen: set[Term] = set()
+    todo = [t[2] for t in named if isinstance(t[2], BNode)]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in by_blank.get(node, []):
+            keep.append(t)
+            if isinstance(t[2], BNode):
+                todo.append(t[2])
+    return sorted(set(keep), key=_sort_key)
+
+
+def _incoming(store: Store, resources: Sequence[str], limit: int) -> tuple[list[Triple], bool]:
+    inside = set(resources)
+    found: list[Triple] = []
+    for chunk in _chunks(list(resources)):
+        query = (
+            "SELECT ?s ?p ?o WHERE { VALUES ?o { " + _values(chunk) + " } ?s ?p ?o . "
+            f"FILTER(?p != <{RDF.type}> && isIRI(?s)) }} LIMIT {limit + 1 - len(found)}"
+        )
+        for row in store.query(query).rows:
+            if str(row["s"]) not in inside:
+                found.append((row["s"], row["p"], row["o"]))
+        if len(found) > limit:
+            break
+    truncated = len(found) > limit
+    return sorted(set(found[:limit]), key=_sort_key), truncated
+
+
+def describe(
+    store: Store,
+    iri: str,
+    *,
+    incoming: bool = True,
+    scan_fragments: bool = False,
+    max_incoming: int = MAX_INCOMING,
+) -> Description:
+    """Describe ``iri`` (see the module docstring for what a description holds).
+
+    Args:
+        store: the store to read.
+        iri: the IRI to describe.
+        incoming: also collect links from other resources.
+        scan_fragments: find hash sub-resources by scanning every subject (for the ontology,
+            whose terms need not be linked to the ontology IRI) instead of following links.
+        max_incoming: most incoming links to collect.
+
+    Raises:
+        jaif_kg.errors.InputError: ``iri`` is not a valid IRI.
+    """
+    resources = fragment_resources(store, iri) if scan_fragments else hash_resources(store, iri)
+    triples = _outgoing(store, resources)
+    links: list[Triple] = []
+    truncated = False
+    if incoming:
+        links, truncated = _incoming(store, resources, max_incoming)
+    return Description(iri, tuple(resources), tuple(triples), tuple(links), truncated)
+
+
+def _lang_rank(literal: Literal) -> int:
+    lang = (literal.language or "").lower()
+    if lang == "en":
+        return 0
+    if lang.startswith("en-"):
+        return 1
+    if not lang:
+        return 2
+    return 3
+
+
+def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
+    """The best label of each IRI that has one (``skos:prefLabel``, ``rdfs:label``, ...; English
+    first)."""
+    wanted = sorted({i for i in iris if is_valid_iri(i)})
+    best: dict[str, tuple[int, int, str]] = {}
+    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    for chunk in _chunks(wanted):
+        query = (
+            "SELECT ?x ?p ?l WHERE { VALUES ?x { " + _values(chunk) + " } "
+            "VALUES ?p { " + props + " } ?x ?p ?l . FILTER(isLiteral(?l)) }"
+        )
+        for row in store.query(query).rows:
+            label = row["l"]
+            if not isinstance(label, Literal):
+                continue
+            rank = (LABEL_PROPERTIES.index(str(row["p"])), _lang_rank(label), str(label))
+            key = str(row["x"])
+            if key not in best or rank < best[key]:
+                best[key] = rank
+    return {key: rank[2] for key, rank in best.items()}
+
+
+def types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
+    """The ``rdf:type`` IRIs of each IRI, sorted."""
+    wanted = sorted({i for i in iris if is_valid_iri(i)})
+    found: dict[str, set[str]] = {}
+    for chunk in _chunks(wanted):
+        query = (
+            "SELECT ?x ?t WHERE { VALUES ?x { " + _values(chunk) + " } "
+            f"?x <{RDF.type}> ?t . FILTER(isIRI(?t)) }}"
+        )
+        for row in store.query(query).rows:
+            found.setdefault(str(row["x"]), set()).add(str(row["t"]))
+    return {key: sorted(value) for key, value in found.items()}
+
+
+def periods(store: Store, iris: Iterable[str]) -> dict[str, tuple[Literal | None, Literal | None]]:
+    """The beginning and end (OWL-Time) of a period each IRI links to, where it has one.
+
+    A resource "has a period" when one of its values is a ``time:Interval``-like node with
+    ``time:hasBeginning``/``time:hasEnd`` instants placed by ``time:inXSDDate`` (or another
+    ``time:inXSD...`` property). Used to summarise linked resources ("from 30 April 1999").
+    """
+    wanted = sorted({i for i in iris if is_valid_iri(i)})
+    values = " ".join(f"<{p}>" for p in INSTANT_VALUE_PROPERTIES)
+    found: dict[str, tuple[Literal | None, Literal | None]] = {}
+    for chunk in _chunks(wanted):
+        query = (
+            "SELECT ?r ?b ?e WHERE { VALUES ?r { " + _values(chunk) + " } ?r ?via ?i . "
+            "{ ?i <" + _TIME + "hasBeginning> ?bi . ?bi ?bp ?b . VALUES ?bp { " + values + " } } "
+            "UNION { ?i <" + _TIME + "hasEnd> ?ei . ?ei ?ep ?e . VALUES ?ep { " + values + " } } }"
+        )
+        for row in store.query(query).rows:
+            key = str(row["r"])
+            begin, end = found.get(key, (None, None))
+            b, e = row.get("b"), row.get("e")
+            if isinstance(b, Literal) and (begin is None or str(b) < str(begin)):
+                begin = b
+            if isinstance(e, Literal) and (end is None or str(e) > str(end)):
+                end = e
+            found[key] = (begin, end)
+    return found
