@@ -43,6 +43,33 @@ def _print(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
 
 
+def _add_store_options(p: argparse.ArgumentParser) -> None:
+    """``--store`` and ``--store-path``, for the commands that open the store."""
+    p.add_argument(
+        "--store",
+        metavar="KIND|URL",
+        help="oxigraph (embedded, default), rdflib (pure Python), or the query URL of a SPARQL "
+        "server that already holds the graph (see `jaif-kg load`) (JAIF_STORE)",
+    )
+    p.add_argument(
+        "--store-path",
+        type=Path,
+        metavar="DIR",
+        help="keep the embedded Oxigraph store on disk in DIR: a restart reloads only when the "
+        "files changed (JAIF_STORE_PATH)",
+    )
+
+
+def _store_updates(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings changed by ``--store``/``--store-path``."""
+    updates: dict[str, Any] = {}
+    if getattr(args, "store", None) is not None:
+        updates["store"] = args.store
+    if getattr(args, "store_path", None) is not None:
+        updates["store_path"] = args.store_path
+    return updates
+
+
 # -- validate -------------------------------------------------------------------------------
 
 
@@ -127,6 +154,7 @@ def _add_query(subparsers: Subparsers) -> None:
     )
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--list", action="store_true", help="list the named queries and exit")
+    _add_store_options(p)
     p.set_defaults(func=_cmd_query)
 
 
@@ -219,7 +247,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from jaif_kg.catalog import Catalog, plain_value, run_named
     from jaif_kg.graph import new_graph
 
-    settings = _settings()
+    settings = _settings().model_copy(update=_store_updates(args))
     catalog = Catalog.from_dir(settings.queries_dir)
     if args.list:
         _print(_list_queries(catalog))
@@ -241,7 +269,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         variables = ["subject", "predicate", "object"]
         rows = [dict(zip(variables, t, strict=True)) for t in result.triples]
         if args.format == "table":
-            graph = new_graph()
+            graph = new_graph(query.prefixes())
             for t in result.triples:
                 graph.add(t)
             _print(graph_turtle(graph))
@@ -331,13 +359,14 @@ def _add_serve(subparsers: Subparsers) -> None:
         help="query worker processes started up front (JAIF_QUERY_WORKERS, default 2)",
     )
     p.add_argument("--access-log", action="store_true", help="log every request")
+    _add_store_options(p)
     p.set_defaults(func=_cmd_serve)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from jaif_kg.server import parse_graph_option, serve
 
-    updates: dict[str, Any] = {}
+    updates: dict[str, Any] = _store_updates(args)
     if args.timeout is not None:
         updates["query_timeout"] = args.timeout
     if args.workers is not None:
@@ -354,7 +383,134 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
+# -- load -----------------------------------------------------------------------------------
+
+
+def _add_load(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "load",
+        help="validate the graph and push it to a SPARQL server",
+        description=(
+            "Validate the shipped graph (ontology and graph_data/) with SHACL, then replace one "
+            "graph on a SPARQL 1.1 server with it: the default graph, which `jaif-kg serve "
+            "--store URL` queries, unless --graph names another. The graph goes by one Graph "
+            "Store Protocol PUT when --graph-store-url is set, else by SPARQL Update (one "
+            "request, or chunks into a staging graph swapped in by one MOVE); either way a push "
+            "that fails leaves the graph on the server as it was. Exit 0 pushed, 1 violations "
+            "(nothing pushed), 2 unreadable files or bad arguments, 3 the server failed."
+        ),
+    )
+    p.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the server's SPARQL query URL, e.g. http://127.0.0.1:7878/query",
+    )
+    p.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="replace this named graph instead of the server's default graph",
+    )
+    p.add_argument(
+        "--update-url", metavar="URL", help="SPARQL Update URL (JAIF_UPDATE_URL; default: URL)"
+    )
+    p.add_argument(
+        "--graph-store-url",
+        metavar="URL",
+        help="Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. http://127.0.0.1:7878/store",
+    )
+    p.add_argument("--user", metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)")
+    p.add_argument(
+        "--password",
+        metavar="PASSWORD",
+        help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
+    )
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="push even when the graph has violations"
+    )
+    p.set_defaults(func=_cmd_load)
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    from jaif_kg.graph import ontology_path, shapes_paths, shipped_paths
+    from jaif_kg.loader import push
+    from jaif_kg.store import is_url, open_store
+    from jaif_kg.validation import render_text, summary_line, validate
+
+    if not is_url(args.endpoint):
+        raise InputError(f"--endpoint wants the http(s) URL of a SPARQL server: {args.endpoint!r}")
+    updates: dict[str, Any] = {"store": args.endpoint}
+    for key, value in (
+        ("update_url", args.update_url),
+        ("graph_store_url", args.graph_store_url),
+        ("remote_user", args.user),
+        ("remote_password", args.password),
+    ):
+        if value is not None:
+            updates[key] = value
+    settings = _settings().model_copy(update=updates)
+    paths = shipped_paths(settings)
+    report = validate(paths, shapes_paths(settings), [ontology_path(settings)])
+    if not report.conforms_at("Violation"):
+        print(render_text(report), file=sys.stderr)
+        if not args.allow_invalid:
+            print(
+                "jaif-kg load: the graph has violations; nothing was pushed "
+                "(--allow-invalid pushes it anyway)",
+                file=sys.stderr,
+            )
+            return 1
+    _print(f"validated: {summary_line(report)}")
+    store = open_store(settings)
+    try:
+        pushed = push(paths, store, args.graph)
+    finally:
+        store.close()
+    if pushed.dropped_staging:
+        _print(f"dropped {len(pushed.dropped_staging)} staging graph(s) of an interrupted push")
+    _print(f"pushed {pushed.sent:,} triples to {pushed.target} by {pushed.method}")
+    if pushed.verified:
+        _print(f"the server now holds {pushed.on_server:,} triples there")
+    else:
+        print(
+            f"jaif-kg load: warning: the server counts {pushed.on_server:,} triples there, "
+            f"{pushed.sent:,} were sent (a server that merges equal values, or whose default "
+            "graph is the union of all graphs, counts differently)",
+            file=sys.stderr,
+        )
+    return 0
+
+
 # -- main -----------------------------------------------------------------------------------
+
+
+# -- build ----------------------------------------------------------------------------------
+
+
+def _add_build(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "build",
+        help="write the dumps and the dataset description",
+        description=(
+            "Write the shipped graph (ontology + graph_data/) as Turtle, sorted N-Triples, JSON-LD "
+            "(with its context.jsonld), TriG (one named graph per source document) and RDF/XML, "
+            "with the VoID/DCAT dataset description (void.ttl) and SHA256SUMS. The server offers "
+            "the same files under /dumps/."
+        ),
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)"
+    )
+    p.set_defaults(func=_cmd_build)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from jaif_kg.publish.dumps import shipped_bundle
+
+    bundle = shipped_bundle(_settings())
+    for path in bundle.write(args.out):
+        _print(f"{path}  {path.stat().st_size:>9,} bytes")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -371,6 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_query,
         _add_fmt,
         _add_serve,
+        _add_load,
+        _add_build,
     ]
     for add in adders:
         add(subparsers)

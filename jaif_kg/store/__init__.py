@@ -66,5 +66,6 @@ def open_store(settings: Settings) -> Store:
             user=settings.remote_user,
             password=settings.remote_password,
             timeout=settings.query_timeout,
+            chunk_triples=settings.remote_chunk_triples,
         )
     raise ValueError(f"unknown store {kind!r}: use 'oxigraph', 'rdflib' or an http(s) URL")

@@ -387,6 +387,18 @@ class RemoteStore:
         """Replace ``graph`` on the server in one transaction (see the module docs)."""
         self._write(data, media_type, graph, replace=True)
 
+    def write_plan(self, triples: int, graphs: int = 1) -> str:
+        """How a write of ``triples`` into ``graphs`` graphs goes to the server, in words."""
+        if self.graph_store_url is not None and graphs == 1:
+            return f"one Graph Store Protocol request to {self.graph_store_url}"
+        if triples <= self.chunk_triples:
+            return f"one SPARQL Update request to {self.update_url}"
+        chunks = -(-triples // self.chunk_triples)
+        return (
+            f"about {chunks} SPARQL Update requests to {self.update_url} into a staging graph, "
+            "then one request that swaps it in"
+        )
+
     def drop_staging_graphs(self) -> list[str]:
         """Drop the staging graphs that chunked writes interrupted by a lost server left behind.
 
