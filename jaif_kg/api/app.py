@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from jaif_kg import __version__
 from jaif_kg.catalog import Catalog
@@ -53,12 +53,14 @@ def error_status(exc: JaifError) -> int:
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
+    from jaif_kg.api.routes.sparql import error_response
+
     assert isinstance(exc, JaifError)
     status = error_status(exc)
     headers = {"retry-after": "1"} if isinstance(exc, QueryTimeout) else None
     if request.url.path.startswith("/sparql"):
         # SPARQL clients show the body of an error as text.
-        return PlainTextResponse(f"{exc}\n", status_code=status, headers=headers)
+        return error_response(exc)
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
@@ -97,6 +99,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store
     app.state.executor = executor
     app.state.sd_cache = {}
+    from jaif_kg.api.routes.sparql import SparqlFastPath
+
+    app.add_middleware(SparqlFastPath)  # inside CORS: added first, so it wraps the app first
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -115,9 +120,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         catalog = Catalog.from_dir(settings.queries_dir)
         app.state.catalog = catalog
         app.include_router(queries.build_router(catalog))
-
-    from jaif_kg.api.routes import linked_data
-
-    app.include_router(linked_data.router)
 
     return app

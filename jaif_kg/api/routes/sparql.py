@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
+from jaif_kg.errors import JaifError, QueryTimeout
 from jaif_kg.executor import Job
 from jaif_kg.protocol import (
     READ_ONLY_MESSAGE,
@@ -28,6 +30,14 @@ from jaif_kg.protocol import (
 router = APIRouter(tags=["SPARQL"])
 
 _TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
+
+
+def error_response(exc: JaifError) -> Response:
+    """The plain-text answer SPARQL clients show for a typed error."""
+    from jaif_kg.api.app import error_status
+
+    headers = {"retry-after": "1"} if isinstance(exc, QueryTimeout) else None
+    return PlainTextResponse(f"{exc}\n", status_code=error_status(exc), headers=headers)
 
 
 def content_type(media_type: str) -> str:
@@ -137,7 +147,13 @@ _OPENAPI: dict[str, Any] = {
     response_class=Response,
 )
 async def sparql(request: Request) -> Response:
-    """Answer one SPARQL protocol request."""
+    """Answer one SPARQL protocol request (served by :class:`SparqlFastPath`; this route
+    documents it in OpenAPI and answers if the middleware is not installed)."""
+    return await answer(request)
+
+
+async def answer(request: Request) -> Response:
+    """Answer one SPARQL protocol request (GET or POST ``/sparql``)."""
     settings = get_app_settings(request)
     body = b""
     if request.method == "POST":
@@ -171,6 +187,33 @@ async def sparql(request: Request) -> Response:
     )
     result, written = await get_executor(request).run(job)
     return Response(result, headers={"content-type": content_type(written), "vary": "Accept"})
+
+
+class SparqlFastPath:
+    """ASGI middleware that answers ``GET``/``POST /sparql`` without FastAPI's routing and
+    dependency machinery: the endpoint's hot path (about a third of the per-request cost).
+
+    Installed inside the CORS middleware, so CORS headers still apply; typed errors become the
+    same plain-text answers as elsewhere. Other requests pass through untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != "/sparql"
+            or scope["method"] not in ("GET", "POST")
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await answer(request)
+        except JaifError as exc:
+            response = error_response(exc)
+        await response(scope, receive, send)
 
 
 @router.options("/sparql", include_in_schema=False)
