@@ -84,6 +84,11 @@ def turtle_string(value: str) -> str:
     return '"""' + "".join(out) + '"""'
 
 
+def _is_bare(literal: Literal) -> bool:
+    bare = _BARE.get(str(literal.datatype)) if literal.datatype is not None else None
+    return bare is not None and bare.fullmatch(str(literal)) is not None
+
+
 def turtle_literal(literal: Literal, datatype_name: str | None = None) -> str:
     """Write a literal in Turtle, keeping its lexical form exactly.
 
@@ -103,8 +108,7 @@ def turtle_literal(literal: Literal, datatype_name: str | None = None) -> str:
     if literal.language:
         return turtle_string(text) + "@" + literal.language
     datatype = str(literal.datatype) if literal.datatype is not None else _XSD + "string"
-    bare = _BARE.get(datatype)
-    if bare is not None and bare.fullmatch(text):
+    if _is_bare(literal):
         return text
     if datatype in (_XSD + "string", _RDF_LANG_STRING):
         return turtle_string(text)
@@ -144,6 +148,13 @@ class CanonicalTurtleSerializer(LongTurtleSerializer):
         if not visiting:
             cache[node] = signature
         return signature
+
+    def preprocessTriple(self, triple: tuple[Node, Node, Node]) -> None:
+        """As longturtle, but a literal written bare (``3``, ``true``) needs no datatype prefix."""
+        s, p, o = triple
+        if isinstance(o, Literal) and _is_bare(o):
+            o = Literal(str(o))
+        super().preprocessTriple((s, p, o))
 
     def label(self, node: Node, position: int) -> str:
         """Write one term; literals through :func:`turtle_literal`."""

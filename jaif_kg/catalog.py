@@ -196,6 +196,7 @@ _MASKED = re.compile(
     re.S,
 )
 _WHERE = re.compile(r"\bWHERE\s*\{", re.I)
+_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^<>\s]*)>", re.I)
 
 
 def mask(text: str) -> str:
@@ -250,6 +251,20 @@ class NamedQuery:
     text: str
     kind: str
     path: Path | None = field(default=None, compare=False)
+
+    def prefixes(self) -> dict[str, str]:
+        """The ``PREFIX`` declarations of the query (prefix -> namespace IRI).
+
+        >>> q = NamedQuery("q", "", "", (), (), {}, "PREFIX ex: <http://e/>\\nASK {}", "ask")
+        >>> q.prefixes()
+        {'ex': 'http://e/'}
+        """
+        masked = mask(self.text)
+        return {
+            m.group(1) or "": m.group(2)
+            for m in _PREFIX.finditer(self.text)
+            if masked[m.start()] == "P" or masked[m.start()] == "p"  # not in a comment or string
+        }
 
     def parameter(self, name: str) -> Parameter:
         """The parameter called ``name``.
@@ -455,7 +470,9 @@ def load_query(path: Path) -> NamedQuery:
     try:
         _EMPTY.query(text)
     except SyntaxError as exc:
-        line = (exc.lineno + leading) if exc.lineno else None
+        # pyoxigraph says "error at 4:1: ..." (line:column of the text)
+        at = re.search(r"\bat (\d+):\d+", str(exc))
+        line = int(at.group(1)) + leading if at else None
         raise InputError(
             f"the query does not parse (pyoxigraph): {exc}", path=str(path), line=line
         ) from None

@@ -135,8 +135,9 @@ def _add_query(subparsers: Subparsers) -> None:
         ),
         epilog=(
             "Output: table (default) aligns the columns and shortens IRIs with the project "
-            "prefixes, and cuts values longer than 60 characters; json is an array with one object per row, every variable a key: IRIs and "
-            "literals as plain strings (language tags and datatypes dropped), except that XSD "
+            "prefixes, and cuts values longer than 60 characters; json is an array with one "
+            "object per row, every variable a key: IRIs and literals as plain strings (language "
+            "tags and datatypes dropped), except that XSD "
             "integers, decimals and doubles are JSON numbers and booleans are true/false, and "
             "unbound values are null; csv is RFC 4180 with a header row, IRIs in full. ASK prints "
             "true or false. CONSTRUCT and DESCRIBE print Turtle (table), or one row per triple "
@@ -499,7 +500,11 @@ def _add_build(subparsers: Subparsers) -> None:
         ),
     )
     p.add_argument(
-        "--out", type=Path, default=Path("dist"), metavar="DIR", help="output folder (default: dist)"
+        "--out",
+        type=Path,
+        default=Path("dist"),
+        metavar="DIR",
+        help="output folder (default: dist)",
     )
     p.set_defaults(func=_cmd_build)
 

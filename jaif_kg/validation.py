@@ -171,8 +171,16 @@ def count_shapes(shapes: Graph) -> int:
     return len(nodes)
 
 
-def validate_graphs(data: Graph, shapes: Graph) -> ValidationReport:
+def validate_graphs(
+    data: Graph, shapes: Graph, *, focus_nodes: Sequence[Node] | None = None
+) -> ValidationReport:
     """Validate ``data`` (already merged with the ontology) against ``shapes`` with pySHACL.
+
+    Args:
+        data: the data graph.
+        shapes: the shapes graph.
+        focus_nodes: validate only these nodes (against the shapes that target them), for
+            checking a few new nodes in a large graph; ``None`` validates every target.
 
     Raises:
         InputError: the shapes graph is not valid SHACL (pySHACL cannot load a shape).
@@ -188,6 +196,7 @@ def validate_graphs(data: Graph, shapes: Graph) -> ValidationReport:
             advanced=_needs_advanced(shapes),
             abort_on_first=False,
             allow_warnings=False,
+            focus_nodes=cast(Any, list(focus_nodes)) if focus_nodes is not None else None,
         )
     except (ShapeLoadError, ReportableRuntimeError) as exc:
         raise InputError(f"the shapes cannot be used: {exc.message}") from None

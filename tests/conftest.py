@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite. Keep them small and generic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jaif_kg.catalog import Catalog
+from jaif_kg.graph import load_store, shipped_paths
+from jaif_kg.settings import Settings
+from jaif_kg.store import Store, open_store
+
+#: Fixtures that run a live Oxigraph server (``oxigraph_server``), used by tests of the stores.
+pytest_plugins = ["tests.oxigraph_server"]
+
+#: The checkout (ontology/, graph_data/, queries/ live here).
+REPO = Path(__file__).resolve().parent.parent
+#: Test data.
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings of the checkout itself (the shipped ontology, data, shapes and queries)."""
+    return Settings(
+        ontology_dir=REPO / "ontology",
+        data_dir=REPO / "graph_data",
+        queries_dir=REPO / "queries",
+        store="oxigraph",
+        store_path=None,
+    )
+
+
+@pytest.fixture(scope="session")
+def shipped_store(settings: Settings) -> Iterator[Store]:
+    """An in-memory Oxigraph store holding the shipped graph (ontology + graph_data/).
+
+    Shared by the session: do not write to it.
+    """
+    store = open_store(settings)
+    load_store(store, shipped_paths(settings))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def catalog(settings: Settings) -> Catalog:
+    """The named queries of ``queries/``."""
+    return Catalog.from_dir(settings.queries_dir)
