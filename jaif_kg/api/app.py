@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.add_exception_handler(JaifError, _on_error)
 
-    from jaif_kg.api.routes import home, queries, sparql
+    from jaif_kg.api.routes import home, linked_data, queries, sparql
 
     app.include_router(home.router)
     app.include_router(sparql.router)
@@ -121,4 +121,5 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.catalog = catalog
         app.include_router(queries.build_router(catalog))
 
+    app.include_router(linked_data.router)
     return app
