@@ -85,7 +85,13 @@ def _add_validate(subparsers: Subparsers) -> None:
         ),
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="RDF files to validate")
-    p.add_argument("--shapes", nargs="+", type=Path, metavar="PATH", help="SHACL shapes files")
+    p.add_argument(
+        "--shapes",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="a SHACL shapes file, instead of ontology/shapes/ (repeat for several)",
+    )
     p.add_argument(
         "--format",
         choices=("text", "turtle", "json"),

@@ -336,10 +336,10 @@ def _value_text(value: Node | None) -> str:
     if value is None:
         return ""
     if isinstance(value, RdfLiteral):
-        text: str = value.n3()
-        if value.datatype is not None:
-            text = text.replace(f"<{value.datatype}>", term_text(value.datatype))
-        return text
+        from jaif_kg.canonical import turtle_literal
+
+        datatype = term_text(value.datatype) if value.datatype is not None else None
+        return turtle_literal(value, datatype)
     return term_text(value)
 
 

@@ -288,3 +288,19 @@ def test_fmt_defaults_to_the_worlds_turtle() -> None:
     run = jaif_kg("fmt", "--check")
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout == "3 files are canonical\n"
+
+
+def test_validate_with_other_shapes(tmp_path: Path) -> None:
+    strict = tmp_path / "strict.shapes.ttl"
+    strict.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        "ex:SizeShape a sh:NodeShape ; sh:targetClass ex:Thing ;\n"
+        "  sh:property [ sh:path ex:size ; sh:maxInclusive 5 ] .\n",
+        encoding="utf-8",
+    )
+    shapes = WORLD / "ontology" / "shapes" / "things.shapes.ttl"
+    run = jaif_kg("validate", "--shapes", str(strict), "--shapes", str(shapes))
+    assert run.returncode == 1
+    assert run.stdout.startswith("Violation: <http://example.org/b>\n")
+    assert "sh:MaxInclusiveConstraintComponent" in run.stdout
+    assert run.stdout.endswith("(10 triples, 5 shapes)\n")  # 4 named, 1 blank node
