@@ -23,7 +23,17 @@ install: $(STAMP) ## Create .venv and install jaif-kg with its dev tools
 serve: $(STAMP) ## Validate the graph and serve it on http://$(HOST):$(PORT)/ (embedded store)
 	$(BIN)/jaif-kg serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) ## Run the whole test suite
+# Debian's Chromium, for the tests that look at the pages in a real browser: installed once, when
+# missing and run as root; otherwise those tests fail and say how to install it.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+		echo "could not install chromium: the browser tests will fail"; \
+	else echo "chromium is missing (apt-get install chromium as root): the browser tests will fail"; fi
+
+test: $(STAMP) $(CHROMIUM) ## Run the whole test suite
 	$(BIN)/pytest
 
 check: $(STAMP) ## Lint (ruff), type-check (mypy --strict) and test

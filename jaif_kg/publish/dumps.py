@@ -25,11 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
 from jaif_kg.formats import rdf_format
+from jaif_kg.graph import new_graph as _project_graph
+from jaif_kg.graph import to_oxigraph_term, to_rdflib_term
 from jaif_kg.namespaces import PREFIXES
 from jaif_kg.publish.iris import split_fragment
 from jaif_kg.settings import Settings
@@ -82,10 +85,7 @@ def jsonld_context() -> dict[str, Any]:
 
 def new_graph() -> Graph:
     """An empty rdflib graph with the project's prefixes (and only those) bound."""
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    return graph
+    return _project_graph()
 
 
 def _key(term: Node) -> str:
@@ -110,8 +110,13 @@ def canonical(triples: Iterable[RdfTriple]) -> Graph:
 def store_graph(store: Store) -> Graph:
     """The store's default graph as a canonical rdflib graph."""
     data = store.dump("application/n-triples")
-    parsed = Graph().parse(data=data.decode("utf-8"), format="nt")
-    return canonical(parsed)
+    # pyoxigraph parses, and the terms keep their lexical form exactly (rdflib's parser would
+    # normalise some literals, and the dump would then differ from the store).
+    triples = (
+        (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
+        for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)
+    )
+    return canonical(triples)
 
 
 def _sorted_json(value: Any, *, in_list: bool = False) -> Any:
@@ -166,7 +171,7 @@ def serialize(graph: Graph, format_name: str, *, context: str | None = None) -> 
     if name == "jsonld":
         return to_jsonld(graph, context)
     if name == "rdfxml":
-        return graph.serialize(format="xml", encoding="utf-8")
+        return to_rdfxml(graph)
     raise ValueError(f"{format_name!r} is not offered for single graphs")
 
 
@@ -237,17 +242,29 @@ def split_by_source(graph: Graph, base: str) -> dict[str, list[RdfTriple]]:
     return dict(sorted(out.items()))
 
 
+def _ox_triple(triple: RdfTriple) -> ox.Triple:
+    s, p, o = (to_oxigraph_term(t) for t in triple)
+    assert not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode)
+    return ox.Triple(s, p, o)
+
+
+def to_rdfxml(graph: Graph) -> bytes:
+    """RDF/XML, subjects in sorted order (pyoxigraph's writer, which keeps the order given)."""
+    triples = [_ox_triple(t) for t in sorted(graph, key=lambda t: tuple(_key(x) for x in t))]
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+
+
 def to_trig(graph: Graph, base: str) -> bytes:
-    """TriG with one named graph per source document (see :func:`split_by_source`)."""
-    dataset = Dataset(default_union=False)
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace)
-    dataset.bind("graph", base + "graph/")
+    """TriG with one named graph per source document (see :func:`split_by_source`), sorted."""
+    quads = []
     for name, triples in split_by_source(graph, base).items():
-        named = dataset.graph(URIRef(name))
+        graph_name = ox.NamedNode(name)
         for triple in triples:
-            named.add(triple)
-    return dataset.serialize(format="trig", encoding="utf-8")
+            t = _ox_triple(triple)
+            quads.append(ox.Quad(t.subject, t.predicate, t.object, graph_name))
+    # Without "id:", whose local names would need escaped slashes (id:source\/x).
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} | {"graph": base + "graph/"}
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
 
 
 @dataclass(frozen=True)
@@ -323,3 +340,23 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
         CHECKSUMS_FILE, "text/plain", "SHA-256 checksums", sums.encode("ascii")
     )
     return Bundle(files, void)
+
+
+def shipped_bundle(settings: Settings) -> Bundle:
+    """Build the dumps of the shipped graph (ontology + ``graph_data/``), as ``jaif-kg build`` does.
+
+    The graph is loaded into a fresh in-memory store, so the result does not depend on the
+    configured store; a server over the shipped graph serves the same bytes.
+
+    Raises:
+        jaif_kg.errors.InputError: a file of the graph is missing or malformed.
+    """
+    from jaif_kg.graph import load_store, shipped_paths
+    from jaif_kg.store import open_store
+
+    store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))
+    try:
+        load_store(store, shipped_paths(settings))
+        return build_bundle(store, settings)
+    finally:
+        store.close()

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, XSD, Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
 
 from jaif_kg import __version__
 from jaif_kg.formats import rdf_format
@@ -44,7 +44,22 @@ DESCRIPTION = (
 KEYWORDS = ("ASEAN", "JAIF", "Initiative for ASEAN Integration", "development cooperation", "Japan")
 _XSD_DATE = str(XSD.date)
 #: Properties whose IRI objects are never counted as links to another dataset.
-_NOT_LINKS = ", ".join(f"<{p}>" for p in (RDF.type, RDF.subject, RDF.object, RDF.predicate))
+#: (statements' parts, and the structure of a concept scheme are not links to another dataset).
+_NOT_LINKS = ", ".join(
+    f"<{p}>"
+    for p in (
+        RDF.type,
+        RDF.subject,
+        RDF.object,
+        RDF.predicate,
+        SKOS.inScheme,
+        SKOS.hasTopConcept,
+        SKOS.topConceptOf,
+        SKOS.member,
+        SKOS.broader,
+        SKOS.narrower,
+    )
+)
 
 
 def void_iri(settings: Settings) -> str:
@@ -136,10 +151,10 @@ def _date_range(store: Store, base: str) -> tuple[str | None, str | None]:
 
 
 def _main_source(store: Store) -> tuple[str, str | None] | None:
-    """The source most facts cite as primary, with its as-of date."""
+    """Of the sources that state an as-of date, the one most facts cite as primary, with it."""
     rows = store.query(
-        f"SELECT ?src (SAMPLE(?d) AS ?asof) (COUNT(?s) AS ?n) WHERE {{ "
-        f"?s <{PROV.hadPrimarySource}> ?src . OPTIONAL {{ ?src <{JAIF.asOf}> ?d }} }} "
+        f"SELECT ?src (MAX(?d) AS ?asof) (COUNT(?s) AS ?n) WHERE {{ "
+        f"?s <{PROV.hadPrimarySource}> ?src . ?src <{JAIF.asOf}> ?d }} "
         "GROUP BY ?src ORDER BY DESC(?n) STR(?src) LIMIT 1"
     ).rows
     if not rows:

@@ -1,0 +1,122 @@
+"""Dumps: every format parses back to the served default graph; files are stable and checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from jaif_kg.cli import main
+from jaif_kg.namespaces import DEFAULT_BASE
+from jaif_kg.publish.dumps import (
+    CHECKSUMS_FILE,
+    CONTEXT_FILE,
+    Bundle,
+    build_bundle,
+    dump_name,
+    graph_name_for,
+    store_graph,
+)
+from jaif_kg.settings import Settings
+from jaif_kg.store import Store
+
+PRIMARY = URIRef("http://www.w3.org/ns/prov#hadPrimarySource")
+
+
+def served_graph(store: Store) -> Graph:
+    """The default graph as the store serves it (its own N-Triples writer, parsed by rdflib)."""
+    return Graph().parse(data=store.dump("application/n-triples").decode(), format="nt")
+
+
+def parse_jsonld(data: bytes, context: bytes) -> Graph:
+    """Parse the JSON-LD dump the way a processor with a document cache would: the remote
+    ``@context`` URL is answered with the published context file (no network in tests)."""
+    document = json.loads(data)
+    assert isinstance(document["@context"], str)
+    assert document["@context"].endswith("/dumps/" + CONTEXT_FILE)
+    document["@context"] = json.loads(context)["@context"]
+    return Graph().parse(data=json.dumps(document), format="json-ld")
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "jsonld", "rdfxml", "trig"])
+def test_each_dump_parses_back_to_the_served_graph(
+    name: str, bundle: Bundle, shipped_store: Store
+) -> None:
+    data = bundle.files[dump_name(name)].data
+    if name == "jsonld":
+        parsed = parse_jsonld(data, bundle.files[CONTEXT_FILE].data)
+    elif name == "trig":
+        dataset = Dataset()
+        dataset.parse(data=data.decode(), format="trig")
+        parsed = Graph()
+        for g in dataset.graphs():
+            for triple in g:
+                parsed.add(triple)
+    else:
+        parsed = Graph().parse(
+            data=data.decode(), format={"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml"}[name]
+        )
+    expected = served_graph(shipped_store)
+    assert len(parsed) == len(expected) == shipped_store.count()
+    assert isomorphic(parsed, expected)
+
+
+def test_ntriples_lines_are_sorted_and_unique(bundle: Bundle) -> None:
+    lines = bundle.files[dump_name("ntriples")].data.decode().splitlines()
+    assert lines == sorted(set(lines))
+
+
+def test_trig_puts_each_fact_in_the_graph_of_its_primary_source(
+    bundle: Bundle, shipped_store: Store
+) -> None:
+    dataset = Dataset()
+    dataset.parse(data=bundle.files[dump_name("trig")].data.decode(), format="trig")
+    graph = served_graph(shipped_store)
+    primary = {str(s): str(o) for s, _, o in graph.triples((None, PRIMARY, None))}
+    names = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    sources = {str(o) for o in graph.objects(None, PRIMARY)}
+    assert {graph_name_for(s, DEFAULT_BASE) for s in sources} <= names
+    assert DEFAULT_BASE + "graph/ontology" in names
+    checked = 0
+    for g in dataset.graphs():
+        for s, _, _ in g:
+            owner = str(s).split("#", 1)[0]
+            source = primary.get(str(s)) or primary.get(owner)
+            if source is not None:  # hash sub-resources go with their owner
+                assert str(g.identifier) == graph_name_for(source, DEFAULT_BASE), s
+                checked += 1
+            elif not str(s).startswith(DEFAULT_BASE + "ontology"):
+                assert str(g.identifier) == DEFAULT_BASE + "graph/dataset", s
+    assert checked > 500
+
+
+def test_checksums_match_the_files(bundle: Bundle) -> None:
+    lines = bundle.files[CHECKSUMS_FILE].data.decode().splitlines()
+    listed = dict(reversed(line.split("  ", 1)) for line in lines)
+    assert set(listed) == set(bundle.files) - {CHECKSUMS_FILE}
+    for name, digest in listed.items():
+        assert hashlib.sha256(bundle.files[name].data).hexdigest() == digest
+
+
+def test_two_builds_give_the_same_bytes(
+    bundle: Bundle, shipped_store: Store, settings: Settings
+) -> None:
+    again = build_bundle(shipped_store, settings)
+    assert {n: f.data for n, f in again.files.items()} == {
+        n: f.data for n, f in bundle.files.items()
+    }
+
+
+def test_build_command_writes_the_same_files(bundle: Bundle, tmp_path: Path) -> None:
+    """``jaif-kg build`` (a new process's worth of state: a new store, new blank-node labels)."""
+    assert main(["build", "--out", str(tmp_path / "dist")]) == 0
+    written = {p.name: p.read_bytes() for p in (tmp_path / "dist").iterdir()}
+    assert written == {n: f.data for n, f in bundle.files.items()}
+
+
+def test_the_canonical_graph_keeps_literals_as_written(shipped_store: Store) -> None:
+    assert isomorphic(store_graph(shipped_store), served_graph(shipped_store))
