@@ -128,6 +128,35 @@ class Description:
                 graph.add(triple)
         return graph
 
+    def sections(self) -> list[tuple[str, Graph]]:
+        """The description in three parts: the resource, its parts, the links to it."""
+        main, parts, links = Graph(), Graph(), Graph()
+        # Blank nodes stay in the section of the resource that uses them, so that Turtle can
+        # nest them.
+        home: dict[Term, Graph] = {}
+        for triple in self.triples:
+            if not isinstance(triple[0], BNode):
+                home[triple[0]] = main if str(triple[0]) == self.iri else parts
+        changed = True
+        while changed:
+            changed = False
+            for s, _, o in self.triples:
+                if isinstance(o, BNode) and o not in home and s in home:
+                    home[o] = home[s]
+                    changed = True
+        for triple in self.triples:
+            home.get(triple[0], parts).add(triple)
+        for triple in self.incoming:
+            links.add(triple)
+        for graph in (main, parts, links):
+            for prefix, namespace in PREFIXES.items():
+                graph.bind(prefix, namespace)
+        return [
+            (f"<{self.iri}>", main),
+            ("Its parts (hash IRIs) and the nodes they use", parts),
+            ("Links to it from other resources", links),
+        ]
+
     def about(self, subject: str) -> list[Triple]:
         """The triples whose subject is ``subject``."""
         return [t for t in self.triples if str(t[0]) == subject and not isinstance(t[0], BNode)]

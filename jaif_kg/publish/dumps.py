@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,26 @@ def serialize(graph: Graph, format_name: str, *, context: str | None = None) -> 
     if name == "rdfxml":
         return to_rdfxml(graph)
     raise ValueError(f"{format_name!r} is not offered for single graphs")
+
+
+def sectioned_turtle(sections: Sequence[tuple[str, Graph]]) -> bytes:
+    """Turtle in sections, each under a comment, with one prefix block at the top.
+
+    Used for a resource's description, so that the resource comes first, then its parts, then
+    the links to it (rdflib's canonical Turtle would sort them together).
+    """
+    prefixes: set[str] = set()
+    bodies: list[str] = []
+    for title, graph in sections:
+        if not len(graph):
+            continue
+        text = graph.serialize(format="longturtle")
+        lines = text.splitlines()
+        prefixes.update(line for line in lines if line.startswith("PREFIX "))
+        body = "\n".join(line for line in lines if not line.startswith("PREFIX ")).strip()
+        bodies.append(f"# {title}\n\n{body}\n")
+    head = "\n".join(sorted(prefixes))
+    return (head + "\n\n" + "\n".join(bodies)).encode("utf-8")
 
 
 def graph_name_for(source: str, base: str) -> str:

@@ -12,6 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from jaif_kg.errors import InputError
 from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.describe import describe, labels, periods, sparql_iri, types
+from jaif_kg.publish.dumps import sectioned_turtle
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 
@@ -113,3 +114,13 @@ def test_labels_types_and_periods(shipped_store: Store) -> None:
     assert ORG + "Membership" in types(shipped_store, [membership])[membership]
     begin, end = periods(shipped_store, [membership])[membership]
     assert str(begin) == "1999-04-30" and end is None
+
+
+def test_sectioned_turtle_keeps_blank_nodes_with_their_resource(mini: Store) -> None:
+    """The Turtle of a description (resource, parts, links) parses back to the description."""
+    d = describe(mini, DEFAULT_BASE + "id/project/sba-needs-assessment")
+    assert any(isinstance(s, BNode) for s, _, _ in d.triples)  # the nested funder and address
+    text = sectioned_turtle(d.sections()).decode()
+    comments = [line for line in text.splitlines() if line.startswith("# ")]
+    assert comments[0] == f"# <{d.iri}>"
+    assert isomorphic(Graph().parse(data=text, format="turtle"), d.graph())

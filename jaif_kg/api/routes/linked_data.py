@@ -40,6 +40,7 @@ from jaif_kg.publish.dumps import (
     build_bundle,
     dataset_graph_name,
     ontology_graph_name,
+    sectioned_turtle,
     serialize,
 )
 from jaif_kg.publish.iris import resource_iri
@@ -197,9 +198,9 @@ def _split_suffix(tail: str) -> tuple[str, RdfFormat | None]:
     return tail, None
 
 
-def _description_graph(store: Store, iri: str) -> Graph | None:
+def _description(store: Store, iri: str) -> ds.Description | None:
     description = ds.describe(store, iri)
-    return description.graph() if description.exists else None
+    return description if description.exists else None
 
 
 @router.api_route("/data/{path:path}", methods=_METHODS, summary="Resource description (RDF)")
@@ -208,16 +209,16 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
     site = _site(request, settings)
     tail = _raw_tail(request, "/data/")
     stem, fmt = _split_suffix(tail)
-    graph = None
+    found = None
     if fmt is not None and ds.is_valid_iri(resource_iri(stem, settings.base_iri)):
-        graph = _description_graph(store, resource_iri(stem, settings.base_iri))
-    if graph is None:
+        found = _description(store, resource_iri(stem, settings.base_iri))
+    if found is None:
         # No suffix, or the "suffix" is part of the slug.
         stem, fmt = tail, None
         iri = resource_iri(stem, settings.base_iri)
-        graph = _description_graph(store, iri) if ds.is_valid_iri(iri) else None
+        found = _description(store, iri) if ds.is_valid_iri(iri) else None
     iri = resource_iri(stem, settings.base_iri)
-    if graph is None:
+    if found is None:
         return _not_found(request, site, store, iri)
     headers = {
         "Link": _link_header(
@@ -231,7 +232,10 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         fmt = rdf_format(choice)
         headers["Vary"] = "Accept"
         headers["Content-Location"] = site.link(f"data/{stem}.{fmt.suffix}")
-    body = serialize(graph, fmt.name)
+    if fmt.name == "turtle":
+        body = sectioned_turtle(found.sections())  # the thing first, for people reading it
+    else:
+        body = serialize(found.graph(), fmt.name)
     return Response(body, media_type=_media_type(fmt), headers=headers)
 
 
