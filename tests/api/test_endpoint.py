@@ -153,7 +153,7 @@ def test_relative_iris_resolve_against_the_endpoint(live: Live) -> None:
 def test_home_and_health(live: Live) -> None:
     home = httpx.get(live.url + "/")
     assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
-    for link in ("/sparql", "/api/queries", "/docs"):
+    for link in ("/sparql", "/api/queries", "/docs", "/dumps/", "/.well-known/void"):
         assert link in home.text
     assert "<script" not in home.text
     assert httpx.get(live.url + "/healthz").json() == {"status": "ok"}

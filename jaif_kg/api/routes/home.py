@@ -39,7 +39,7 @@ def home(request: Request) -> HTMLResponse:
         queries=queries,
         example=EXAMPLE_QUERY,
         settings=request.app.state.settings,
-        paths={route.path for route in request.app.routes if hasattr(route, "path")},
+        paths=set(request.app.openapi().get("paths", {})),
     )
     return HTMLResponse(page)
 
