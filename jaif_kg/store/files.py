@@ -78,22 +78,30 @@ class MergedGraph:
     media_type: str = NTRIPLES
 
 
+def _parse_file(path: Path, graph: str | None) -> list[ox.Quad]:
+    """All triples of one file as quads of ``graph`` (the default graph when ``None``)."""
+    fmt = rdf_format_for_path(str(path))
+    return parse_quads(_read(path), fmt.media_type, graph, source=str(path), into_default=True)
+
+
 def read_triples(paths: Sequence[Path]) -> MergedGraph:
     """Parse every file completely (format from its suffix) and merge them into one graph.
+
+    Blank nodes are renamed apart per file; a triple stated in several files counts once.
 
     Raises:
         InputError: a file is missing or malformed; the message names the file and line.
     """
     digest = _digest()
-    triples: dict[ox.Triple, None] = {}
+    quads: list[ox.Quad] = []  # all in the default graph, which N-Triples writes as triples
     for path in paths:
-        data = _read(path)
-        _add_file(digest, path, data)
-        fmt = rdf_format_for_path(str(path))
-        for quad in parse_quads(data, fmt.media_type, source=str(path)):
-            triples[ox.Triple(quad.subject, quad.predicate, quad.object)] = None
-    body = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
-    return MergedGraph(body, len(triples), digest.hexdigest())
+        _add_file(digest, path, _read(path))
+        quads.extend(_parse_file(path, None))
+    body = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
+    # the writer is canonical (one line per triple, one spelling per term): equal lines are
+    # equal triples, and lines hash much faster than pyoxigraph terms
+    lines = dict.fromkeys(body.splitlines(keepends=True))
+    return MergedGraph(b"".join(lines), len(lines), digest.hexdigest())
 
 
 def _sources_file(store: Store) -> Path | None:
@@ -157,10 +165,16 @@ def sync_graph(
         and store.holds(graph)
     ):
         return False
+    if isinstance(store, OxigraphStore):
+        digest = _digest()
+        quads: list[ox.Quad] = []
+        for path in paths:  # everything parsed before the store is touched
+            _add_file(digest, path, _read(path))
+            quads.extend(_parse_file(path, graph))
+        _record(store, key, None)
+        store.replace_quads(quads, graph)
+        _record(store, key, digest.hexdigest())
+        return True
     merged = read_triples(paths)
-    _record(store, key, None)
     store.replace_graph(merged.ntriples, merged.media_type, graph)
-    if isinstance(store, OxigraphStore) and store.path is not None:
-        store.raw.flush()
-    _record(store, key, merged.fingerprint)
     return True

@@ -39,26 +39,29 @@ def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 
 
 def parse_quads(
-    data: bytes, media_type: str, graph: str | None = None, *, source: str | None = None
+    data: bytes,
+    media_type: str,
+    graph: str | None = None,
+    *,
+    source: str | None = None,
+    into_default: bool = False,
 ) -> list[ox.Quad]:
     """Parse ``data`` completely (so a syntax error adds nothing) into quads of ``graph``.
 
-    Quads of a dataset format keep their graph unless ``graph`` is given.
+    Quads of a dataset format keep their graph unless ``graph`` is given, or ``into_default``
+    asks for everything in the default graph. Blank nodes get fresh names, so the quads of
+    several documents never share one by accident.
     """
     fmt = rdf_format(media_type)
     target = _graph_name(graph)
     try:
-        parsed = list(ox.parse(data, fmt.oxigraph, rename_blank_nodes=True))
+        # pyoxigraph yields quads, in the default graph for triple formats
+        parsed: list[ox.Quad] = list(ox.parse(data, fmt.oxigraph, rename_blank_nodes=True))
     except SyntaxError as exc:
         raise parse_error(exc, source) from exc
-    quads = []
-    for item in parsed:
-        if isinstance(item, ox.Quad):
-            name = item.graph_name if graph is None else target
-            quads.append(ox.Quad(item.subject, item.predicate, item.object, name))
-        else:
-            quads.append(ox.Quad(item.subject, item.predicate, item.object, target))
-    return quads
+    if graph is None and not (into_default and fmt.datasets):
+        return parsed  # rebuilding a million quads in Python costs seconds: only when needed
+    return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
 
 
 class OxigraphStore:
@@ -110,14 +113,23 @@ class OxigraphStore:
         The removal and the insertion are two pyoxigraph transactions: a reader running at the
         same moment may see the graph empty. jaif-kg replaces graphs before it serves, never while.
         """
-        quads = parse_quads(data, media_type, graph)
+        self.replace_quads(parse_quads(data, media_type, graph), graph)
+
+    def replace_quads(self, quads: list[ox.Quad], graph: str | None = None) -> None:
+        """Empty ``graph``, then add ``quads`` (parsed beforehand, so nothing can fail half-way
+        but the machine). On disk the quads go in by ``bulk_extend`` (about 2.5x faster than
+        one transaction at 10^6 triples, see docs/STORES.md)."""
         target = _graph_name(graph)
         if isinstance(target, ox.NamedNode):
             # remove, not clear: an emptied graph must not stay listed among named_graphs()
             self._store.remove_graph(target)
         else:
             self._store.clear_graph(target)
-        self._store.extend(quads)
+        if self.path is not None:
+            self._store.bulk_extend(quads)
+            self._store.flush()
+        else:
+            self._store.extend(quads)
 
     def _run(
         self,
