@@ -60,6 +60,21 @@ INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
 _CHUNK = 400
 
 
+def prefixes() -> dict[str, str]:
+    """The prefixes RDF output uses: the project's, then other well-known vocabularies'.
+
+    >>> prefixes()["vann"]
+    'http://purl.org/vocab/vann/'
+    """
+    from jaif_kg.publish.vocab import VOCABULARIES
+
+    known = dict(PREFIXES)
+    for namespace, (prefix, _, _) in VOCABULARIES.items():
+        if prefix not in known and namespace not in known.values():
+            known[prefix] = namespace
+    return known
+
+
 def sparql_iri(iri: str) -> str:
     """Write ``iri`` as a SPARQL IRI reference, refusing characters that could change the query.
 
@@ -119,7 +134,7 @@ class Description:
     def graph(self, *, with_incoming: bool = True) -> Graph:
         """The description as an rdflib graph, with the project's prefixes bound."""
         graph = Graph(bind_namespaces="none")
-        for prefix, namespace in PREFIXES.items():
+        for prefix, namespace in prefixes().items():
             graph.bind(prefix, namespace)
         for triple in self.triples:
             graph.add(triple)
@@ -149,7 +164,7 @@ class Description:
         for triple in self.incoming:
             links.add(triple)
         for graph in (main, parts, links):
-            for prefix, namespace in PREFIXES.items():
+            for prefix, namespace in prefixes().items():
                 graph.bind(prefix, namespace)
         return [
             (f"<{self.iri}>", main),

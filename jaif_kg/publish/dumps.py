@@ -33,7 +33,7 @@ from rdflib.term import Node
 from jaif_kg.formats import rdf_format
 from jaif_kg.graph import new_graph as _project_graph
 from jaif_kg.graph import to_oxigraph_term, to_rdflib_term
-from jaif_kg.namespaces import PREFIXES
+from jaif_kg.publish.describe import prefixes
 from jaif_kg.publish.iris import split_fragment
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
@@ -80,12 +80,12 @@ def jsonld_context() -> dict[str, Any]:
     >>> jsonld_context()["@context"]["org"]
     'http://www.w3.org/ns/org#'
     """
-    return {"@context": dict(sorted(PREFIXES.items()))}
+    return {"@context": dict(sorted(prefixes().items()))}
 
 
 def new_graph() -> Graph:
-    """An empty rdflib graph with the project's prefixes (and only those) bound."""
-    return _project_graph()
+    """An empty rdflib graph with the project's prefixes and well-known vocabularies' bound."""
+    return _project_graph(prefixes())
 
 
 def _key(term: Node) -> str:
@@ -271,7 +271,7 @@ def _ox_triple(triple: RdfTriple) -> ox.Triple:
 def to_rdfxml(graph: Graph) -> bytes:
     """RDF/XML, subjects in sorted order (pyoxigraph's writer, which keeps the order given)."""
     triples = [_ox_triple(t) for t in sorted(graph, key=lambda t: tuple(_key(x) for x in t))]
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES) or b""
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes()) or b""
 
 
 def to_trig(graph: Graph, base: str) -> bytes:
@@ -283,8 +283,8 @@ def to_trig(graph: Graph, base: str) -> bytes:
             t = _ox_triple(triple)
             quads.append(ox.Quad(t.subject, t.predicate, t.object, graph_name))
     # Without "id:", whose local names would need escaped slashes (id:source\/x).
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} | {"graph": base + "graph/"}
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes) or b""
+    names = {k: v for k, v in prefixes().items() if k != "id"} | {"graph": base + "graph/"}
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=names) or b""
 
 
 @dataclass(frozen=True)

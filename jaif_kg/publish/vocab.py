@@ -176,6 +176,8 @@ VOCABULARIES: dict[str, tuple[str, str, str]] = {
     "http://www.w3.org/ns/dcat#": ("dcat", "DCAT 3", "https://www.w3.org/TR/vocab-dcat-3/"),
     "http://rdfs.org/ns/void#": ("void", "VoID", "https://www.w3.org/TR/void/"),
     "http://www.w3.org/ns/shacl#": ("sh", "SHACL", "https://www.w3.org/TR/shacl/"),
+    "http://purl.org/vocab/vann/": ("vann", "VANN", "https://vocab.org/vann/"),
+    "http://spdx.org/rdf/terms#": ("spdx", "SPDX", "https://spdx.org/rdf/terms/"),
 }
 
 

@@ -94,7 +94,11 @@ def _raw_tail(request: Request, prefix: str) -> str:
 
 
 def _link_header(site: Site, targets: list[tuple[str, str, str]]) -> str:
-    return ", ".join(f'<{href}>; rel="{rel}"; type="{media}"' for href, rel, media in targets)
+    """An RFC 8288 ``Link`` header; an empty media type leaves ``type`` out."""
+    return ", ".join(
+        f'<{href}>; rel="{rel}"' + (f'; type="{media}"' if media else "")
+        for href, rel, media in targets
+    )
 
 
 def _alternates(site: Site, data_path: str, page_path: str | None) -> list[tuple[str, str, str]]:
@@ -186,7 +190,7 @@ def page(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
     html = render_entity(store, site, iri) if ds.is_valid_iri(iri) else None
     if html is None:
         return _not_found(request, site, store, iri)
-    links = [(iri, "describes", HTML), *_alternates(site, f"data/{tail}", None)]
+    links = [(iri, "describes", ""), *_alternates(site, f"data/{tail}", None)]
     return HTMLResponse(html, headers={"Link": _link_header(site, links)})
 
 
@@ -222,7 +226,7 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         return _not_found(request, site, store, iri)
     headers = {
         "Link": _link_header(
-            site, [(iri, "describes", HTML), *_alternates(site, f"data/{stem}", f"page/{stem}")]
+            site, [(iri, "describes", ""), *_alternates(site, f"data/{stem}", f"page/{stem}")]
         )
     }
     if fmt is None:
@@ -284,7 +288,7 @@ def _document(
 ) -> Response:
     """Answer for a hash-IRI document (``/ontology``, ``/shapes``): HTML or RDF, 200."""
     site = _site(request, settings)
-    links = [(settings.base_iri + name, "describes", HTML)]
+    links = [(settings.base_iri + name, "describes", "")]
     links += [(site.link(f"{name}.{f.suffix}"), "alternate", f.media_type) for f in OFFERED]
     links.append((site.link(f"{name}.html"), "alternate", HTML))
     headers = {"Link": _link_header(site, links)}
@@ -457,7 +461,7 @@ def _void_response(request: Request, store: Store, settings: Settings) -> Respon
     choice = negotiate(request.headers.get("accept"), offers)
     if choice is None:
         return _not_acceptable(site, offers)
-    links = [(void_iri(settings), "describes", "text/turtle")]
+    links = [(void_iri(settings), "describes", "")]
     links += [(site.link("dumps/void.ttl"), "alternate", "text/turtle")]
     headers = {"Vary": "Accept", "Link": _link_header(site, links)}
     if choice == HTML:
