@@ -12,8 +12,8 @@ How workers get the store:
   inherits the loaded store; every worker is forked from the zygote, so it shares the store's
   memory copy-on-write: no reload, a new worker is ready in milliseconds. The zygote is
   single-threaded, which keeps ``fork`` safe even when the server itself runs threads.
-* **On disk** (a persistent store): the zygote is a fresh interpreter (``spawn``) that holds no
-  open database; each worker opens the store read-only itself.
+* **On disk** (a persistent store): the zygote is a fresh interpreter that holds no open
+  database; each worker forked from it opens the store read-only itself.
 
 Workers talk to the server over a Unix socket pair: a length-prefixed pickled :class:`Job` in,
 a small header plus the serialised result out. The cost per query (measured, see
@@ -31,12 +31,12 @@ import csv
 import gc
 import io
 import json
-import multiprocessing
 import os
 import pickle
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import weakref
@@ -359,8 +359,12 @@ def _max_fd() -> int:
         return 65536
 
 
-def _spawned_zygote(ctl: socket.socket, opener: Callable[[], Store]) -> None:
-    """Entry point of a zygote started with ``spawn`` (persistent stores)."""
+def _zygote_entry() -> None:
+    """Entry point of a zygote started as a fresh interpreter (persistent stores): the control
+    socket's descriptor is ``argv[1]``; the first message is the pickled store opener."""
+    ctl = socket.socket(fileno=int(sys.argv[1]))
+    (size,) = _REQ.unpack(_recv_exact(ctl, _REQ.size))
+    opener: Callable[[], Store] = pickle.loads(_recv_exact(ctl, size))
     _zygote_main(ctl, None, opener, None)
 
 
@@ -447,9 +451,20 @@ class QueryExecutor:
                 _zygote_main(theirs, self.store, None, known)
             self._zygote_pid = pid
         else:
-            ctx = multiprocessing.get_context("spawn")
-            proc = ctx.Process(target=_spawned_zygote, args=(theirs, opener), daemon=True)
-            proc.start()
+            # A fresh interpreter: it holds no open database (the server's RocksDB threads are
+            # not safe to fork); each worker forked from it opens the store read-only.
+            fd = theirs.fileno()
+            proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "from jaif_kg.executor import _zygote_entry as z; z()",
+                    str(fd),
+                ],
+                pass_fds=[fd],
+            )
+            payload = pickle.dumps(opener)
+            ours.sendall(_REQ.pack(len(payload)) + payload)
             self._zygote_proc = proc
             self._zygote_pid = proc.pid
         theirs.close()
@@ -465,9 +480,7 @@ class QueryExecutor:
         self._ctl = None
         self._idle.clear()
         self._busy.clear()
-        if self._zygote_proc is not None:
-            self._zygote_proc.join(timeout=5)
-            self._zygote_proc = None
+        self._zygote_proc = None
 
     def _spawn(self) -> _Worker:
         with self._ctl_lock:
