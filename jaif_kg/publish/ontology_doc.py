@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, Namespace
 from rdflib.term import Node
 
 from jaif_kg.namespaces import PREFIXES
@@ -31,6 +31,9 @@ from jaif_kg.publish.vocab import (
     namespace_of,
 )
 from jaif_kg.settings import Settings
+
+#: XML Schema datatypes (an open namespace: rdflib's closed ``XSD`` warns when probed).
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 _DCT = "http://purl.org/dc/terms/"
 DEFINITION_PROPERTIES = (str(SKOS.definition), str(RDFS.comment), _DCT + "description")

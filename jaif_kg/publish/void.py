@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD, Namespace
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, Namespace
 
 from jaif_kg import __version__
 from jaif_kg.formats import rdf_format
@@ -29,6 +29,9 @@ from jaif_kg.publish.text import format_date
 from jaif_kg.publish.vocab import LINK_TARGETS, VOCABULARIES, LinkTarget, curie, namespace_of
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
+
+#: XML Schema datatypes (an open namespace: rdflib's closed ``XSD`` warns when probed).
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 #: DCAT 3 (rdflib's ``DCAT`` is the closed DCAT 2 namespace, without ``dcat:version``).
