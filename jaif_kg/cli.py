@@ -303,7 +303,8 @@ def _add_fmt(subparsers: Subparsers) -> None:
         description=(
             "Rewrite Turtle files as canonical Turtle (sorted longturtle, stable blank nodes), "
             "or with --check only list those that are not and exit 1. Default: ontology/*.ttl, "
-            "ontology/shapes/*.ttl and graph_data/*.ttl."
+            "ontology/shapes/*.ttl and graph_data/*.ttl. Comments are not kept (say it with "
+            "rdfs:comment); the prefixes a file declares are kept when used."
         ),
     )
     p.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="Turtle files")
