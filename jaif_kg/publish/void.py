@@ -246,7 +246,7 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
             g.add((ds, VOID.vocabulary, URIRef(namespace)))
 
     # Example resources: Cambodia when present, then one instance of each of the three most
-    # numerous classes of the ontology.
+    # numerous classes of the ontology that have whole resources (not only hash IRIs).
     examples: list[str] = []
     khm = base + "id/country/KHM"
     if store.query(f"ASK {{ <{khm}> ?p ?o }}").boolean:
@@ -255,10 +255,14 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
         (r for r in class_rows if str(r["c"]).startswith(own)),
         key=lambda r: (-int(r["n"]), str(r["c"])),
     )
-    for row in own_classes[:3]:
+    wanted = len(examples) + 3
+    for row in own_classes:
+        if len(examples) >= wanted:
+            break
+        # A whole resource (no hash IRI), so that it has a page of its own.
         lowest = store.query(
             f"SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s <{RDF.type}> <{row['c']}> . "
-            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/")) }}'
+            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/") && !CONTAINS(STR(?s), "#")) }}'
         ).rows
         if lowest and "x" in lowest[0] and str(lowest[0]["x"]) not in examples:
             examples.append(str(lowest[0]["x"]))
