@@ -23,6 +23,7 @@ Conventions (documented in docs/LINKED-DATA.md):
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -66,7 +67,7 @@ OFFERED: tuple[RdfFormat, ...] = tuple(rdf_format(name) for name in DESCRIPTION_
 _BY_SUFFIX = {f.suffix: f for f in OFFERED}
 _NAMES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 _METHODS = ["GET", "HEAD"]
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()
 OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 
 
@@ -133,12 +134,8 @@ def _not_acceptable(site: Site, offers: list[str]) -> HTMLResponse:
 def _exists(store: Store, iri: str) -> bool:
     if not ds.is_valid_iri(iri):
         return False
-    result = store.query(
-        f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} UNION {{ <{iri}#> ?p ?o }} }}"
-    )
-    if result.boolean:
-        return True
-    return len(ds.hash_resources(store, iri)) > 1
+    result = store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    return bool(result.boolean)
 
 
 # -- /id/ : the things themselves (303) -----------------------------------------------------------
@@ -244,14 +241,16 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
 
 
 # -- /ontology and /shapes ------------------------------------------------------------------------
-def _cached(request: Request, key: str, build: object) -> object:
-    cache: dict[str, object] = request.app.state.__dict__.setdefault("linked_data_cache", {})
-    if key not in cache:
-        with _LOCK:
-            if key not in cache:
-                assert callable(build)
-                cache[key] = build()
-    return cache[key]
+def _cached(request: Request, key: str, build: Callable[[], object]) -> object:
+    """What ``build()`` returns, built once per app (the store is read-only while served)."""
+    with _LOCK:
+        cache: dict[str, object] | None = getattr(request.app.state, "linked_data_cache", None)
+        if cache is None:
+            cache = {}
+            request.app.state.linked_data_cache = cache
+        if key not in cache:
+            cache[key] = build()
+        return cache[key]
 
 
 def _ontology_graph(request: Request, store: Store, settings: Settings) -> Graph:
@@ -284,7 +283,7 @@ def _document(
     name: str,
     suffix: str | None,
     graph: Graph,
-    html: object,
+    html: Callable[[], str],
 ) -> Response:
     """Answer for a hash-IRI document (``/ontology``, ``/shapes``): HTML or RDF, 200."""
     site = _site(request, settings)
@@ -301,7 +300,6 @@ def _document(
         suffix = "html" if choice == HTML else rdf_format(choice).suffix
         headers["Content-Location"] = site.link(f"{name}.{suffix}")
     if suffix == "html":
-        assert callable(html)
         return HTMLResponse(html(), headers=headers)
     fmt = _BY_SUFFIX[suffix]
     return Response(serialize(graph, fmt.name), media_type=_media_type(fmt), headers=headers)
