@@ -17,7 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from jaif_kg import __version__
-from jaif_kg.namespaces import JAIF
+from jaif_kg.namespaces import JAIF, PREFIXES
 from jaif_kg.publish import describe as ds
 from jaif_kg.publish.conneg import DESCRIPTION_FORMATS
 from jaif_kg.publish.iris import data_path, local_path, split_fragment
@@ -31,7 +31,7 @@ from jaif_kg.publish.text import (
     plural,
     shorten,
 )
-from jaif_kg.publish.vocab import KNOWN_LABELS, humanise, link_target
+from jaif_kg.publish.vocab import KNOWN_LABELS, curie, humanise, link_target
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 
@@ -281,6 +281,8 @@ class Labeller:
         """Label of an instance (its label, or a readable stand-in)."""
         if iri in self.found:
             return self.found[iri]
+        if iri in KNOWN_LABELS:  # a reused term as a value (the property a conflict is about)
+            return f"{KNOWN_LABELS[iri]} ({curie(iri, PREFIXES)})"
         target = link_target(iri, self.site.base)
         if target is not None:
             tail = iri.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
@@ -357,6 +359,7 @@ class PageBuilder:
             for term in (s, o):
                 if isinstance(term, URIRef):
                     wanted.add(str(term))
+                    wanted.add(split_fragment(str(term))[0])  # owners name their parts
                 elif isinstance(term, Literal) and term.datatype is not None:
                     wanted.add(str(term.datatype))
         self.labeller = Labeller(store, site, wanted)
