@@ -319,8 +319,13 @@ def _zygote_main(
     opener: Callable[[], Store] | None,
     known: frozenset[str] | None,
 ) -> NoReturn:
-    """Fork a worker each time the server asks; send back its pid and socket."""
-    _die_with_parent()
+    """Fork a worker each time the server asks; send back its pid and socket.
+
+    The zygote ends when the server closes the control socket (or dies: the socket then reads
+    as closed). It does not ask for a parent-death signal: Linux sends that when the *thread*
+    that forked it ends, and the server may start the pool from a short-lived thread. Workers
+    do ask for it (the zygote is single-threaded), so they die with the zygote.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
@@ -371,14 +376,58 @@ def _zygote_entry() -> None:
 # --------------------------------------------------------------------------- the pool
 
 
+class _WorkerLost(Exception):
+    pass
+
+
+class _Channel(asyncio.Protocol):
+    """The server's end of a worker's socket in one event loop: answers are read as they arrive
+    (one reader registration for the worker's life, not one per query)."""
+
+    def __init__(self) -> None:
+        self.transport: Any = None  # uvloop's transports are not asyncio.Transport subclasses
+        self.buf = bytearray()
+        self.need = _RESP.size
+        self.waiter: asyncio.Future[tuple[int, str, bytes]] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        if self.need == _RESP.size and len(self.buf) >= _RESP.size:
+            _status, mlen, blen = _RESP.unpack_from(self.buf)
+            self.need = _RESP.size + mlen + blen
+        if len(self.buf) >= self.need:
+            status, mlen, _blen = _RESP.unpack_from(self.buf)
+            meta = bytes(self.buf[_RESP.size : _RESP.size + mlen]).decode("utf-8")
+            body = bytes(self.buf[_RESP.size + mlen : self.need])
+            self.buf = bytearray()
+            self.need = _RESP.size
+            if self.waiter is not None and not self.waiter.done():
+                self.waiter.set_result((status, meta, body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(_WorkerLost())
+
+    def close(self) -> None:
+        if self.transport is not None:
+            with contextlib.suppress(RuntimeError):  # its event loop is closed: nothing to do
+                self.transport.abort()
+
+
 @dataclass
 class _Worker:
     pid: int
     sock: socket.socket
+    channel: _Channel | None = None
+    loop: asyncio.AbstractEventLoop | None = None
 
-
-class _WorkerLost(Exception):
-    pass
+    def close(self) -> None:
+        if self.channel is not None:
+            self.channel.close()
+        self.sock.close()
 
 
 def _read_only_opener(store: Store) -> Callable[[], Store] | None:
@@ -502,7 +551,7 @@ class QueryExecutor:
         self._busy.discard(worker.pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGKILL)
-        worker.sock.close()
+        worker.close()
 
     @property
     def worker_pids(self) -> list[int]:
@@ -554,23 +603,24 @@ class QueryExecutor:
 
     async def _call(self, worker: _Worker, job: Job) -> tuple[bytes, str]:
         loop = asyncio.get_running_loop()
+        if worker.channel is None or worker.loop is not loop:
+            if worker.channel is not None:  # another event loop (tests): a new handle
+                worker.channel.close()
+            _transport, worker.channel = await loop.create_unix_connection(
+                _Channel, sock=worker.sock.dup()
+            )
+            worker.loop = loop
+        channel = worker.channel
+        assert channel.transport is not None
+        if channel.transport.is_closing():
+            raise _WorkerLost
+        channel.waiter = loop.create_future()
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        await loop.sock_sendall(worker.sock, _REQ.pack(len(payload)) + payload)
-        buf = bytearray()
-        need = _RESP.size
-        while len(buf) < need:
-            chunk = await loop.sock_recv(worker.sock, max(65536, need - len(buf)))
-            if not chunk:
-                raise _WorkerLost
-            buf += chunk
-            if need == _RESP.size and len(buf) >= _RESP.size:
-                status, mlen, blen = _RESP.unpack_from(buf)
-                need = _RESP.size + mlen + blen
-        status, mlen, blen = _RESP.unpack_from(buf)
-        meta = bytes(buf[_RESP.size : _RESP.size + mlen]).decode("utf-8")
+        channel.transport.write(_REQ.pack(len(payload)) + payload)
+        status, meta, body = await channel.waiter
         if status != _OK:
             raise _ERRORS[status](meta)
-        return bytes(buf[_RESP.size + mlen :]), meta
+        return body, meta
 
     async def run(self, job: Job, timeout: float | None = None) -> tuple[bytes, str]:
         """Run ``job`` in a worker; return the body and its media type.
@@ -621,7 +671,7 @@ def _shutdown(ctl: socket.socket, zygote_pid: int | None, alive: dict[int, _Work
     for pid, worker in list(alive.items()):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        worker.sock.close()
+        worker.close()
     alive.clear()
     with contextlib.suppress(OSError):
         ctl.close()
