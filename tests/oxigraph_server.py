@@ -66,9 +66,7 @@ class OxigraphServer:
         command = [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{self.port}"]
         if self.location is not None:
             command += ["--location", str(self.location)]
-        self._process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + START_TIMEOUT_S
         probe = self.query_url + "?" + urllib.parse.urlencode({"query": "ASK {}"})
         while True:
@@ -114,9 +112,7 @@ class OxigraphServer:
 
     def nquads(self) -> str:
         """The whole dataset as N-Quads, straight from the server."""
-        request = urllib.request.Request(
-            self.store_url, headers={"Accept": "application/n-quads"}
-        )
+        request = urllib.request.Request(self.store_url, headers={"Accept": "application/n-quads"})
         with urllib.request.urlopen(request, timeout=30) as response:
             text: str = response.read().decode()
             return text

@@ -67,7 +67,12 @@ class Store(Protocol):
         ...
 
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
-        """Replace the contents of ``graph`` with ``data`` in one step (all or nothing)."""
+        """Replace the contents of ``graph`` with ``data`` in one step (all or nothing).
+
+        ``data`` is parsed completely first: malformed data raises
+        :class:`~jaif_kg.errors.InputError` and leaves the graph as it was. Replacing with no
+        triples removes the graph.
+        """
         ...
 
     def query(
@@ -82,12 +87,17 @@ class Store(Protocol):
         Args:
             sparql: the query text.
             default_graphs: IRIs whose merge is the default graph (SPARQL Protocol
-                ``default-graph-uri``); ``None`` keeps the store's default graph.
+                ``default-graph-uri``); ``None`` keeps the store's default graph. Graphs the store
+                does not hold are empty: nothing is ever fetched.
             named_graphs: IRIs of the named graphs visible to ``GRAPH`` (``named-graph-uri``);
-                ``None`` keeps all named graphs.
+                ``None`` keeps all named graphs. Each part given replaces the query's own
+                ``FROM`` (``default_graphs``) or ``FROM NAMED`` (``named_graphs``).
 
         Raises:
-            jaif_kg.errors.QuerySyntaxError: the query does not parse.
+            jaif_kg.errors.QuerySyntaxError: the query does not parse (an update is not a query).
+            jaif_kg.errors.QueryRefused: the query uses ``SERVICE``.
+            jaif_kg.errors.StoreError: the backend failed (a remote store: unreachable, 5xx, or
+                ``named_graphs`` without ``default_graphs``, which the protocol cannot express).
         """
         ...
 
@@ -112,7 +122,7 @@ class Store(Protocol):
         ...
 
     def named_graphs(self) -> list[str]:
-        """IRIs of the named graphs, sorted."""
+        """IRIs of the named graphs that hold at least one triple, sorted."""
         ...
 
     def dump(self, media_type: str, graph: str | None = None) -> bytes:
