@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -171,6 +171,47 @@ def count_shapes(shapes: Graph) -> int:
     return len(nodes)
 
 
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _instances(data: Graph, cls: Node) -> set[Node]:
+    """SHACL instances of ``cls``: ``rdf:type/rdfs:subClassOf*`` (SHACL section 2.1.3.1)."""
+    classes = set(data.transitive_subjects(RDFS.subClassOf, cls))
+    return {s for c in classes for s in data.subjects(RDF.type, c)}
+
+
+def retarget(data: Graph, shapes: Graph, focus_nodes: Iterable[Node]) -> Graph:
+    """A copy of ``shapes`` whose shapes target only those of ``focus_nodes`` they targeted.
+
+    Each shape's targets (SHACL section 2.1.3) are evaluated on ``data`` and replaced by
+    ``sh:targetNode`` statements for the focus nodes among them; the shapes' constraints,
+    nested shapes included, are untouched.
+    """
+    wanted = set(focus_nodes)
+    out = Graph()
+    for prefix, namespace in shapes.namespaces():
+        out.bind(prefix, namespace)
+    for triple in shapes:
+        if triple[1] not in _TARGETS:
+            out.add(triple)
+    for shape in (
+        set(shapes.subjects(SH.targetClass, None))
+        | set(shapes.subjects(SH.targetNode, None))
+        | set(shapes.subjects(SH.targetSubjectsOf, None))
+        | set(shapes.subjects(SH.targetObjectsOf, None))
+    ):
+        targeted: set[Node] = set(shapes.objects(shape, SH.targetNode))
+        for cls in shapes.objects(shape, SH.targetClass):
+            targeted |= _instances(data, cls)
+        for prop in shapes.objects(shape, SH.targetSubjectsOf):
+            targeted |= set(data.subjects(prop, None))
+        for prop in shapes.objects(shape, SH.targetObjectsOf):
+            targeted |= set(data.objects(None, prop))
+        for node in targeted & wanted:
+            out.add((shape, SH.targetNode, node))
+    return out
+
+
 def validate_graphs(
     data: Graph, shapes: Graph, *, focus_nodes: Sequence[Node] | None = None
 ) -> ValidationReport:
@@ -180,7 +221,10 @@ def validate_graphs(
         data: the data graph.
         shapes: the shapes graph.
         focus_nodes: validate only these nodes (against the shapes that target them), for
-            checking a few new nodes in a large graph; ``None`` validates every target.
+            checking a few new nodes in a large graph; ``None`` validates every target. The
+            shapes are re-targeted (see :func:`retarget`) rather than passed to pySHACL's own
+            ``focus_nodes`` option, which also filters the values that nested shapes
+            (``sh:node``, ``sh:qualifiedValueShape``) check, and so changes their results.
 
     Raises:
         InputError: the shapes graph is not valid SHACL (pySHACL cannot load a shape).
@@ -188,6 +232,8 @@ def validate_graphs(
     import pyshacl  # the only pySHACL import; deferred so that other commands start faster
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
+    if focus_nodes is not None:
+        shapes = retarget(data, shapes, focus_nodes)
     try:
         _, report_graph, _ = pyshacl.validate(
             data,
@@ -196,7 +242,6 @@ def validate_graphs(
             advanced=_needs_advanced(shapes),
             abort_on_first=False,
             allow_warnings=False,
-            focus_nodes=cast(Any, list(focus_nodes)) if focus_nodes is not None else None,
         )
     except (ShapeLoadError, ReportableRuntimeError) as exc:
         raise InputError(f"the shapes cannot be used: {exc.message}") from None
@@ -287,7 +332,9 @@ def _message(graph: Graph, node: Node) -> str:
 def results_from_graph(report: Graph) -> list[ValidationResult]:
     """Read the ``sh:ValidationResult`` nodes of a SHACL validation report graph."""
     results = []
-    for node in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL also types the nested results of sh:node and
+    # similar constraints (under sh:detail) as sh:ValidationResult.
+    for node in report.objects(None, SH.result):
         path = report.value(node, SH.resultPath)
         sev = report.value(node, SH.resultSeverity)
         results.append(
