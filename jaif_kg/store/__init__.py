@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from jaif_kg.errors import InputError
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import QueryResult, Store, Term
 from jaif_kg.store.files import fingerprint, read_triples, sync_graph
@@ -44,7 +45,7 @@ def open_store(settings: Settings) -> Store:
     A remote store is opened without contacting the server; the first query does.
 
     Raises:
-        ValueError: ``settings.store`` names no backend.
+        jaif_kg.errors.InputError: ``settings.store`` names no backend.
         jaif_kg.errors.StoreError: the on-disk store cannot be opened.
     """
     kind = settings.store
@@ -68,4 +69,4 @@ def open_store(settings: Settings) -> Store:
             timeout=settings.query_timeout,
             chunk_triples=settings.remote_chunk_triples,
         )
-    raise ValueError(f"unknown store {kind!r}: use 'oxigraph', 'rdflib' or an http(s) URL")
+    raise InputError(f"unknown store {kind!r}: use 'oxigraph', 'rdflib' or an http(s) URL")
