@@ -87,14 +87,27 @@ class Page(HTMLParser):
             self._anchor.append(data)
 
 
+def screenshot(url: str, height: int) -> bytes:
+    """A PNG of ``url`` as Chromium renders it (written in a private folder first, so that two
+    runs of the suite in one checkout cannot trip over each other's files)."""
+    errors = []
+    for _ in range(2):  # one more try: a loaded machine can make headless Chromium give up
+        with tempfile.TemporaryDirectory() as folder:
+            shot = Path(folder) / "page.png"
+            done = run_chromium(f"--screenshot={shot}", f"--window-size=1280,{height}", url)
+            if shot.is_file():
+                return shot.read_bytes()
+            errors.append(done.stderr[-1500:])
+    pytest.fail(f"Chromium wrote no screenshot of {url}: {errors}")
+
+
 def render(server: Server, path: str, name: str, height: int = 1600) -> Page:
-    """Load ``path`` in Chromium: save a screenshot, return the rendered DOM."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / f"{name}.png"
-    shot.unlink(missing_ok=True)
+    """Load ``path`` in Chromium: save a screenshot in tests/artifacts/, return the rendered DOM."""
     url = server.url + path
-    run_chromium(f"--screenshot={shot}", f"--window-size=1280,{height}", url)
-    assert shot.stat().st_size > 20_000, f"the screenshot of {url} looks empty"
+    png = screenshot(url, height)
+    assert len(png) > 20_000, f"the screenshot of {url} looks empty"
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"{name}.png").write_bytes(png)
     dom = run_chromium("--dump-dom", url).stdout
     return Page(dom)
 
