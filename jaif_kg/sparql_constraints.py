@@ -25,9 +25,8 @@ for all focus nodes at once:
   query that does not qualify makes the shapes unsupported.
 
 The report follows pySHACL's conventions, so that both engines give the same results: node
-shapes report the focus node as ``sh:value``; a ``sh:node`` failure carries the results of the
-nested validation (pySHACL links them with ``sh:detail``, and :mod:`jaif_kg.validation` lists
-them among the results); ``sh:uniqueLang`` reports one result per repeated language without a
+shapes report the focus node as ``sh:value``; the results of nested validations (pySHACL's
+``sh:detail``) are not results of the report; ``sh:uniqueLang`` reports one result per repeated language without a
 value; SPARQL results take ``$this``, ``?path`` and ``?value`` from the solution and fill the
 message templates (``{?var}``, ``{$this}``); the data type check of ``sh:datatype`` treats as
 ill-typed what rdflib cannot read for the types pySHACL checks (string, langString, boolean,
@@ -277,7 +276,7 @@ class ShapesPlan:
     """The shapes compiled into queries for one data graph.
 
     Attributes:
-        checks: the queries, one per constraint (and per nested ``sh:node`` report).
+        checks: the queries, one per constraint.
         unsupported: what the engine cannot evaluate faithfully, one line each; when not empty
             the plan must not be used (:func:`validate_files` falls back to pySHACL).
     """
@@ -610,8 +609,6 @@ class _Compiler:
         for param in _VALUE_PARAMETERS:
             for value in self.objects(node, param):
                 self._value_check(shape, focus, param, value)
-                if param == SH.node:
-                    self._details(shape, focus, cast(Identifier, value), stack)
         for value in self.objects(node, SH.hasValue):
             self._has_value_check(shape, focus, value)
         if shape.is_property:
@@ -640,27 +637,6 @@ class _Compiler:
             )
 
         return values
-
-    def _details(
-        self,
-        shape: _Shape,
-        focus: Callable[[str], str],
-        inner: Identifier,
-        stack: tuple[Identifier, ...],
-    ) -> None:
-        """pySHACL attaches the results of a failed ``sh:node`` as ``sh:detail``: report them."""
-        parent = self.var("f")
-
-        def failing(var: str) -> str:
-            cond = self.conforms(inner, var)
-            if shape.is_property:
-                return (
-                    f"{{ SELECT DISTINCT {var} WHERE {{ {focus(parent)} "
-                    f"{parent} {shape.path_sparql} {var} . FILTER (!{cond}) }} }}"
-                )
-            return f"{{ SELECT DISTINCT {var} WHERE {{ {focus(var)} FILTER (!{cond}) }} }}"
-
-        self.results(inner, failing, stack)
 
     def _messages(self, shape: _Shape, generic: str) -> str:
         return choose_message(shape.messages) or generic
