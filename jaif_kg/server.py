@@ -20,8 +20,9 @@ from jaif_kg import __version__
 from jaif_kg.errors import InputError
 from jaif_kg.graph import load_store, shapes_paths, shipped_paths
 from jaif_kg.settings import Settings
+from jaif_kg.sparql_constraints import validate_files
 from jaif_kg.store import Store, open_store, sync_graph
-from jaif_kg.validation import ValidationReport, render_text, summary_line, validate
+from jaif_kg.validation import ValidationReport, render_text, summary_line
 
 
 def parse_graph_option(value: str) -> tuple[str, Path]:
@@ -126,7 +127,8 @@ def check_graph(
             report.validate_seconds = time.perf_counter() - started
         return True, summary, None
     paths = shipped_paths(settings)
-    result = validate(paths[1:], shapes_paths(settings), paths[:1])
+    # the fast engine (SPARQL on Oxigraph) when it supports the shapes: about 0.3 s, not 2 s
+    result = validate_files(paths[1:], shapes_paths(settings), paths[:1], engine="auto")
     conforms = result.conforms_at("Violation")
     if conforms and marker is not None:
         with contextlib.suppress(OSError):  # a read-only home only costs the next start-up time
