@@ -27,13 +27,7 @@ BACKENDS = ["oxigraph-disk", "rdflib", "remote"]
 
 #: Answers that differ where SPARQL leaves the engine free. Remove an entry once its query no
 #: longer depends on the freedom (the test then passes, and strict mode says so).
-KNOWN_DIVERGENCES = {
-    ("rdflib", "sources-of.brunei"): (
-        "ORDER BY ?value over literals of different custom datatypes (jaif:UNM49, "
-        "jaif:ISO3166Alpha2/3) has no order in SPARQL 1.1 (section 15.1): Oxigraph sorts them by "
-        "text, rdflib by datatype; ordering by STR(?value) would make the query portable"
-    ),
-}
+KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
