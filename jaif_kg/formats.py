@@ -26,14 +26,42 @@ class RdfFormat:
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "text/turtle", "ttl", "turtle", ox.RdfFormat.TURTLE, False,
-              ("application/x-turtle",)),
-    RdfFormat("ntriples", "application/n-triples", "nt", "nt", ox.RdfFormat.N_TRIPLES, False,
-              ("text/plain",)),
-    RdfFormat("jsonld", "application/ld+json", "jsonld", "json-ld", ox.RdfFormat.JSON_LD, True,
-              ("application/json+ld",)),
-    RdfFormat("rdfxml", "application/rdf+xml", "rdf", "xml", ox.RdfFormat.RDF_XML, False,
-              ("application/xml", "text/xml")),
+    RdfFormat(
+        "turtle",
+        "text/turtle",
+        "ttl",
+        "turtle",
+        ox.RdfFormat.TURTLE,
+        False,
+        ("application/x-turtle",),
+    ),
+    RdfFormat(
+        "ntriples",
+        "application/n-triples",
+        "nt",
+        "nt",
+        ox.RdfFormat.N_TRIPLES,
+        False,
+        ("text/plain",),
+    ),
+    RdfFormat(
+        "jsonld",
+        "application/ld+json",
+        "jsonld",
+        "json-ld",
+        ox.RdfFormat.JSON_LD,
+        True,
+        ("application/json+ld",),
+    ),
+    RdfFormat(
+        "rdfxml",
+        "application/rdf+xml",
+        "rdf",
+        "xml",
+        ox.RdfFormat.RDF_XML,
+        False,
+        ("application/xml", "text/xml"),
+    ),
     RdfFormat("nquads", "application/n-quads", "nq", "nquads", ox.RdfFormat.N_QUADS, True),
     RdfFormat("trig", "application/trig", "trig", "trig", ox.RdfFormat.TRIG, True),
 )
@@ -51,10 +79,20 @@ class ResultsFormat:
 
 
 RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
-    ResultsFormat("json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON,
-                  ("application/json",)),
-    ResultsFormat("xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML,
-                  ("application/xml", "text/xml")),
+    ResultsFormat(
+        "json",
+        "application/sparql-results+json",
+        "srj",
+        ox.QueryResultsFormat.JSON,
+        ("application/json",),
+    ),
+    ResultsFormat(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        ox.QueryResultsFormat.XML,
+        ("application/xml", "text/xml"),
+    ),
     ResultsFormat("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
     ResultsFormat("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
 )
@@ -76,9 +114,7 @@ def rdf_format(key: str) -> RdfFormat:
     for f in RDF_FORMATS:
         if k in (f.name, f.media_type, f.suffix, *f.aliases):
             return f
-    raise InputError(
-        f"unknown RDF format {key!r}; known: {', '.join(f.name for f in RDF_FORMATS)}"
-    )
+    raise InputError(f"unknown RDF format {key!r}; known: {', '.join(f.name for f in RDF_FORMATS)}")
 
 
 def results_format(key: str) -> ResultsFormat:

@@ -213,7 +213,7 @@ def test_a_malformed_iri_is_refused(catalog: Catalog, value: str) -> None:
     if value == "":  # empty counts as not given
         assert "VALUES (?text) {" in catalog["echo"].bind({"text": "t", "iri": value})
         return
-    with pytest.raises(ParameterError, match="parameter 'iri' \\(iri\\): .* is not valid"):
+    with pytest.raises(ParameterError, match=r"parameter 'iri' \(iri\): .* is not valid"):
         catalog["echo"].bind({"text": "t", "iri": value})
 
 
