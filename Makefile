@@ -53,8 +53,9 @@ validate: $(STAMP) ## Validate the shipped graph against the SHACL shapes
 build: $(STAMP) ## Write the dumps and dataset description to dist/
 	$(BIN)/jaif-kg build --out dist
 
-bench: $(STAMP) ## Run the benchmark and write docs/BENCHMARKS.md
-	$(BIN)/python -m jaif_kg.bench
+bench: $(STAMP) ## Run the benchmark (15-20 min; ARGS=--quick for 2 min) and write docs/BENCHMARKS.md
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m jaif_kg.bench $(ARGS)
 
 clean: ## Remove .venv, caches and build output
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
