@@ -426,7 +426,7 @@ def _closing(results: Result) -> list[str]:
             (b for b in largest["backends"] if b["name"] == "oxigraph (memory)" and "queries" in b),
             None,
         )
-    if memory:
+    if largest and memory:
         over = {
             q: v
             for q, v in memory["queries"].items()
