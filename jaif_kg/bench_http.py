@@ -74,7 +74,11 @@ class Server:
             stderr=subprocess.STDOUT,
             env={**os.environ, **(self.env or {})},
         )
-        self.wait_ready(started)
+        try:
+            self.wait_ready(started)
+        except BaseException:
+            self.__exit__(None, None, None)  # a server that never answered is stopped too
+            raise
         return self
 
     def wait_ready(self, started: float, timeout: float = 600.0) -> None:
