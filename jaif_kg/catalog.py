@@ -24,6 +24,10 @@ query can test ``!BOUND(?country)``. A VALUES block means the same on every SPAR
 do not reach FILTERs under GROUP BY, and rdflib's ``initBindings`` exist only in rdflib. A
 parameter used only inside a sub-SELECT is not reached by the block: use it in the top-level
 group.
+
+Base IRI: the files name things under the default base; read under another base
+(``settings.base_iri``), a file's text (header and query) has every occurrence of the default base
+rewritten under it before it is parsed, and ``prefix:local`` parameter values expand under it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from rdflib.term import Identifier
 
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.graph import expand
+from jaif_kg.namespaces import DEFAULT_BASE, rebase_text
 from jaif_kg.store.base import QueryResult, Store
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -87,6 +92,7 @@ class Parameter:
         required: a value must be given (and there is no default).
         default: the value used when none is given (``today`` for the current date), if any.
         enum: the only values allowed, if restricted.
+        base: the base IRI the project prefixes of ``iri`` values expand under.
     """
 
     name: str
@@ -95,13 +101,14 @@ class Parameter:
     required: bool
     default: str | None
     enum: tuple[str, ...] | None
+    base: str = DEFAULT_BASE
 
     def convert(self, raw: str) -> Identifier:
         """Convert a value given as text to the RDF term it stands for.
 
         ``iri``: an absolute http(s) or urn IRI, or ``prefix:local`` with a project prefix
-        (``id:country/KHM``), or ``<iri>``; ``string``: an ``xsd:string``; ``date``:
-        ``YYYY-MM-DD`` or ``today``; ``integer``, ``decimal``, ``boolean``
+        (``id:country/KHM``, under the parameter's base), or ``<iri>``; ``string``: an
+        ``xsd:string``; ``date``: ``YYYY-MM-DD`` or ``today``; ``integer``, ``decimal``, ``boolean``
         (``true``/``false``/``1``/``0``): the XSD types.
 
         >>> Parameter("n", "integer", "", False, None, None).convert("+7")
@@ -116,7 +123,7 @@ class Parameter:
         if self.enum is not None and raw not in self.enum:
             self._fail(raw, f"one of {', '.join(self.enum)}")
         if self.type == "iri":
-            iri = expand(raw) if not _IRI_SCHEME.fullmatch(raw) else raw
+            iri = expand(raw, self.base) if not _IRI_SCHEME.fullmatch(raw) else raw
             if iri is None or not _IRI_SCHEME.fullmatch(iri) or _IRI_FORBIDDEN.search(iri):
                 self._fail(
                     raw,
@@ -368,7 +375,7 @@ def _fail(path: Path, message: str) -> InputError:
     return InputError(message, path=str(path))
 
 
-def _parse_parameter(name: Any, spec: Any, path: Path) -> Parameter:
+def _parse_parameter(name: Any, spec: Any, path: Path, base: str = DEFAULT_BASE) -> Parameter:
     if not isinstance(name, str) or not _VARNAME.fullmatch(name):
         raise _fail(path, f"parameter name {name!r} is not a SPARQL variable name")
     if not isinstance(spec, dict):
@@ -399,7 +406,7 @@ def _parse_parameter(name: Any, spec: Any, path: Path) -> Parameter:
         if not isinstance(enum, list) or not enum:
             raise _fail(path, f"parameter {name!r}: enum must be a non-empty list")
         enum = tuple(_plain(v) for v in enum)
-    parameter = Parameter(name, ptype, description.strip(), required, default, enum)
+    parameter = Parameter(name, ptype, description.strip(), required, default, enum, base)
     for value in (*(enum or ()), *((default,) if default is not None else ())):
         try:
             parameter.convert(value)
@@ -421,8 +428,11 @@ def _query_kind(text: str, path: Path) -> str:
     return kind
 
 
-def load_query(path: Path) -> NamedQuery:
+def load_query(path: Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
     """Read one ``.rq`` file into a :class:`NamedQuery`, checking everything that can be.
+
+    Under another ``base`` than the default, the file's text is rebased first (see the module
+    doc), so the query, its example and its defaults name things under ``base``.
 
     Raises:
         InputError: naming the file: a bad name, header, parameter or example, a query that
@@ -438,7 +448,7 @@ def load_query(path: Path) -> NamedQuery:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _fail(path, f"cannot read the file: {exc}") from None
-    header_text, body = _header_and_body(source, path)
+    header_text, body = _header_and_body(rebase_text(source, base), path)
     try:
         header = yaml.safe_load(header_text) if header_text.strip() else None
     except yaml.YAMLError as exc:
@@ -458,7 +468,7 @@ def load_query(path: Path) -> NamedQuery:
     specs = header.get("parameters") or {}
     if not isinstance(specs, dict):
         raise _fail(path, "parameters must be a mapping of name to {type: ..., ...}")
-    parameters = tuple(_parse_parameter(n, s, path) for n, s in specs.items())
+    parameters = tuple(_parse_parameter(n, s, path, base) for n, s in specs.items())
     example_spec = header.get("example") or {}
     if not isinstance(example_spec, dict):
         raise _fail(path, "example must be a mapping of parameter name to value")
@@ -508,8 +518,9 @@ class Catalog:
         self._queries = dict(sorted(queries.items()))
 
     @classmethod
-    def from_dir(cls, path: Path) -> Catalog:
-        """Load every ``*.rq`` file of ``path`` (not its sub-folders, e.g. ``checks/``).
+    def from_dir(cls, path: Path, *, base: str = DEFAULT_BASE) -> Catalog:
+        """Load every ``*.rq`` file of ``path`` (not its sub-folders, e.g. ``checks/``), read
+        under ``base`` (see :func:`load_query`).
 
         Raises:
             InputError: the folder does not exist, or a query file is invalid (see
@@ -517,7 +528,8 @@ class Catalog:
         """
         if not path.is_dir():
             raise InputError("no such folder of named queries", path=str(path))
-        return cls({q.name: q for q in map(load_query, sorted(path.glob("*.rq")))})
+        queries = (load_query(p, base=base) for p in sorted(path.glob("*.rq")))
+        return cls({q.name: q for q in queries})
 
     def __getitem__(self, name: str) -> NamedQuery:
         try:

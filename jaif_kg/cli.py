@@ -125,7 +125,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     paths = args.paths or shipped_paths(settings)
     shapes = args.shapes or shapes_paths(settings)
     ontology = [ontology_path(settings)]
-    report = validate_files(paths, shapes, ontology, engine=args.engine)
+    report = validate_files(paths, shapes, ontology, engine=args.engine, base=settings.base_iri)
     if args.format == "json":
         _print(render_json(report))
     elif args.format == "turtle":
@@ -204,19 +204,22 @@ def _list_queries(catalog: Any) -> str:
 TABLE_CELL_WIDTH = 60
 
 
-def _cell(value: Any, width: int) -> str:
+def _cell(value: Any, width: int, prefixes: dict[str, str] | None = None) -> str:
     from jaif_kg.graph import term_text
 
-    text = term_text(value).replace("\r", "\\r").replace("\n", "\\n")
+    text = term_text(value, prefixes=prefixes).replace("\r", "\\r").replace("\n", "\\n")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def format_table(
-    variables: Sequence[str], rows: Sequence[dict[str, Any]], width: int = TABLE_CELL_WIDTH
+    variables: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    width: int = TABLE_CELL_WIDTH,
+    prefixes: dict[str, str] | None = None,
 ) -> str:
-    """Aligned columns with a header; IRIs shortened, long values cut at ``width``. Ends with
-    the row count."""
-    cells = [[_cell(row.get(v), width) for v in variables] for row in rows]
+    """Aligned columns with a header; IRIs shortened (with ``prefixes``, default the project's),
+    long values cut at ``width``. Ends with the row count."""
+    cells = [[_cell(row.get(v), width, prefixes) for v in variables] for row in rows]
     widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
     lines = [
         "  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip(),
@@ -247,14 +250,17 @@ def format_csv(variables: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
 
 def _open_loaded_store(settings: Settings) -> Any:
     from jaif_kg.graph import load_store, shipped_paths
-    from jaif_kg.store import open_store
+    from jaif_kg.store import open_store, sync_graph
 
     store = open_store(settings)
-    # a server (or an on-disk store that already holds data) has the graph loaded beforehand
+    # a server has the graph loaded beforehand; an on-disk store is reloaded only when the files
+    # (or the base IRI they are read under) changed since it was loaded
     if getattr(store, "remote", False):
         return store
-    if not store.persistent or store.count() == 0:
-        load_store(store, shipped_paths(settings))
+    if store.persistent:
+        sync_graph(store, shipped_paths(settings), base=settings.base_iri)
+    else:
+        load_store(store, shipped_paths(settings), base=settings.base_iri)
     return store
 
 
@@ -262,9 +268,10 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from jaif_kg.canonical import graph_turtle
     from jaif_kg.catalog import Catalog, plain_value, run_named
     from jaif_kg.graph import new_graph
+    from jaif_kg.namespaces import project_prefixes
 
     settings = _settings().model_copy(update=_store_updates(args))
-    catalog = Catalog.from_dir(settings.queries_dir)
+    catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
     if args.list:
         _print(_list_queries(catalog))
         return 0
@@ -285,7 +292,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         variables = ["subject", "predicate", "object"]
         rows = [dict(zip(variables, t, strict=True)) for t in result.triples]
         if args.format == "table":
-            graph = new_graph(query.prefixes())
+            graph = new_graph(query.prefixes(), base=settings.base_iri)
             for t in result.triples:
                 graph.add(t)
             _print(graph_turtle(graph))
@@ -298,7 +305,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         sys.stdout.write(format_csv(variables, rows))
     else:
-        _print(format_table(variables, rows))
+        _print(format_table(variables, rows, prefixes=project_prefixes(settings.base_iri)))
     return 0
 
 
@@ -467,7 +474,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
             updates[key] = value
     settings = _settings().model_copy(update=updates)
     paths = shipped_paths(settings)
-    report = validate(paths, shapes_paths(settings), [ontology_path(settings)])
+    report = validate(
+        paths, shapes_paths(settings), [ontology_path(settings)], base=settings.base_iri
+    )
     if not report.conforms_at("Violation"):
         print(render_text(report), file=sys.stderr)
         if not args.allow_invalid:
@@ -480,7 +489,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
     _print(f"validated: {summary_line(report)}")
     store = open_store(settings)
     try:
-        pushed = push(paths, store, args.graph)
+        pushed = push(paths, store, args.graph, base=settings.base_iri)
     finally:
         store.close()
     if pushed.dropped_staging:

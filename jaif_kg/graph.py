@@ -5,6 +5,10 @@ SHACL shapes (``ontology/shapes/*.shapes.ttl``) are kept apart. Files are parsed
 (fast, strict, and its errors carry a line and column) and, where rdflib is needed (pySHACL, the
 Turtle serialiser), converted term by term; for a few thousand triples both routes take about a
 tenth of a second, but only pyoxigraph's errors say where the problem is.
+
+Every reader takes the deployment's ``base`` (``settings.base_iri``): the files name things under
+the default base, and a file read under another base is rebased term by term as it is parsed
+(:mod:`jaif_kg.rebasing`); with the default base nothing extra is done.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.formats import rdf_format_for_path
-from jaif_kg.namespaces import PREFIXES
+from jaif_kg.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
+from jaif_kg.rebasing import rebase_prefixes, rebase_triples
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
 
@@ -77,8 +82,11 @@ class ParsedFile:
     prefixes: dict[str, str] = field(default_factory=dict)
 
 
-def parse_file(path: Path | str) -> ParsedFile:
+def parse_file(path: Path | str, *, base: str = DEFAULT_BASE) -> ParsedFile:
     """Parse one RDF file completely; its format comes from its suffix.
+
+    Under another ``base`` than the default, the triples and the prefixes are rebased
+    (:mod:`jaif_kg.rebasing`).
 
     Raises:
         InputError: the file is missing or unreadable, its suffix names no RDF format, or it
@@ -104,6 +112,8 @@ def parse_file(path: Path | str) -> ParsedFile:
     except SyntaxError as exc:
         raise _syntax_error(exc, path) from None
     prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    if base != DEFAULT_BASE:
+        return ParsedFile(path, rebase_triples(triples, base), rebase_prefixes(prefixes, base))
     return ParsedFile(path, triples, prefixes)
 
 
@@ -157,13 +167,13 @@ def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise InputError(f"not an RDF term: {term!r}")
 
 
-def new_graph(prefixes: Mapping[str, str] | None = None) -> Graph:
-    """An empty rdflib graph that knows the project prefixes, then ``prefixes``.
+def new_graph(prefixes: Mapping[str, str] | None = None, *, base: str = DEFAULT_BASE) -> Graph:
+    """An empty rdflib graph that knows the project prefixes (under ``base``), then ``prefixes``.
 
     A prefix of ``prefixes`` that clashes with a project prefix is renamed by rdflib.
     """
     graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in project_prefixes(base).items():
         graph.bind(prefix, namespace)
     for prefix, namespace in sorted((prefixes or {}).items()):
         graph.bind(prefix, namespace, override=False)
@@ -182,23 +192,26 @@ def _unique(paths: Iterable[Path | str]) -> list[Path]:
     return result
 
 
-def parse_files(paths: Iterable[Path | str]) -> list[ParsedFile]:
+def parse_files(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> list[ParsedFile]:
     """Parse every file (each once, even if named twice) before anything uses them."""
-    return [parse_file(p) for p in _unique(paths)]
+    return [parse_file(p, base=base) for p in _unique(paths)]
 
 
-def read_graph(paths: Iterable[Path | str]) -> Graph:
+def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Graph:
     """Read RDF files into one rdflib graph (their merge), with the project prefixes bound.
+
+    Under another ``base`` than the default, the files are read rebased, and the project
+    prefixes name the rebased namespaces.
 
     Raises:
         InputError: a file is missing or malformed; the error names the file and line.
     """
-    parsed = parse_files(paths)
+    parsed = parse_files(paths, base=base)
     prefixes: dict[str, str] = {}
     for pf in parsed:
         for prefix, namespace in pf.prefixes.items():
             prefixes.setdefault(prefix, namespace)
-    graph = new_graph(prefixes)
+    graph = new_graph(prefixes, base=base)
     for pf in parsed:
         for t in pf.triples:
             graph.add(
@@ -207,11 +220,18 @@ def read_graph(paths: Iterable[Path | str]) -> Graph:
     return graph
 
 
-def load_store(store: Store, paths: Iterable[Path | str], graph: str | None = None) -> int:
+def load_store(
+    store: Store,
+    paths: Iterable[Path | str],
+    graph: str | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+) -> int:
     """Load RDF files into ``graph`` of ``store`` (its default graph when ``None``).
 
     All or nothing: every file is parsed first, so a malformed file adds nothing; the triples
-    then go to the store in one load.
+    then go to the store in one load. Under another ``base`` than the default, the files are
+    read rebased.
 
     Returns:
         The number of triples read (duplicates across files included).
@@ -219,7 +239,7 @@ def load_store(store: Store, paths: Iterable[Path | str], graph: str | None = No
     Raises:
         InputError: a file is missing or malformed; the error names the file and line.
     """
-    parsed = parse_files(paths)
+    parsed = parse_files(paths, base=base)
     triples = [t for pf in parsed for t in pf.triples]
     if not triples:
         return 0
@@ -233,8 +253,10 @@ def load_store(store: Store, paths: Iterable[Path | str], graph: str | None = No
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
-def shorten(iri: str) -> str:
+def shorten(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
     """Write an IRI with the longest matching project prefix, for display (not Turtle).
+
+    ``prefixes`` replaces the project prefixes (e.g. ``project_prefixes(base)``).
 
     >>> shorten("https://w3id.org/jaif-kg/id/country/KHM")
     'id:country/KHM'
@@ -243,17 +265,23 @@ def shorten(iri: str) -> str:
     >>> shorten("http://example.org/x")
     '<http://example.org/x>'
     """
-    for prefix, namespace in _BY_LENGTH:
+    by_length = (
+        _BY_LENGTH if prefixes is None else sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    )
+    for prefix, namespace in by_length:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
-def expand(name: str) -> str | None:
-    """Expand ``prefix:local`` with the project prefixes, or ``<iri>``; ``None`` otherwise.
+def expand(name: str, base: str = DEFAULT_BASE) -> str | None:
+    """Expand ``prefix:local`` with the project prefixes (under ``base``), or ``<iri>`` (as
+    written); ``None`` otherwise.
 
     >>> expand("id:country/KHM")
     'https://w3id.org/jaif-kg/id/country/KHM'
+    >>> expand("id:country/KHM", "http://example.org/kg/")
+    'http://example.org/kg/id/country/KHM'
     >>> expand("<http://example.org/x>")
     'http://example.org/x'
     >>> expand("https://example.org/x") is None
@@ -263,12 +291,15 @@ def expand(name: str) -> str | None:
         return name[1:-1]
     prefix, sep, local = name.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
+        return rebase(PREFIXES[prefix], base) + local
     return None
 
 
-def term_text(term: Node | None, *, short: bool = True) -> str:
-    """A term as a person reads it: IRIs shortened (or in full), literals as their text.
+def term_text(
+    term: Node | None, *, short: bool = True, prefixes: Mapping[str, str] | None = None
+) -> str:
+    """A term as a person reads it: IRIs shortened (with ``prefixes``, default the project's,
+    or in full), literals as their text.
 
     >>> term_text(URIRef("https://w3id.org/jaif-kg/ontology#Project"))
     'jaif:Project'
@@ -280,7 +311,7 @@ def term_text(term: Node | None, *, short: bool = True) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        return shorten(str(term)) if short else str(term)
+        return shorten(str(term), prefixes) if short else str(term)
     if isinstance(term, BNode):
         return f"_:{term}"
     return str(term)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jaif_kg.errors import QueryTimeout, StoreError
+from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.store import Store, read_triples
 
 
@@ -54,15 +55,18 @@ def count_graph(store: Store, graph: str | None) -> int:
     return int(str(rows[0]["n"])) if rows else 0
 
 
-def push(paths: Sequence[Path], store: Store, graph: str | None = None) -> PushReport:
-    """Replace ``graph`` in ``store`` with the triples of ``paths``, then count it there.
+def push(
+    paths: Sequence[Path], store: Store, graph: str | None = None, *, base: str = DEFAULT_BASE
+) -> PushReport:
+    """Replace ``graph`` in ``store`` with the triples of ``paths`` (read under ``base``), then
+    count it there.
 
     Raises:
         InputError: a file is missing or malformed (nothing is sent).
         StoreError: the server failed or could not be reached; the message says what became
             of the target graph.
     """
-    merged = read_triples(paths)
+    merged = read_triples(paths, base=base)
     target = _target(store, graph)
     describe = getattr(store, "write_plan", None)
     method = describe(merged.triples) if callable(describe) else f"replace_graph on {store.name}"

@@ -7,8 +7,11 @@ The IRI scheme (documented in README, "IRIs"):
 * ``{base}id/{kind}/{slug}`` instances, e.g. ``{base}id/country/KHM``; sub-resources of an
   instance (periods, instants, claims) are hash IRIs of it (``{base}id/membership/asean-KHM#start``)
 
-``{base}`` defaults to ``https://w3id.org/jaif-kg/`` (setting ``JAIF_BASE_IRI``). The shipped Turtle
-always uses the default base; :func:`rebase` maps it onto another base when a deployment needs one.
+``{base}`` defaults to ``https://w3id.org/jaif-kg/`` (setting ``JAIF_BASE_IRI``). The shipped files
+(Turtle, shapes, named queries) always use the default base; a deployment under another base reads
+them rebased (:mod:`jaif_kg.rebasing`): :func:`rebase` maps one IRI, :func:`rebase_text` the IRIs
+in a text (a SPARQL query), :func:`project_prefixes` the project's prefixes, and :func:`unrebase`
+maps an IRI back onto the default base (to look up what the code knows about a term).
 """
 
 from __future__ import annotations
@@ -62,3 +65,40 @@ def rebase(iri: str, base: str) -> str:
     if iri.startswith(DEFAULT_BASE):
         return base + iri[len(DEFAULT_BASE) :]
     return iri
+
+
+def unrebase(iri: str, base: str) -> str:
+    """Map an IRI under ``base`` back onto the default base (the inverse of :func:`rebase`).
+
+    >>> unrebase("http://example.org/kg/ontology#Project", "http://example.org/kg/")
+    'https://w3id.org/jaif-kg/ontology#Project'
+    >>> unrebase("http://www.w3.org/ns/org#member", "http://example.org/kg/")
+    'http://www.w3.org/ns/org#member'
+    """
+    if base != DEFAULT_BASE and iri.startswith(base):
+        return DEFAULT_BASE + iri[len(base) :]
+    return iri
+
+
+def rebase_text(text: str, base: str) -> str:
+    """Every occurrence of the default base in ``text`` (a SPARQL query) written under ``base``.
+
+    >>> rebase_text("ASK { <https://w3id.org/jaif-kg/id/country/KHM> ?p ?o }", "http://e.org/kg/")
+    'ASK { <http://e.org/kg/id/country/KHM> ?p ?o }'
+    """
+    if base == DEFAULT_BASE:
+        return text
+    return text.replace(DEFAULT_BASE, base)
+
+
+def project_prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The project prefixes (:data:`PREFIXES`) with the project's own namespaces under ``base``.
+
+    >>> project_prefixes("http://example.org/kg/")["jaif"]
+    'http://example.org/kg/ontology#'
+    >>> project_prefixes() == PREFIXES
+    True
+    """
+    if base == DEFAULT_BASE:
+        return dict(PREFIXES)
+    return {prefix: rebase(namespace, base) for prefix, namespace in PREFIXES.items()}

@@ -19,6 +19,7 @@ from typing import TextIO
 from jaif_kg import __version__
 from jaif_kg.errors import InputError
 from jaif_kg.graph import load_store, shapes_paths, shipped_paths
+from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.sparql_constraints import validate_files
 from jaif_kg.store import Store, open_store, sync_graph
@@ -64,7 +65,8 @@ def build_store(
 ) -> Store:
     """Open the store and load the shipped graph (default graph) and ``graphs`` (named graphs).
 
-    A remote store is not loaded (its data is pushed with ``jaif-kg load``).
+    A remote store is not loaded (its data is pushed with ``jaif-kg load``). Files are read
+    under ``settings.base_iri`` (rebased when it is not the default base).
 
     Raises:
         InputError: a file is missing or malformed (file and line).
@@ -74,25 +76,27 @@ def build_store(
     store = open_store(settings)
     if store.persistent:
         # Reloaded only when the files changed since the store was written (no reload on restart).
-        sync_graph(store, shipped_paths(settings))
+        sync_graph(store, shipped_paths(settings), base=settings.base_iri)
         for iri, path in graphs:
-            sync_graph(store, [path], iri)
+            sync_graph(store, [path], iri, base=settings.base_iri)
             report.named_graphs.append(iri)
         report.triples = store.count()
     elif not getattr(store, "remote", False):
-        report.triples = load_store(store, shipped_paths(settings))
+        report.triples = load_store(store, shipped_paths(settings), base=settings.base_iri)
         for iri, path in graphs:
-            report.triples += load_store(store, [path], iri)
+            report.triples += load_store(store, [path], iri, base=settings.base_iri)
             report.named_graphs.append(iri)
     report.load_seconds = time.perf_counter() - started
     return store
 
 
 def validation_key(settings: Settings) -> str:
-    """SHA-256 over the shipped files, the shapes and the validator's version."""
+    """SHA-256 over the shipped files, the shapes, the validator's version and the base IRI."""
     import pyshacl
 
     digest = hashlib.sha256(f"jaif-kg {__version__} pyshacl {pyshacl.__version__}\n".encode())
+    if settings.base_iri != DEFAULT_BASE:  # the default base keeps the keys cached before
+        digest.update(f"base {settings.base_iri}\n".encode())
     for path in [*shipped_paths(settings), *shapes_paths(settings)]:
         digest.update(f"{path.name}\n".encode())
         digest.update(path.read_bytes())
@@ -128,7 +132,9 @@ def check_graph(
         return True, summary, None
     paths = shipped_paths(settings)
     # the fast engine (SPARQL on Oxigraph) when it supports the shapes: about 0.3 s, not 2 s
-    result = validate_files(paths[1:], shapes_paths(settings), paths[:1], engine="auto")
+    result = validate_files(
+        paths[1:], shapes_paths(settings), paths[:1], engine="auto", base=settings.base_iri
+    )
     conforms = result.conforms_at("Violation")
     if conforms and marker is not None:
         with contextlib.suppress(OSError):  # a read-only home only costs the next start-up time

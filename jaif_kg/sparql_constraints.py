@@ -26,12 +26,12 @@ for all focus nodes at once:
 
 The report follows pySHACL's conventions, so that both engines give the same results: node
 shapes report the focus node as ``sh:value``; the results of nested validations (pySHACL's
-``sh:detail``) are not results of the report; ``sh:uniqueLang`` reports one result per repeated language without a
-value; SPARQL results take ``$this``, ``?path`` and ``?value`` from the solution and fill the
-message templates (``{?var}``, ``{$this}``); the data type check of ``sh:datatype`` treats as
-ill-typed what rdflib cannot read for the types pySHACL checks (string, langString, boolean,
-integer, decimal, float, double, date, time, dateTime) and accepts any lexical form of other
-types.
+``sh:detail``) are not results of the report; ``sh:uniqueLang`` reports one result per repeated
+language without a value; SPARQL results take ``$this``, ``?path`` and ``?value`` from the
+solution and fill the message templates (``{?var}``, ``{$this}``); the data type check of
+``sh:datatype`` treats as ill-typed what rdflib cannot read for the types pySHACL checks
+(string, langString, boolean, integer, decimal, float, double, date, time, dateTime) and accepts
+any lexical form of other types.
 
 Anything else (SHACL-AF, custom constraint components, ``sh:equals`` and the other property
 pair components, recursive shapes, ``sh:sparql`` inside a shape that another shape uses as a
@@ -64,6 +64,8 @@ from rdflib.term import Identifier, Node
 from jaif_kg.errors import InputError
 from jaif_kg.formats import rdf_format_for_path
 from jaif_kg.graph import read_graph, term_text, to_rdflib_term
+from jaif_kg.namespaces import DEFAULT_BASE
+from jaif_kg.rebasing import rebase_quads
 from jaif_kg.validation import (
     ResultPath,
     Severity,
@@ -1284,10 +1286,11 @@ def validate_store(
     return validate_rows(rows, shapes, triples=_default_graph_size(store), plan=plan)
 
 
-def load_files(paths: Iterable[Path | str]) -> ox.Store:
+def load_files(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> ox.Store:
     """Read RDF files into one in-memory pyoxigraph store (their merge, in the default graph).
 
-    Blank node labels are kept apart between files.
+    Blank node labels are kept apart between files. Under another ``base`` than the default,
+    the files are read rebased.
 
     Raises:
         InputError: a file is missing, of an unknown format or malformed (file and line).
@@ -1314,7 +1317,13 @@ def load_files(paths: Iterable[Path | str]) -> ox.Store:
                 f"cannot read the file: {exc.strerror or exc}", path=str(path)
             ) from None
         try:
-            if b"_:" in data or fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            if base != DEFAULT_BASE:
+                parsed = [
+                    ox.Quad(q.subject, q.predicate, q.object)
+                    for q in ox.parse(data, fmt, rename_blank_nodes=True)
+                ]
+                store.extend(rebase_quads(parsed, base))
+            elif b"_:" in data or fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 store.extend(
                     ox.Quad(q.subject, q.predicate, q.object)
                     for q in ox.parse(data, fmt, rename_blank_nodes=True)
@@ -1330,16 +1339,20 @@ def validate_fast(
     data_paths: Sequence[Path | str],
     shapes_paths: Sequence[Path | str],
     ontology_paths: Sequence[Path | str] = (),
+    *,
+    base: str = DEFAULT_BASE,
 ) -> ValidationReport:
     """Validate the merge of ``data_paths`` and ``ontology_paths`` with the fast engine.
+
+    Every file is read under ``base`` (rebased when it is not the default base).
 
     Raises:
         InputError: a file is missing or malformed, or the shapes are not supported.
     """
     if not shapes_paths:
         raise InputError("no shapes to validate against")
-    shapes = read_graph(shapes_paths)
-    store = load_files([*ontology_paths, *data_paths])
+    shapes = read_graph(shapes_paths, base=base)
+    store = load_files([*ontology_paths, *data_paths], base=base)
     return validate_store(store, shapes)
 
 
@@ -1348,8 +1361,10 @@ def validate_files(
     shapes_paths: Sequence[Path | str],
     ontology_paths: Sequence[Path | str] = (),
     engine: Engine | str = "auto",
+    *,
+    base: str = DEFAULT_BASE,
 ) -> ValidationReport:
-    """Validate files with the engine asked for.
+    """Validate files with the engine asked for, every file read under ``base``.
 
     ``pyshacl`` runs :func:`jaif_kg.validation.validate`; ``fast`` runs :func:`validate_fast`
     and refuses shapes it does not support; ``auto`` runs the fast engine when it supports the
@@ -1364,12 +1379,12 @@ def validate_files(
     if engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
     if engine == "pyshacl":
-        return validate(data_paths, shapes_paths, ontology_paths)
+        return validate(data_paths, shapes_paths, ontology_paths, base=base)
     if not shapes_paths:
         raise InputError("no shapes to validate against")
-    shapes = read_graph(shapes_paths)
-    store = load_files([*ontology_paths, *data_paths])
+    shapes = read_graph(shapes_paths, base=base)
+    store = load_files([*ontology_paths, *data_paths], base=base)
     plan = compile_shapes(shapes, oxigraph_rows(store))
     if engine == "auto" and plan.unsupported:
-        return validate(data_paths, shapes_paths, ontology_paths)
+        return validate(data_paths, shapes_paths, ontology_paths, base=base)
     return validate_store(store, shapes, plan)

@@ -38,6 +38,7 @@ from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.graph import new_graph, read_graph, term_text
+from jaif_kg.namespaces import DEFAULT_BASE
 
 Severity = Literal["Violation", "Warning", "Info"]
 
@@ -258,16 +259,21 @@ def validate(
     data_paths: Sequence[Path | str],
     shapes_paths: Sequence[Path | str],
     ontology_paths: Sequence[Path | str] = (),
+    *,
+    base: str = DEFAULT_BASE,
 ) -> ValidationReport:
     """Validate the merge of ``data_paths`` and ``ontology_paths`` against the shapes files.
+
+    Every file is read under ``base`` (rebased when it is not the default base, the shapes'
+    SPARQL text included).
 
     Raises:
         InputError: a file is missing or malformed (file and line), or the shapes are unusable.
     """
     if not shapes_paths:
         raise InputError("no shapes to validate against")
-    data = read_graph([*ontology_paths, *data_paths])
-    shapes = read_graph(shapes_paths)
+    data = read_graph([*ontology_paths, *data_paths], base=base)
+    shapes = read_graph(shapes_paths, base=base)
     return validate_graphs(data, shapes)
 
 

@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(home.router)
     app.include_router(sparql.router)
     if settings.queries_dir.is_dir():
-        catalog = Catalog.from_dir(settings.queries_dir)
+        catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
         app.state.catalog = catalog
         app.include_router(queries.build_router(catalog))
 

@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 
 from jaif_kg.errors import InputError
-from jaif_kg.namespaces import PREFIXES
+from jaif_kg.namespaces import DEFAULT_BASE, project_prefixes
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 
@@ -60,15 +60,18 @@ INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
 _CHUNK = 400
 
 
-def prefixes() -> dict[str, str]:
-    """The prefixes RDF output uses: the project's, then other well-known vocabularies'.
+def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The prefixes RDF output uses: the project's (under ``base``), then other well-known
+    vocabularies'.
 
     >>> prefixes()["vann"]
     'http://purl.org/vocab/vann/'
+    >>> prefixes("http://example.org/kg/")["id"]
+    'http://example.org/kg/id/'
     """
     from jaif_kg.publish.vocab import VOCABULARIES
 
-    known = dict(PREFIXES)
+    known = project_prefixes(base)
     for namespace, (prefix, _, _) in VOCABULARIES.items():
         if prefix not in known and namespace not in known.values():
             known[prefix] = namespace
@@ -131,10 +134,11 @@ class Description:
         """Whether the dataset mentions the IRI at all."""
         return bool(self.triples or self.incoming)
 
-    def graph(self, *, with_incoming: bool = True) -> Graph:
-        """The description as an rdflib graph, with the project's prefixes bound."""
+    def graph(self, *, with_incoming: bool = True, base: str = DEFAULT_BASE) -> Graph:
+        """The description as an rdflib graph, with the project's prefixes (under ``base``)
+        bound."""
         graph = Graph(bind_namespaces="none")
-        for prefix, namespace in prefixes().items():
+        for prefix, namespace in prefixes(base).items():
             graph.bind(prefix, namespace)
         for triple in self.triples:
             graph.add(triple)
@@ -143,8 +147,9 @@ class Description:
                 graph.add(triple)
         return graph
 
-    def sections(self) -> list[tuple[str, Graph]]:
-        """The description in three parts: the resource, its parts, the links to it."""
+    def sections(self, base: str = DEFAULT_BASE) -> list[tuple[str, Graph]]:
+        """The description in three parts: the resource, its parts, the links to it (the
+        project's prefixes under ``base`` bound)."""
         main, parts, links = Graph(), Graph(), Graph()
         # Blank nodes stay in the section of the resource that uses them, so that Turtle can
         # nest them.
@@ -164,7 +169,7 @@ class Description:
         for triple in self.incoming:
             links.add(triple)
         for graph in (main, parts, links):
-            for prefix, namespace in prefixes().items():
+            for prefix, namespace in prefixes(base).items():
                 graph.bind(prefix, namespace)
         return [
             (f"<{self.iri}>", main),

@@ -13,7 +13,9 @@
 * ``SHA256SUMS``     ``sha256sum -c`` compatible checksums of every other file.
 
 Blank nodes are given canonical labels (:func:`rdflib.compare.to_canonical_graph`) before writing,
-so two builds of the same graph give the same bytes.
+so two builds of the same graph give the same bytes. Under another base IRI than the default
+(``settings.base_iri``), the graph is read rebased and every prefix and context names the rebased
+namespaces, so no dump mentions the default base.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from rdflib.term import Node
 from jaif_kg.formats import rdf_format
 from jaif_kg.graph import new_graph as _project_graph
 from jaif_kg.graph import to_oxigraph_term, to_rdflib_term
+from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.describe import prefixes
 from jaif_kg.publish.iris import split_fragment
 from jaif_kg.settings import Settings
@@ -74,26 +77,30 @@ def context_url(settings: Settings) -> str:
     return f"{published_base(settings)}dumps/{CONTEXT_FILE}"
 
 
-def jsonld_context() -> dict[str, Any]:
-    """The published JSON-LD context: the project's prefixes as terms.
+def jsonld_context(base: str = DEFAULT_BASE) -> dict[str, Any]:
+    """The published JSON-LD context: the project's prefixes (under ``base``) as terms.
 
     >>> jsonld_context()["@context"]["org"]
     'http://www.w3.org/ns/org#'
+    >>> jsonld_context("http://example.org/kg/")["@context"]["jaif"]
+    'http://example.org/kg/ontology#'
     """
-    return {"@context": dict(sorted(prefixes().items()))}
+    return {"@context": dict(sorted(prefixes(base).items()))}
 
 
-def new_graph() -> Graph:
-    """An empty rdflib graph with the project's prefixes and well-known vocabularies' bound."""
-    return _project_graph(prefixes())
+def new_graph(base: str = DEFAULT_BASE) -> Graph:
+    """An empty rdflib graph with the project's prefixes (under ``base``) and well-known
+    vocabularies' bound."""
+    return _project_graph(prefixes(base), base=base)
 
 
 def _key(term: Node) -> str:
     return f"{type(term).__name__}:{term}"
 
 
-def canonical(triples: Iterable[RdfTriple]) -> Graph:
-    """A copy of ``triples`` with canonical blank-node labels, added in sorted order.
+def canonical(triples: Iterable[RdfTriple], base: str = DEFAULT_BASE) -> Graph:
+    """A copy of ``triples`` with canonical blank-node labels, added in sorted order (the
+    project's prefixes under ``base`` bound).
 
     Sorted insertion makes rdflib's serialisers (which iterate in insertion order) deterministic.
     """
@@ -101,14 +108,14 @@ def canonical(triples: Iterable[RdfTriple]) -> Graph:
     for triple in triples:
         source.add(triple)
     canon = to_canonical_graph(source)
-    graph = new_graph()
+    graph = new_graph(base)
     for triple in sorted(canon, key=lambda t: tuple(_key(x) for x in t)):
         graph.add(triple)
     return graph
 
 
-def store_graph(store: Store) -> Graph:
-    """The store's default graph as a canonical rdflib graph."""
+def store_graph(store: Store, base: str = DEFAULT_BASE) -> Graph:
+    """The store's default graph as a canonical rdflib graph (prefixes under ``base``)."""
     data = store.dump("application/n-triples")
     # pyoxigraph parses, and the terms keep their lexical form exactly (rdflib's parser would
     # normalise some literals, and the dump would then differ from the store).
@@ -116,7 +123,7 @@ def store_graph(store: Store) -> Graph:
         (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
         for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)
     )
-    return canonical(triples)
+    return canonical(triples, base)
 
 
 def _sorted_json(value: Any, *, in_list: bool = False) -> Any:
@@ -131,14 +138,15 @@ def _sorted_json(value: Any, *, in_list: bool = False) -> Any:
     return value
 
 
-def to_jsonld(graph: Graph, context: str | None = None) -> bytes:
+def to_jsonld(graph: Graph, context: str | None = None, *, base: str = DEFAULT_BASE) -> bytes:
     """Serialise ``graph`` as compacted JSON-LD with the project's context.
 
     Args:
         graph: the graph.
         context: the URL to name as ``@context``; ``None`` puts the context inline.
+        base: the base IRI the project's prefixes are under.
     """
-    inline = jsonld_context()["@context"]
+    inline = jsonld_context(base)["@context"]
     text = graph.serialize(format="json-ld", context=inline)
     document = json.loads(text)
     if isinstance(document, list):
@@ -158,10 +166,13 @@ def to_ntriples(graph: Graph) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
-def serialize(graph: Graph, format_name: str, *, context: str | None = None) -> bytes:
+def serialize(
+    graph: Graph, format_name: str, *, context: str | None = None, base: str = DEFAULT_BASE
+) -> bytes:
     """Serialise ``graph`` in one of the description formats (turtle, ntriples, jsonld, rdfxml).
 
-    ``context`` is the ``@context`` URL for JSON-LD (inline context when ``None``).
+    ``context`` is the ``@context`` URL for JSON-LD (inline context when ``None``); ``base`` the
+    base IRI of the project's prefixes (JSON-LD and RDF/XML; Turtle uses the graph's own).
     """
     name = rdf_format(format_name).name
     if name == "turtle":
@@ -169,9 +180,9 @@ def serialize(graph: Graph, format_name: str, *, context: str | None = None) -> 
     if name == "ntriples":
         return to_ntriples(graph)
     if name == "jsonld":
-        return to_jsonld(graph, context)
+        return to_jsonld(graph, context, base=base)
     if name == "rdfxml":
-        return to_rdfxml(graph)
+        return to_rdfxml(graph, base)
     raise ValueError(f"{format_name!r} is not offered for single graphs")
 
 
@@ -268,10 +279,11 @@ def _ox_triple(triple: RdfTriple) -> ox.Triple:
     return ox.Triple(s, p, o)
 
 
-def to_rdfxml(graph: Graph) -> bytes:
-    """RDF/XML, subjects in sorted order (pyoxigraph's writer, which keeps the order given)."""
+def to_rdfxml(graph: Graph, base: str = DEFAULT_BASE) -> bytes:
+    """RDF/XML, subjects in sorted order (pyoxigraph's writer, which keeps the order given),
+    with the project's prefixes under ``base``."""
     triples = [_ox_triple(t) for t in sorted(graph, key=lambda t: tuple(_key(x) for x in t))]
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes()) or b""
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes(base)) or b""
 
 
 def to_trig(graph: Graph, base: str) -> bytes:
@@ -283,7 +295,7 @@ def to_trig(graph: Graph, base: str) -> bytes:
             t = _ox_triple(triple)
             quads.append(ox.Quad(t.subject, t.predicate, t.object, graph_name))
     # Without "id:", whose local names would need escaped slashes (id:source\/x).
-    names = {k: v for k, v in prefixes().items() if k != "id"} | {"graph": base + "graph/"}
+    names = {k: v for k, v in prefixes(base).items() if k != "id"} | {"graph": base + "graph/"}
     return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=names) or b""
 
 
@@ -339,16 +351,16 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
     from jaif_kg.publish.void import dataset_description
 
     base = settings.base_iri
-    graph = store_graph(store)
+    graph = store_graph(store, base)
     files: dict[str, DumpFile] = {}
     for name, title in DUMP_FORMATS.items():
         fmt = rdf_format(name)
         if name == "trig":
             data = to_trig(graph, base)
         else:
-            data = serialize(graph, name, context=context_url(settings))
+            data = serialize(graph, name, context=context_url(settings), base=base)
         files[dump_name(name)] = DumpFile(dump_name(name), fmt.media_type, title, data)
-    context = (json.dumps(jsonld_context(), indent=2, sort_keys=True) + "\n").encode("utf-8")
+    context = (json.dumps(jsonld_context(base), indent=2, sort_keys=True) + "\n").encode("utf-8")
     files[CONTEXT_FILE] = DumpFile(CONTEXT_FILE, "application/ld+json", "JSON-LD context", context)
     void = dataset_description(store, settings, list(files.values()))
     void_bytes = void.serialize(format="longturtle", encoding="utf-8")
@@ -365,8 +377,9 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
 def shipped_bundle(settings: Settings) -> Bundle:
     """Build the dumps of the shipped graph (ontology + ``graph_data/``), as ``jaif-kg build`` does.
 
-    The graph is loaded into a fresh in-memory store, so the result does not depend on the
-    configured store; a server over the shipped graph serves the same bytes.
+    The graph is loaded into a fresh in-memory store (read under ``settings.base_iri``), so the
+    result does not depend on the configured store; a server over the shipped graph serves the
+    same bytes.
 
     Raises:
         jaif_kg.errors.InputError: a file of the graph is missing or malformed.
@@ -376,7 +389,7 @@ def shipped_bundle(settings: Settings) -> Bundle:
 
     store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))
     try:
-        load_store(store, shipped_paths(settings))
+        load_store(store, shipped_paths(settings), base=settings.base_iri)
         return build_bundle(store, settings)
     finally:
         store.close()

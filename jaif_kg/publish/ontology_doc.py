@@ -19,7 +19,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, Namespace
 from rdflib.term import Node
 
-from jaif_kg.namespaces import PREFIXES
+from jaif_kg.namespaces import DEFAULT_BASE, project_prefixes
 from jaif_kg.publish.iris import local_path
 from jaif_kg.publish.text import capitalise
 from jaif_kg.publish.vocab import (
@@ -166,7 +166,7 @@ class _Words:
         path = local_path(iri, self.base)
         if path is not None:
             return Ref(self.label(iri), self.root + path, title=iri)
-        text = f"{self.label(iri)} ({curie(iri, PREFIXES)})"
+        text = f"{self.label(iri)} ({curie(iri, project_prefixes(self.base))})"
         return Ref(text, iri, external=True, title=iri)
 
     def node(self, graph: Graph, node: Node) -> Ref:
@@ -281,7 +281,7 @@ def ontology_doc(
         doc = TermDoc(
             iri=term_iri,
             anchor=term_iri[len(own) :],
-            curie=curie(term_iri, PREFIXES),
+            curie=curie(term_iri, project_prefixes(base)),
             label=capitalise(words.label(term_iri)),
             kind=key,
             definition=_text(ontology, term, (str(SKOS.definition),)),
@@ -360,7 +360,7 @@ def ontology_doc(
                     str(OWL),
                     str(XSD),
                 ):
-                    used.setdefault(namespace, set()).add(curie(str(node), PREFIXES))
+                    used.setdefault(namespace, set()).add(curie(str(node), project_prefixes(base)))
     vocabularies = [
         Vocabulary(VOCABULARIES[ns][0], VOCABULARIES[ns][1], VOCABULARIES[ns][2], ns, sorted(found))
         for ns, found in sorted(used.items(), key=lambda item: VOCABULARIES[item[0]][1].lower())
@@ -400,14 +400,12 @@ def shape_files(settings: Settings) -> list[Path]:
     return sorted((settings.ontology_dir / "shapes").glob("*.shapes.ttl"))
 
 
-def read_shapes(paths: Iterable[Path]) -> Graph:
-    """Parse the shapes files into one graph (prefixes of the project bound)."""
-    graph = Graph(bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for path in paths:
-        graph.parse(path, format="turtle")
-    return graph
+def read_shapes(paths: Iterable[Path], base: str = DEFAULT_BASE) -> Graph:
+    """Parse the shapes files into one graph (prefixes of the project bound), read under
+    ``base`` (see :func:`jaif_kg.graph.read_graph`)."""
+    from jaif_kg.graph import read_graph
+
+    return read_graph(paths, base=base)
 
 
 def _severity(graph: Graph, shape: Node) -> str:
@@ -566,7 +564,7 @@ def shapes_doc(shapes: Graph, base: str, root: str = "/", files: Iterable[str] =
             NodeShapeDoc(
                 iri=str(shape),
                 anchor=local_name(str(shape)),
-                name=curie(str(shape), PREFIXES),
+                name=curie(str(shape), project_prefixes(base)),
                 label=_text(shapes, shape, (str(RDFS.label), str(SH.name))),
                 targets=targets,
                 severity=_severity(shapes, shape),

@@ -17,7 +17,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from jaif_kg import __version__
-from jaif_kg.namespaces import JAIF, PREFIXES
+from jaif_kg.namespaces import JAIF, project_prefixes, rebase, unrebase
 from jaif_kg.publish import describe as ds
 from jaif_kg.publish.conneg import DESCRIPTION_FORMATS
 from jaif_kg.publish.iris import data_path, local_path, split_fragment
@@ -84,6 +84,7 @@ _INSTANT_VALUES = set(ds.INSTANT_VALUE_PROPERTIES)
 _PERIOD_PARTS = (_TIME + "hasBeginning", _TIME + "hasEnd")
 _STATEMENT_PARTS = (_RDF_NS + "subject", _RDF_NS + "predicate", _RDF_NS + "object")
 #: Headings of incoming-link groups for reused properties; {things}, {this} are filled in.
+#: The ontology's terms are keyed under the default base (looked up with ``unrebase``).
 INVERSE_PHRASES: dict[str, str] = {
     _PROV + "wasDerivedFrom": "{things} taken from {this}",
     _PROV + "hadPrimarySource": "{things} whose primary source is {this}",
@@ -117,6 +118,7 @@ INVERSE_PHRASES: dict[str, str] = {
 MAX_TITLE_IN_HEADING = 60
 #: Most "supports" entries listed under one source.
 MAX_SUPPORTS = 6
+#: What the sources list shows about a source (ontology terms under the default base).
 SOURCE_DETAIL_PROPERTIES = (
     _SCHEMA + "url",
     str(JAIF.asOf),
@@ -282,7 +284,7 @@ class Labeller:
         if iri in self.found:
             return self.found[iri]
         if iri in KNOWN_LABELS:  # a reused term as a value (the property a conflict is about)
-            return f"{KNOWN_LABELS[iri]} ({curie(iri, PREFIXES)})"
+            return f"{KNOWN_LABELS[iri]} ({curie(iri, project_prefixes(self.site.base))})"
         target = link_target(iri, self.site.base)
         if target is not None:
             tail = iri.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
@@ -581,7 +583,9 @@ class PageBuilder:
             )
             common = type_names.most_common(1)[0][0] if len(type_names) == 1 else ""
             things = capitalise(plural(common)) if common else "Things"
-            phrase = INVERSE_PHRASES.get(prop, "{things} with {this} as {prop}")
+            phrase = INVERSE_PHRASES.get(
+                unrebase(prop, self.site.base), "{things} with {this} as {prop}"
+            )
             this = title if len(title) <= MAX_TITLE_IN_HEADING else f"this {this_type}"
             heading = phrase.format(things=things, this=this, prop=self.labeller.term(prop))
             items = []
@@ -651,7 +655,11 @@ class PageBuilder:
         for iri, whats in used.items():
             info = details.get(iri, {})
             publisher = info.get(_DCT + "publisher")
-            as_of = info.get(str(JAIF.asOf)) or info.get(_DCT + "issued") or info.get(_DCT + "date")
+            as_of = (
+                info.get(rebase(str(JAIF.asOf), self.site.base))
+                or info.get(_DCT + "issued")
+                or info.get(_DCT + "date")
+            )
             url = info.get(_SCHEMA + "url")
             items.append(
                 SourceItem(
@@ -678,7 +686,7 @@ class PageBuilder:
 
     def source_details(self, sources: Sequence[str]) -> dict[str, dict[str, Term]]:
         """Web address, as-of date and publisher of each source document."""
-        props = " ".join(f"<{p}>" for p in SOURCE_DETAIL_PROPERTIES)
+        props = " ".join(f"<{rebase(p, self.site.base)}>" for p in SOURCE_DETAIL_PROPERTIES)
         query = (
             "SELECT ?s ?p ?o WHERE { VALUES ?s { "
             + " ".join(ds.sparql_iri(s) for s in sources)

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, Namespac
 
 from jaif_kg import __version__
 from jaif_kg.formats import rdf_format
-from jaif_kg.namespaces import JAIF, PREFIXES, VOID
+from jaif_kg.namespaces import JAIF, VOID, project_prefixes, rebase
 from jaif_kg.publish.dumps import DUMP_FORMATS, DumpFile, dump_name, new_graph, published_base
 from jaif_kg.publish.text import format_date
 from jaif_kg.publish.vocab import LINK_TARGETS, VOCABULARIES, LinkTarget, curie, namespace_of
@@ -145,7 +145,7 @@ def _date_range(store: Store, base: str) -> tuple[str | None, str | None]:
     rows = store.query(
         "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?s ?p ?d . "
         f'FILTER(isLiteral(?d) && DATATYPE(?d) = <{_XSD_DATE}> && STRSTARTS(STR(?s), "{base}id/")) '
-        f"FILTER NOT EXISTS {{ ?s a <{JAIF.SourceDocument}> }} }}"
+        f"FILTER NOT EXISTS {{ ?s a <{rebase(str(JAIF.SourceDocument), base)}> }} }}"
     ).rows
     if not rows:
         return None, None
@@ -153,11 +153,11 @@ def _date_range(store: Store, base: str) -> tuple[str | None, str | None]:
     return (str(first) if first is not None else None, str(last) if last is not None else None)
 
 
-def _main_source(store: Store) -> tuple[str, str | None] | None:
+def _main_source(store: Store, base: str) -> tuple[str, str | None] | None:
     """Of the sources that state an as-of date, the one most facts cite as primary, with it."""
     rows = store.query(
         f"SELECT ?src (MAX(?d) AS ?asof) (COUNT(?s) AS ?n) WHERE {{ "
-        f"?s <{PROV.hadPrimarySource}> ?src . ?src <{JAIF.asOf}> ?d }} "
+        f"?s <{PROV.hadPrimarySource}> ?src . ?src <{rebase(str(JAIF.asOf), base)}> ?d }} "
         "GROUP BY ?src ORDER BY DESC(?n) STR(?src) LIMIT 1"
     ).rows
     if not rows:
@@ -177,7 +177,7 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     """
     base = settings.base_iri
     pub = published_base(settings)
-    g = new_graph()
+    g = new_graph(base)
     g.bind("spdx", str(SPDX))
     doc = URIRef(void_iri(settings))
     ds = dataset_iri(settings)
@@ -222,7 +222,7 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     g.add((ds, VOID.distinctSubjects, Literal(subjects)))
     g.add((ds, VOID.distinctObjects, Literal(objects)))
 
-    prefixes = {**PREFIXES}
+    prefixes = project_prefixes(base)
     for row in sorted(class_rows, key=lambda r: str(r["c"])):
         cls = str(row["c"])
         part = URIRef(local + "class-" + _slug(curie(cls, prefixes)))
@@ -240,7 +240,7 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     used = {namespace_of(str(r["c"])) for r in class_rows} | {
         namespace_of(str(r["p"])) for r in property_rows
     }
-    own = str(JAIF)
+    own = rebase(str(JAIF), base)
     for namespace in sorted(used):
         if namespace in VOCABULARIES or namespace == own:
             g.add((ds, VOID.vocabulary, URIRef(namespace)))
@@ -279,13 +279,19 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
             g.add((period, DCAT.startDate, Literal(first, datatype=XSD.date)))
         if last:
             g.add((period, DCAT.endDate, Literal(last, datatype=XSD.date)))
-    main = _main_source(store)
+    main = _main_source(store, base)
     note = ""
     if main is not None:
         source, asof = main
         g.add((ds, PROV.hadPrimarySource, URIRef(source)))
         if asof:
-            g.add((URIRef(source), JAIF.asOf, Literal(asof, datatype=XSD.date)))
+            g.add(
+                (
+                    URIRef(source),
+                    URIRef(rebase(str(JAIF.asOf), base)),
+                    Literal(asof, datatype=XSD.date),
+                )
+            )
             note = f" Facts are as of {format_date(asof)}, the date of the main source"
             if last and last > asof:
                 note += f"; later dated facts reach {format_date(last)}"
@@ -415,7 +421,9 @@ def summary(void: Graph, settings: Settings) -> Summary:
         linksets.append(
             (
                 text(linkset, DCTERMS.title),
-                curie(str(predicate), PREFIXES) if predicate is not None else "",
+                curie(str(predicate), project_prefixes(settings.base_iri))
+                if predicate is not None
+                else "",
                 int(str(void.value(linkset, VOID.triples) or 0)),
             )
         )

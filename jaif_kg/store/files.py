@@ -8,6 +8,10 @@ restart on unchanged data opens the store and serves at once, and a changed file
 removed one) reloads that graph. The entry is deleted before a reload starts and written after it
 ends, so a reload interrupted half-way is redone at the next start. Delete the file (or the folder)
 to force a reload.
+
+Every function takes the deployment's ``base`` (``settings.base_iri``): under another base than
+the default, the files are read rebased (:mod:`jaif_kg.rebasing`) and the base is part of the
+fingerprint, so a persistent store loaded under one base is reloaded when served under another.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, StoreError
 from jaif_kg.formats import rdf_format_for_path
+from jaif_kg.namespaces import DEFAULT_BASE
+from jaif_kg.rebasing import rebase_quads
 from jaif_kg.store.base import Store
 from jaif_kg.store.oxigraph import OxigraphStore, parse_quads
 
@@ -40,8 +46,13 @@ def _read(path: Path) -> bytes:
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
 
 
-def _digest() -> hashlib._Hash:
-    return hashlib.sha256(f"jaif-kg sources v{LOADER_VERSION}\n".encode())
+def _digest(base: str = DEFAULT_BASE) -> hashlib._Hash:
+    digest = hashlib.sha256(f"jaif-kg sources v{LOADER_VERSION}\n".encode())
+    if (
+        base != DEFAULT_BASE
+    ):  # the default base leaves the fingerprints of existing stores as they were
+        digest.update(f"base {base}\n".encode())
+    return digest
 
 
 def _add_file(digest: hashlib._Hash, path: Path, data: bytes) -> None:
@@ -49,13 +60,16 @@ def _add_file(digest: hashlib._Hash, path: Path, data: bytes) -> None:
     digest.update(data)
 
 
-def fingerprint(paths: Sequence[Path]) -> str:
-    """SHA-256 over the files' names and contents, in the order given (64 hex digits).
+def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
+    """SHA-256 over the files' names and contents, in the order given, and the base they are read
+    under (64 hex digits).
 
     >>> fingerprint([]) == fingerprint([]) and len(fingerprint([])) == 64
     True
+    >>> fingerprint([]) != fingerprint([], base="http://example.org/kg/")
+    True
     """
-    digest = _digest()
+    digest = _digest(base)
     for path in paths:
         _add_file(digest, path, _read(path))
     return digest.hexdigest()
@@ -78,25 +92,28 @@ class MergedGraph:
     media_type: str = NTRIPLES
 
 
-def _parse_file(path: Path, graph: str | None) -> list[ox.Quad]:
-    """All triples of one file as quads of ``graph`` (the default graph when ``None``)."""
+def _parse_file(path: Path, graph: str | None, base: str = DEFAULT_BASE) -> list[ox.Quad]:
+    """All triples of one file as quads of ``graph`` (the default graph when ``None``), read
+    under ``base``."""
     fmt = rdf_format_for_path(str(path))
-    return parse_quads(_read(path), fmt.media_type, graph, source=str(path), into_default=True)
+    quads = parse_quads(_read(path), fmt.media_type, graph, source=str(path), into_default=True)
+    return rebase_quads(quads, base)
 
 
-def read_triples(paths: Sequence[Path]) -> MergedGraph:
+def read_triples(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> MergedGraph:
     """Parse every file completely (format from its suffix) and merge them into one graph.
 
     Blank nodes are renamed apart per file; a triple stated in several files counts once.
+    Under another ``base`` than the default, the files are read rebased.
 
     Raises:
         InputError: a file is missing or malformed; the message names the file and line.
     """
-    digest = _digest()
+    digest = _digest(base)
     quads: list[ox.Quad] = []  # all in the default graph, which N-Triples writes as triples
     for path in paths:
         _add_file(digest, path, _read(path))
-        quads.extend(_parse_file(path, None))
+        quads.extend(_parse_file(path, None, base))
     body = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
     # the writer is canonical (one line per triple, one spelling per term): equal lines are
     # equal triples, and lines hash much faster than pyoxigraph terms
@@ -140,9 +157,15 @@ def _record(store: Store, key: str, value: str | None) -> None:
 
 
 def sync_graph(
-    store: Store, paths: Sequence[Path], graph: str | None = None, *, force: bool = False
+    store: Store,
+    paths: Sequence[Path],
+    graph: str | None = None,
+    *,
+    force: bool = False,
+    base: str = DEFAULT_BASE,
 ) -> bool:
-    """Make ``graph`` (the default graph when ``None``) hold exactly the triples of ``paths``.
+    """Make ``graph`` (the default graph when ``None``) hold exactly the triples of ``paths``,
+    read under ``base``.
 
     An in-memory store is always loaded. A persistent Oxigraph store is reloaded only when the
     files' fingerprint differs from the recorded one (or ``force``). A remote store is never
@@ -161,20 +184,20 @@ def sync_graph(
         not force
         and isinstance(store, OxigraphStore)
         and store.path is not None
-        and recorded_sources(store).get(key) == fingerprint(paths)
+        and recorded_sources(store).get(key) == fingerprint(paths, base=base)
         and store.holds(graph)
     ):
         return False
     if isinstance(store, OxigraphStore):
-        digest = _digest()
+        digest = _digest(base)
         quads: list[ox.Quad] = []
         for path in paths:  # everything parsed before the store is touched
             _add_file(digest, path, _read(path))
-            quads.extend(_parse_file(path, graph))
+            quads.extend(_parse_file(path, graph, base))
         _record(store, key, None)
         store.replace_quads(quads, graph)
         _record(store, key, digest.hexdigest())
         return True
-    merged = read_triples(paths)
+    merged = read_triples(paths, base=base)
     store.replace_graph(merged.ntriples, merged.media_type, graph)
     return True

@@ -233,10 +233,11 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         fmt = rdf_format(choice)
         headers["Vary"] = "Accept"
         headers["Content-Location"] = site.link(f"data/{stem}.{fmt.suffix}")
+    base = settings.base_iri
     if fmt.name == "turtle":
-        body = sectioned_turtle(found.sections())  # the thing first, for people reading it
+        body = sectioned_turtle(found.sections(base))  # the thing first, for people reading it
     else:
-        body = serialize(found.graph(), fmt.name)
+        body = serialize(found.graph(base=base), fmt.name, base=base)
     return Response(body, media_type=_media_type(fmt), headers=headers)
 
 
@@ -257,7 +258,8 @@ def _ontology_graph(request: Request, store: Store, settings: Settings) -> Graph
     iri = settings.base_iri + "ontology"
 
     def build() -> Graph:
-        return ds.describe(store, iri, incoming=False, scan_fragments=True).graph()
+        description = ds.describe(store, iri, incoming=False, scan_fragments=True)
+        return description.graph(base=settings.base_iri)
 
     graph = _cached(request, "ontology-graph", build)
     assert isinstance(graph, Graph)
@@ -267,7 +269,11 @@ def _ontology_graph(request: Request, store: Store, settings: Settings) -> Graph
 def _shapes_graph(request: Request, settings: Settings) -> Graph:
     from jaif_kg.graph import read_graph, shapes_paths
 
-    graph = _cached(request, "shapes-graph", lambda: read_graph(shapes_paths(settings)))
+    graph = _cached(
+        request,
+        "shapes-graph",
+        lambda: read_graph(shapes_paths(settings), base=settings.base_iri),
+    )
     assert isinstance(graph, Graph)
     return graph
 
@@ -302,7 +308,8 @@ def _document(
     if suffix == "html":
         return HTMLResponse(html(), headers=headers)
     fmt = _BY_SUFFIX[suffix]
-    return Response(serialize(graph, fmt.name), media_type=_media_type(fmt), headers=headers)
+    body = serialize(graph, fmt.name, base=settings.base_iri)
+    return Response(body, media_type=_media_type(fmt), headers=headers)
 
 
 def _ontology_response(
@@ -467,7 +474,11 @@ def _void_response(request: Request, store: Store, settings: Settings) -> Respon
     built = bundle(request, store, settings)
     fmt = rdf_format(choice)
     # Turtle is the very file of the dumps; other formats are written from the same graph.
-    body = built.files["void.ttl"].data if fmt.name == "turtle" else serialize(built.void, fmt.name)
+    body = (
+        built.files["void.ttl"].data
+        if fmt.name == "turtle"
+        else serialize(built.void, fmt.name, base=settings.base_iri)
+    )
     return Response(body, media_type=_media_type(fmt), headers=headers)
 
 
