@@ -521,7 +521,8 @@ def _queries_section(sizes: list[Result]) -> list[str]:
                 q = entry.get("jaif")
                 if q:
                     cells.append(
-                        f"{_f(q['p50'])} / {_f(q['p95'])}" + (" (1 run)" if q["runs"] == 1 else "")
+                        f"{_f(q['p50'])} / {_f(q['p95'])}"
+                        + (" (1 run)" if q.get("runs") == 1 else "")
                     )
                 else:
                     cells.append(entry.get("skipped", "-"))
