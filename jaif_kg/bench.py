@@ -796,7 +796,8 @@ def _notes(args: argparse.Namespace) -> list[str]:
         f"- rdflib is measured up to {args.rdflib_max:,} triples and pySHACL up to "
         f"{args.pyshacl_max:,}: beyond, rdflib needs about 30 s and 1 GB to load 10^6 triples "
         "and pySHACL grows at least linearly from its last measured size (see the growth table; "
-        "any figure beyond is an extrapolation, not a measurement). `--rdflib-max` and `--pyshacl-max` raise the limits.",
+        "any figure beyond is an extrapolation, not a measurement). `--rdflib-max` and "
+        "`--pyshacl-max` raise the limits.",
         "- Literals: Oxigraph canonicalises valid numeric and date literals; both validation "
         "engines agree on every case of `tests/test_sparql_constraints.py`.",
     ]
