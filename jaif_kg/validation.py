@@ -236,7 +236,7 @@ def validate_graphs(
     if focus_nodes is not None:
         shapes = retarget(data, shapes, focus_nodes)
     try:
-        _, report_graph, _ = pyshacl.validate(
+        _, report_graph, report_text = pyshacl.validate(
             data,
             shacl_graph=shapes,
             inference="none",
@@ -246,6 +246,9 @@ def validate_graphs(
         )
     except (ShapeLoadError, ReportableRuntimeError) as exc:
         raise InputError(f"the shapes cannot be used: {exc.message}") from None
+    if not isinstance(report_graph, Graph):
+        # pySHACL reports a failure of its own (e.g. a constraint query it rejects) this way
+        raise InputError(f"the shapes cannot be used: {str(report_text).strip()}")
     return ValidationReport(
         results=results_from_graph(report_graph),
         triples=len(data),
