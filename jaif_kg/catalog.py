@@ -33,6 +33,7 @@ rewritten under it before it is parsed, and ``prefix:local`` parameter values ex
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -323,15 +324,23 @@ class NamedQuery:
         bound = self.terms(values)
         if not bound:
             return self.text
-        at = values_insertion_point(self.text)
-        if at is None:  # the catalog refuses such queries; only a hand-made NamedQuery gets here
-            raise ParameterError(f"query {self.name!r} has no top-level WHERE {{ to bind into")
-        names = " ".join(f"?{n}" for n in bound)
-        row = " ".join(sparql_term(t) for t in bound.values())
-        # no line break, so the parser's line numbers still match the file
-        text = f"{self.text[:at]} VALUES ({names}) {{ ({row}) }}{self.text[at:]}"
-        _check_parses(text, self.name)
-        return text
+        return _bound_text(self.name, self.text, tuple(bound.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _bound_text(name: str, text: str, bound: tuple[tuple[str, Identifier], ...]) -> str:
+    """The text of ``text`` with ``bound`` inserted; cached, as the same values come back often
+    (an API's popular requests) and checking that the result parses costs more than the query
+    itself for the quickest queries."""
+    at = values_insertion_point(text)
+    if at is None:  # the catalog refuses such queries; only a hand-made NamedQuery gets here
+        raise ParameterError(f"query {name!r} has no top-level WHERE {{ to bind into")
+    names = " ".join(f"?{n}" for n, _ in bound)
+    row = " ".join(sparql_term(t) for _, t in bound)
+    # no line break, so the parser's line numbers still match the file
+    bound_text = f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+    _check_parses(bound_text, name)
+    return bound_text
 
 
 _EMPTY = ox.Store()

@@ -326,3 +326,16 @@ def test_the_shipped_catalog_loads() -> None:
 def test_plain_values(term: object, value: object) -> None:
     got = plain_value(term)  # type: ignore[arg-type]
     assert got == value and type(got) is type(value)
+
+
+def test_binding_the_same_values_again_is_served_from_the_cache() -> None:
+    """The bound text is cached per query and bound terms; different values get their own text."""
+    from jaif_kg.catalog import _bound_text
+
+    query = Catalog.from_dir(Settings().queries_dir)["projects"]
+    first = query.bind({"country": "KHM"})
+    hits = _bound_text.cache_info().hits
+    assert query.bind({"country": "KHM"}) == first
+    assert _bound_text.cache_info().hits == hits + 1
+    other = query.bind({"country": "MMR"})
+    assert other != first and '"MMR"' in other
