@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
@@ -29,6 +29,7 @@ from jaif_kg.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
 from jaif_kg.rebasing import rebase_prefixes, rebase_triples
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
+from jaif_kg.store.terms import to_oxigraph, to_rdflib
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -134,37 +135,23 @@ def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -
     ...     "http://www.w3.org/2001/XMLSchema#integer")))  # doctest: +ELLIPSIS
     rdflib.term.Literal('01', datatype=rdflib.term.URIRef('...#integer'))
     """
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
-    raise InputError(f"RDF-star triple terms are not supported: {term}")
+    try:
+        return to_rdflib(term)
+    except TypeError as exc:
+        raise InputError(str(exc)) from None
 
 
 def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert an rdflib term to pyoxigraph, keeping a literal's lexical form.
 
+    >>> from rdflib import Literal
     >>> to_oxigraph_term(Literal("chat", lang="fr"))
     <Literal value=chat language=fr>
     """
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"not an RDF term: {term!r}")
+    try:
+        return to_oxigraph(term)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise InputError(str(exc)) from None
 
 
 def new_graph(prefixes: Mapping[str, str] | None = None, *, base: str = DEFAULT_BASE) -> Graph:
@@ -303,6 +290,7 @@ def term_text(
 
     >>> term_text(URIRef("https://w3id.org/jaif-kg/ontology#Project"))
     'jaif:Project'
+    >>> from rdflib import Literal
     >>> term_text(Literal("Cambodia", lang="en"))
     'Cambodia'
     >>> term_text(None)
