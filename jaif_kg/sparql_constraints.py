@@ -63,9 +63,10 @@ from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.formats import rdf_format_for_path
-from jaif_kg.graph import read_graph, term_text, to_rdflib_term
+from jaif_kg.graph import read_graph, term_text
 from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.rebasing import rebase_quads
+from jaif_kg.store.terms import solution_rows
 from jaif_kg.validation import (
     ResultPath,
     Severity,
@@ -1132,17 +1133,7 @@ def oxigraph_rows(store: ox.Store) -> Rows:
     """Run SELECT queries on a pyoxigraph store; rows as rdflib terms (unbound left out)."""
 
     def run(sparql: str) -> list[dict[str, Identifier]]:
-        solutions = cast(ox.QuerySolutions, store.query(sparql))
-        names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib_term(term)
-            rows.append(row)
-        return rows
+        return solution_rows(cast(ox.QuerySolutions, store.query(sparql)))[1]
 
     return run
 

@@ -13,7 +13,7 @@ from jaif_kg.errors import InputError, QuerySyntaxError, StoreError
 from jaif_kg.formats import rdf_format, results_format
 from jaif_kg.store.base import QueryResult
 from jaif_kg.store.safety import refuse_service
-from jaif_kg.store.terms import to_rdflib
+from jaif_kg.store.terms import solution_rows, to_rdflib
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
 
@@ -163,15 +163,7 @@ class OxigraphStore:
         if isinstance(result, ox.QueryBoolean):
             return QueryResult("boolean", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):
-            variables = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                row = {}
-                for name in variables:
-                    value = solution[name]
-                    if value is not None:
-                        row[name] = to_rdflib(value)
-                rows.append(row)
+            variables, rows = solution_rows(result)
             return QueryResult("solutions", variables=variables, rows=rows)
         triples = [
             (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result

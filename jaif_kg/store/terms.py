@@ -58,3 +58,24 @@ def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def solution_rows(
+    solutions: ox.QuerySolutions,
+) -> tuple[list[str], list[dict[str, Identifier]]]:
+    """The variables of SELECT solutions and their rows as rdflib terms (unbound left out).
+
+    >>> store = ox.Store()
+    >>> solution_rows(store.query("SELECT ?a ?b WHERE { BIND(1 AS ?a) }"))
+    (['a', 'b'], [{'a': rdflib.term.Literal('1', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))}])
+    """
+    variables = [v.value for v in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row = {}
+        for name in variables:
+            value = solution[name]
+            if value is not None:
+                row[name] = to_rdflib(value)
+        rows.append(row)
+    return variables, rows
