@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,43 @@ class Settings(BaseSettings):
     )
     query_workers_max: int = Field(
         8, description="Most query worker processes alive at once (grown when all are busy)."
+    )
+    max_result_bytes: int = Field(
+        64 * 1024 * 1024,
+        description="Largest serialised query answer, in bytes; a larger one is a 413.",
+    )
+    worker_memory_mb: int = Field(
+        1024,
+        description="Memory a query worker may add to what it shares with the server, in MiB "
+        "(an address-space limit set by the kernel); a query that needs more is a 507.",
+    )
+    worker_recycle_mb: int = Field(
+        256,
+        description="A query worker whose resident memory grew by more than this (MiB) while "
+        "answering is replaced by a fresh one.",
+    )
+    sandbox: Literal["required", "off"] = Field(
+        "required",
+        description="Kernel sandbox of the query workers (seccomp: no network sockets). "
+        "'required' refuses to start without it; 'off' accepts the risk and runs without.",
+    )
+    client_queries: int = Field(
+        4,
+        description="Most queries one client (IP address) may have running or waiting at once; "
+        "more get 429 with Retry-After.",
+    )
+    queue_limit: int = Field(
+        16,
+        description="Most queries waiting for a free worker, all clients together; more get 503 "
+        "with Retry-After.",
+    )
+    max_header_bytes: int = Field(
+        16 * 1024, description="Largest request head (request line and headers), in bytes (431)."
+    )
+    read_timeout: float = Field(
+        15.0,
+        description="Seconds a client may take to send a request's head or body before the "
+        "connection is closed with 408.",
     )
 
 
