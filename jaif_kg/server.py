@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from jaif_kg import __version__
 from jaif_kg.errors import InputError
@@ -25,6 +25,10 @@ from jaif_kg.settings import Settings
 from jaif_kg.sparql_constraints import validate_files
 from jaif_kg.store import Store, open_store, sync_graph
 from jaif_kg.validation import ValidationReport, render_text, summary_line
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
 
 
 def parse_graph_option(value: str) -> tuple[str, Path]:
@@ -147,6 +151,24 @@ def check_graph(
     return conforms, summary_line(result), result
 
 
+def uvicorn_config(app: FastAPI, settings: Settings, **kwargs: Any) -> uvicorn.Config:
+    """The uvicorn configuration of ``app`` (``jaif-kg serve`` and the tests' live servers).
+
+    uvicorn runs its httptools protocol with the request-head limit
+    (``settings.max_header_bytes``, 431) and the read timeout (``settings.read_timeout``, 408)
+    of :class:`jaif_kg.api.connection.LimitedHttpToolsProtocol`; ``kwargs`` go to
+    ``uvicorn.Config`` (host, port, log level...).
+    """
+    import uvicorn
+
+    from jaif_kg.api.connection import limited_protocol
+
+    protocol = limited_protocol(
+        max_head_bytes=settings.max_header_bytes, read_timeout=settings.read_timeout
+    )
+    return uvicorn.Config(app, http=protocol, **kwargs)
+
+
 def serve(
     settings: Settings,
     *,
@@ -161,7 +183,7 @@ def serve(
     """Load, validate and serve until interrupted; return the exit code.
 
     Returns 1 without serving when the shipped graph has violations (the report is printed),
-    unless ``allow_invalid``.
+    unless ``allow_invalid``; 1 too when uvicorn could not start (the port is taken).
     """
     import uvicorn
 
@@ -193,12 +215,16 @@ def serve(
         file=out,
         flush=True,
     )
-    uvicorn.run(
+    config = uvicorn_config(
         app,
+        settings,
         host=host,
         port=port,
         access_log=access_log,
         log_level="info",
         timeout_graceful_shutdown=5,
     )
-    return 0
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C is a clean stop
+        server.run()
+    return 0 if server.started else 1

@@ -8,12 +8,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp
 
 from jaif_kg import __version__
+from jaif_kg.api.admission import Admission, AdmissionGate
+from jaif_kg.api.guard import HttpGuard
 from jaif_kg.catalog import Catalog
 from jaif_kg.errors import (
     InputError,
     JaifError,
+    OutOfMemory,
     ParameterError,
     QueryRefused,
     QuerySyntaxError,
@@ -21,6 +25,7 @@ from jaif_kg.errors import (
     ResultTooLarge,
     StoreError,
     UnknownQuery,
+    WorkerFailure,
 )
 from jaif_kg.executor import QueryExecutor
 from jaif_kg.protocol import ProtocolError, UpdateRefused
@@ -37,6 +42,8 @@ def error_status(exc: JaifError) -> int:
     if isinstance(exc, ProtocolError):
         return exc.status
     for cls, status in (
+        (OutOfMemory, 507),
+        (WorkerFailure, 500),
         (UpdateRefused, 403),
         (QueryRefused, 400),
         (QuerySyntaxError, 400),
@@ -64,6 +71,18 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
+class JaifApi(FastAPI):
+    """FastAPI with :class:`~jaif_kg.api.guard.HttpGuard` around the whole middleware stack.
+
+    The guard sits outside Starlette's own error middleware, so that its ``500`` answers carry
+    ``nosniff`` too and nothing at all runs on a URL that is not UTF-8.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's stack (error handling, the app's middleware, routes) inside the guard."""
+        return HttpGuard(super().build_middleware_stack())
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the app over ``store`` (opened from ``settings`` when not given).
 
@@ -88,7 +107,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         finally:
             executor.close()
 
-    app = FastAPI(
+    app = JaifApi(
         title="jaif-kg",
         version=__version__,
         summary="Japan's support, through JAIF, for the Initiative for ASEAN Integration: "
@@ -101,12 +120,20 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.sd_cache = {}
     from jaif_kg.api.routes.sparql import SparqlFastPath
 
-    app.add_middleware(SparqlFastPath)  # inside CORS: added first, so it wraps the app first
+    # The last added wraps the others: CORS, then admission (its 429/503 get CORS headers, so
+    # browser clients can read them), then the SPARQL fast path, then the routes.
+    app.add_middleware(SparqlFastPath)
+    app.state.admission = AdmissionGate(
+        client_queries=settings.client_queries,
+        running_limit=executor.max_workers,
+        queue_limit=settings.queue_limit,
+    )
+    app.add_middleware(Admission, gate=app.state.admission)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_credentials=False,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
         max_age=86400,
     )

@@ -21,6 +21,7 @@ from fastapi import FastAPI
 
 from jaif_kg.api.app import create_app
 from jaif_kg.graph import load_store, shipped_paths
+from jaif_kg.server import uvicorn_config
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 
@@ -74,7 +75,10 @@ def start_live(app: FastAPI) -> Live:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    # the server's own configuration (header limit, read timeout) from the app's settings
+    config = uvicorn_config(
+        app, app.state.settings, log_level="warning", lifespan="on", access_log=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -1,15 +1,15 @@
-"""``/`` (what the service is, with links) and ``/healthz`` (for load balancers)."""
+"""``/`` (what the service is, with links), ``/healthz`` (readiness) and ``/livez`` (liveness)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from jaif_kg import __version__
-from jaif_kg.api.deps import endpoint_url, get_store, public_base
+from jaif_kg.api.deps import endpoint_url, free_workers, get_executor, get_store, public_base
 
 router = APIRouter()
 
@@ -44,7 +44,34 @@ def home(request: Request) -> HTMLResponse:
     return HTMLResponse(page)
 
 
-@router.get("/healthz", summary="Health check", tags=["service"])
-def healthz() -> dict[str, str]:
-    """``{"status": "ok"}`` while the server runs."""
+@router.get(
+    "/healthz",
+    summary="Readiness: can the server take a query now?",
+    tags=["service"],
+    response_class=JSONResponse,
+    responses={503: {"description": "Degraded: every query worker is busy"}},
+)
+async def healthz(request: Request) -> JSONResponse:
+    """``{"status": "ok"}`` while a query worker is free (idle, or one more may be started);
+    ``503`` with ``{"status": "degraded", "reason": ...}`` while all are busy, so that a load
+    balancer sends new queries elsewhere. ``/livez`` says whether the process runs at all."""
+    executor = get_executor(request)
+    if free_workers(executor) > 0:
+        return JSONResponse({"status": "ok"})
+    gate = getattr(request.app.state, "admission", None)
+    return JSONResponse(
+        {
+            "status": "degraded",
+            "reason": f"all {executor.max_workers} query workers are busy; new queries wait "
+            "for one",
+            "waiting": gate.waiting if gate is not None else None,
+        },
+        status_code=503,
+        headers={"retry-after": "1"},
+    )
+
+
+@router.get("/livez", summary="Liveness: is the process running?", tags=["service"])
+async def livez() -> dict[str, str]:
+    """``{"status": "ok"}`` whenever the server answers at all (busy workers or not)."""
     return {"status": "ok"}

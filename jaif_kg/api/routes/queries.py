@@ -14,6 +14,7 @@ import enum
 import inspect
 import keyword
 import re
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -118,6 +119,14 @@ def _endpoint(query: NamedQuery) -> Any:
     names = {_py_name(p.name): p.name for p in query.parameters}
 
     async def run(request: Request, **kwargs: Any) -> Response:
+        counts = Counter(key for key, _ in request.query_params.multi_items())
+        repeated = sorted(key for key, n in counts.items() if n > 1)
+        if repeated:
+            # FastAPI would silently keep one of the values
+            raise ParameterError(
+                f"parameter {', '.join(map(repr, repeated))} given more than once; query "
+                f"{query.name!r} takes one value of each parameter"
+            )
         known = {*names.values(), "format"}
         unknown = sorted(set(request.query_params) - known)
         if unknown:
