@@ -53,8 +53,11 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         # the end of the message (the body).
         self._in_head = True
         self._head_bytes = 0
+        self._began = False  # a request began (the parser saw its first byte) and is not in
         self._too_large = False
         self._rejected = False
+        # a refusal (status, reason) waiting for an earlier response to be sent
+        self._deferred: tuple[int, str] | None = None
         self._read_timer: TimerHandle | None = None
 
     # -- asyncio.Protocol
@@ -104,6 +107,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         """A request starts: its head is counted from here."""
         super().on_message_begin()
+        self._began = True
         if self._read_timer is None:
             self._start_read_timer()
 
@@ -127,6 +131,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_read_timer()
         self._in_head = True
         self._head_bytes = 0
+        self._began = False
         if not self._too_large:
             super().on_message_complete()
 
@@ -149,9 +154,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def _read_timed_out(self) -> None:
         self._read_timer = None
-        if self._in_head and self._head_bytes == 0:
-            # nothing of a request arrived: an idle connection, closed without an answer
-            self._reject(0, "")
+        if not self._began:
+            # Nothing of a new request arrived. While an earlier one is being answered the
+            # keep-alive timeout takes over after its response; otherwise the connection is
+            # idle and closed without an answer.
+            cycle = self.cycle
+            if not self.pipeline and (cycle is None or cycle.response_complete):
+                self._reject(0, "")
             return
         self._reject(
             408,
@@ -160,27 +169,44 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         )
 
     def _reject(self, status: int, reason: str) -> None:
-        """Answer ``status`` with ``reason`` (when no other response is under way) and close.
+        """Answer ``status`` with ``reason`` and close (``status`` 0: close without an answer).
 
-        ``status`` 0 closes without an answer. A pipelined request whose predecessor is still
-        being answered only closes: the answer would land inside the other response.
+        Nothing more is read from the connection. When a head is refused while an earlier
+        (pipelined) request is still being answered, the answer waits for that response, so
+        that it never lands inside it. When a body is cut off after its app began to answer,
+        the connection is only closed.
         """
         self._rejected = True
         self._stop_read_timer()
-        transport = self.transport
-        if transport is None or transport.is_closing():
+        if self.transport.is_closing():
             return
         cycle = self.cycle
         if self._in_head or self._too_large:  # ``cycle`` is an earlier request's, if any
-            may_answer = cycle is None or cycle.response_complete
-        else:  # reading the body of ``cycle``'s request: its app may run, but not have answered
-            may_answer = not self.pipeline and not cycle.response_started
-        if status and may_answer:
-            transport.write(_error_response(status, reason, self.server_state.default_headers))
+            if status and (self.pipeline or (cycle is not None and not cycle.response_complete)):
+                self._deferred = (status, reason)
+                self.flow.pause_reading()
+                return
+        elif self.pipeline or cycle.response_started:  # the body of ``cycle``'s request
+            status = 0
         if cycle is not None and not cycle.response_complete:
             cycle.disconnected = True  # the app's receive() says http.disconnect; sends are dropped
             cycle.message_event.set()
-        transport.close()
+        self._answer_and_close(status, reason)
+
+    def on_response_complete(self) -> None:
+        """A response is sent: the next pipelined request starts, or a deferred refusal goes."""
+        if self._deferred is None or self.pipeline:
+            super().on_response_complete()
+            return
+        self.server_state.total_requests += 1
+        status, reason = self._deferred
+        self._deferred = None
+        self._answer_and_close(status, reason)
+
+    def _answer_and_close(self, status: int, reason: str) -> None:
+        if status and not self.transport.is_closing():
+            self.transport.write(_error_response(status, reason, self.server_state.default_headers))
+        self.transport.close()
 
 
 def _error_response(status: int, reason: str, default_headers: list[tuple[bytes, bytes]]) -> bytes:

@@ -8,7 +8,7 @@
   (:rfc:`3986#section-2.5` and the WHATWG URL standard encode non-ASCII as UTF-8): the routes
   below would otherwise see U+FFFD in place of the bytes and answer a query nobody sent;
 * ``HEAD`` is answered wherever ``GET`` is (:rfc:`9110#section-9.3.2`): the request runs as a
-  ``GET`` and the body is dropped, so the headers (``Content-Length`` too) are the same;
+  ``GET`` and the server sends its headers (``Content-Length`` too) without the body;
 * a client that disconnects while its body is read (``ClientDisconnect``) ends the request
   quietly instead of logging a server error per cut-off connection.
 """
@@ -56,7 +56,6 @@ class HttpGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        head = scope["method"] == "HEAD"
 
         async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -64,10 +63,6 @@ class HttpGuard:
                 if _NOSNIFF not in headers:
                     headers.append(_NOSNIFF)
                 message = {**message, "headers": headers}
-            elif head and message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         reason = undecodable(scope.get("raw_path") or scope["path"].encode(), "path")
@@ -75,7 +70,10 @@ class HttpGuard:
         if reason is not None:
             await _plain_400(reason, guarded_send)
             return
-        if head:
+        if scope["method"] == "HEAD":
+            # A copy: the server's own scope still says HEAD, so the server sends the headers
+            # of the GET answer (Content-Length too) without its body, as every ASGI server
+            # does for HEAD.
             scope = {**scope, "method": "GET"}
         try:
             await self.app(scope, receive, guarded_send)

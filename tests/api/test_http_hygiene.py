@@ -8,6 +8,7 @@ Attacks that httpx cannot express are written on raw sockets.
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -125,6 +126,16 @@ def test_unfinished_huge_header_is_refused_at_once(guarded: Live) -> None:
     assert seconds < READ_TIMEOUT / 2
 
 
+def test_pipelined_head_over_the_limit_is_431(guarded: Live) -> None:
+    """The second head arrives with the first request: it is measured on its own."""
+    first = b"GET /livez HTTP/1.1\r\nHost: t\r\n\r\n"
+    second = request_head("/livez", HEAD_LIMIT)
+    response, _ = exchange(guarded, first + second)
+    assert status_of(response) == 200
+    assert b"HTTP/1.1 431 " in response
+    assert response.count(b"HTTP/1.1 ") == 2
+
+
 def test_many_headers_over_the_limit_are_431(guarded: Live) -> None:
     headers = "".join(f"X-H{i}: {'b' * 50}\r\n" for i in range(HEAD_LIMIT // 50))
     payload = f"GET /livez HTTP/1.1\r\nHost: t\r\n{headers}\r\n".encode()
@@ -146,6 +157,26 @@ def test_slow_drip_body_is_cut_off_with_408(guarded: Live) -> None:
     assert READ_TIMEOUT * 0.8 < seconds < READ_TIMEOUT + 1.5
 
 
+def test_cut_off_body_is_not_logged_as_a_server_error(guarded: Live) -> None:
+    """Each cut-off connection would otherwise log a traceback: a cheap way to flood logs."""
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    try:
+        payload = (
+            b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 100\r\n\r\nASK"
+        )
+        response, _ = exchange(guarded, payload)
+        time.sleep(0.2)  # the app ends after the connection is closed
+    finally:
+        logger.removeHandler(handler)
+    assert status_of(response) == 408
+    assert [r.getMessage() for r in records] == []
+
+
 def test_unterminated_chunked_body_is_cut_off_with_408(guarded: Live) -> None:
     payload = (
         b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
@@ -162,6 +193,42 @@ def test_slow_drip_head_is_cut_off_with_408(guarded: Live) -> None:
     )
     assert status_of(response) == 408
     assert seconds < READ_TIMEOUT + 1.5
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """One response with a Content-Length from a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    length = int(header_of(data, "content-length") or 0)
+    while len(data.partition(b"\r\n\r\n")[2]) < length:
+        chunk = sock.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    return data
+
+
+def test_kept_alive_connection_may_pause_between_requests(guarded: Live) -> None:
+    """The read timer runs while a request arrives, not between requests."""
+    with socket.create_connection(_address(guarded), timeout=5) as sock:
+        for _ in range(2):
+            sock.sendall(b"GET /livez HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert status_of(read_response(sock)) == 200
+            time.sleep(READ_TIMEOUT * 1.5)
+
+
+def test_crlf_after_a_body_does_not_cut_a_running_query(guarded: Live) -> None:
+    """Some clients send CRLF after a POST body; the query may then run past the read timeout."""
+    body = SLOW_QUERY.encode()
+    payload = (
+        b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
+        b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    response, seconds = exchange(guarded, payload, drip=b"\r\n", drip_every=0.1)
+    assert status_of(response) == 503  # the query time limit (2 s)
+    assert seconds > READ_TIMEOUT
 
 
 def test_idle_connection_is_closed(guarded: Live) -> None:
