@@ -50,3 +50,15 @@ class ParameterError(JaifError):
 
 class StoreError(JaifError):
     """A store backend failed (unreachable server, failed write...)."""
+
+
+class QueryTooComplex(QueryRefused):
+    """A query nested more deeply than the engine can parse safely (refused before it runs)."""
+
+
+class OutOfMemory(JaifError):
+    """A query that needed more memory than a query worker may use; the worker was replaced."""
+
+
+class WorkerFailure(JaifError):
+    """The query engine failed on a query (a panic or a crash); the worker was replaced."""

@@ -31,6 +31,7 @@ import csv
 import gc
 import io
 import json
+import logging
 import os
 import pickle
 import signal
@@ -42,23 +43,31 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
+from jaif_kg import sandbox
 from jaif_kg.errors import (
     InputError,
     JaifError,
+    OutOfMemory,
     QueryRefused,
     QuerySyntaxError,
     QueryTimeout,
+    QueryTooComplex,
     ResultTooLarge,
     StoreError,
+    WorkerFailure,
 )
 from jaif_kg.formats import rdf_format, results_format
+from jaif_kg.protocol import NotAcceptable, UpdateRefused, form_kind, prepare_query
 from jaif_kg.store import Store
+from jaif_kg.store.safety import SERVICE_MESSAGE, may_use_service
+
+log = logging.getLogger("jaif_kg.executor")
 
 #: Media type of the named-query API's plain rows: a JSON array of objects.
 ROWS_MEDIA_TYPE = "application/json"
@@ -91,22 +100,66 @@ class Job:
     """One query to run.
 
     Attributes:
-        sparql: the (already checked, see :func:`jaif_kg.protocol.prepare_query`) query text.
-        media_type: the format to write: a SPARQL results type for SELECT/ASK, an RDF type for
-            CONSTRUCT/DESCRIBE, or :data:`ROWS_MEDIA_TYPE` for plain JSON rows.
-        default_graphs: IRIs whose merge is the default graph (``None``: the store's).
-        named_graphs: IRIs of the visible named graphs (``None``: all of them).
+        sparql: the query text (checked and rewritten in the worker when ``prepare`` is set, see
+            :func:`jaif_kg.protocol.prepare_query`).
+        media_type: the format to write a SELECT/ASK answer in (a SPARQL results type, or
+            :data:`ROWS_MEDIA_TYPE` for plain JSON rows); also the format of a CONSTRUCT/DESCRIBE
+            answer when ``graph_media_type`` is not given. ``None``: not acceptable.
+        default_graphs: IRIs whose merge is the default graph (``None``: the store's); with
+            ``prepare``, the protocol's ``default-graph-uri`` values.
+        named_graphs: IRIs of the visible named graphs (``None``: all of them); with ``prepare``,
+            the protocol's ``named-graph-uri`` values.
         max_results: when set, a result of more rows (or triples) raises ResultTooLarge.
         original: the text the client sent, when ``sparql`` is a rewrite of it (syntax errors
             are reported against it).
+        graph_media_type: the RDF format for a CONSTRUCT/DESCRIBE answer (``None``: not
+            acceptable, unless ``media_type`` is an RDF type).
+        prepare: run the endpoint's checks and rewrites (:func:`prepare_query`) in the worker,
+            under the time limit, before the query.
+        base_iri: what relative IRIs resolve against (with ``prepare``).
+        not_acceptable: the 406 message for a form whose media type is ``None``.
     """
 
     sparql: str
-    media_type: str
+    media_type: str | None
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_results: int | None = None
     original: str | None = None
+    graph_media_type: str | None = None
+    prepare: bool = False
+    base_iri: str | None = None
+    not_acceptable: str = ""
+
+
+#: Deepest nesting of groups, brackets and parentheses a query may have. Oxigraph's parser and
+#: evaluator recurse per level; thousands of levels overflow the worker's stack.
+MAX_DEPTH = 200
+#: Most operands of one UNION chain (Oxigraph evaluates a chain as nested binary unions).
+MAX_UNION = 2000
+
+
+def _check_shape(text: str) -> None:
+    """Refuse, before the engine sees it, a query nested too deeply or with a too-long UNION
+    chain (a linear pass over the tokens)."""
+    from jaif_kg.protocol import scan
+
+    depth = unions = 0
+    for tok in scan(text):
+        if tok.kind == "punct" and tok.text in "{([":
+            depth = max(depth, tok.braces + tok.parens + 1)
+        elif tok.kind == "word" and tok.text.lower() == "union":
+            unions += 1
+        if depth > MAX_DEPTH:
+            raise QueryTooComplex(
+                f"the query is nested more than {MAX_DEPTH} levels deep (groups, brackets and "
+                "parentheses together); flatten it"
+            )
+    if unions >= MAX_UNION:
+        raise QueryTooComplex(
+            f"the query has {unions} UNION operators; at most {MAX_UNION - 1} are accepted: "
+            "use VALUES or split the query"
+        )
 
 
 # --------------------------------------------------------------------------- in-process execution
@@ -188,34 +241,72 @@ def rows_json(sparql_json: bytes) -> bytes:
 
 
 def execute(
-    store: Store, job: Job, known_graphs: frozenset[str] | None = None
+    store: Store,
+    job: Job,
+    known_graphs: frozenset[str] | None = None,
+    *,
+    max_bytes: int | None = None,
 ) -> tuple[bytes, str]:
     """Run ``job`` on ``store`` in this process; return the body and its media type.
 
     Graph IRIs of the dataset that the store does not hold are dropped (an unknown graph is
-    empty, SPARQL 1.1 Protocol §2.1.4), so no backend is ever handed an IRI it might fetch.
+    empty, SPARQL 1.1 Protocol §2.1.4), so no backend is ever handed an IRI it might fetch. The
+    answer is counted on the way out, whatever the query's form: more than ``job.max_results``
+    rows or triples, or more than ``max_bytes`` bytes, is :class:`ResultTooLarge`.
 
     Raises:
         jaif_kg.errors.QuerySyntaxError: the query does not parse.
-        jaif_kg.errors.ResultTooLarge: more than ``job.max_results`` rows or triples.
+        jaif_kg.errors.QueryRefused: SERVICE, an update, a query nested too deeply.
+        jaif_kg.errors.ResultTooLarge: more than ``job.max_results`` rows or triples, or
+            ``max_bytes`` bytes.
     """
+    sparql, original = job.sparql, job.original
     default_graphs, named_graphs = job.default_graphs, job.named_graphs
+    media_type, graph_media_type = job.media_type, job.graph_media_type
+    if job.prepare:
+        _check_shape(sparql)
+        prepared = prepare_query(
+            sparql,
+            default_graphs=default_graphs or (),
+            named_graphs=named_graphs or (),
+            base_iri=job.base_iri,
+            max_results=job.max_results,
+        )
+        original, sparql = sparql, prepared.text
+        default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
+        if prepared.form is not None:
+            graph = form_kind(prepared.form) == "graph"
+            wanted = graph_media_type if graph else media_type
+            if wanted is None:
+                raise NotAcceptable(job.not_acceptable or "no acceptable format")
+            media_type = graph_media_type = wanted
+    if media_type is None:
+        media_type = graph_media_type
+    if media_type is None:
+        raise NotAcceptable(job.not_acceptable or "no acceptable format")
     if known_graphs is not None:
         if default_graphs is not None:
             default_graphs = tuple(g for g in default_graphs if g in known_graphs)
         if named_graphs is not None:
             named_graphs = tuple(g for g in named_graphs if g in known_graphs)
-    rows = job.media_type == ROWS_MEDIA_TYPE
+    rows = media_type == ROWS_MEDIA_TYPE
     try:
         body, media_type = store.query_serialized(
-            job.sparql,
-            _SPARQL_JSON if rows else job.media_type,
+            sparql,
+            _SPARQL_JSON if rows else media_type,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
+            graph_media_type=graph_media_type,
+            max_bytes=max_bytes,
         )
     except QuerySyntaxError:
-        if job.original is not None and job.original != job.sparql:
-            _raise_original_syntax_error(job.original)
+        if original is not None and original != sparql:
+            _raise_original_syntax_error(original)
+        raise
+    except StoreError as exc:
+        if sandbox.confined() and may_use_service(sparql):
+            # the engine tried to open a connection and the kernel refused it
+            raise QueryRefused(SERVICE_MESSAGE) from exc
         raise
     cap = job.max_results
     if cap is not None and len(body) > cap:  # every row or triple takes at least one byte
@@ -253,12 +344,21 @@ def _raise_original_syntax_error(text: str) -> None:
 
 _REQ = struct.Struct(">I")
 _RESP = struct.Struct(">BIQ")  # status, meta length, body length
-_OK, _SYNTAX, _TOO_LARGE, _REFUSED, _INPUT, _FAILED = range(6)
+_OK, _SYNTAX, _TOO_LARGE, _REFUSED, _INPUT, _FAILED, _UPDATE, _NOT_ACCEPTABLE, _MEMORY = range(9)
+_ENGINE, _TOO_COMPLEX = 9, 10
+#: Set on the status byte when the worker exits after this answer (it grew too large, or its
+#: engine panicked): the server replaces it.
+_RETIRING = 0x80
 _ERRORS: dict[int, type[JaifError]] = {
     _SYNTAX: QuerySyntaxError,
     _TOO_LARGE: ResultTooLarge,
+    _TOO_COMPLEX: QueryTooComplex,
+    _UPDATE: UpdateRefused,
     _REFUSED: QueryRefused,
+    _NOT_ACCEPTABLE: NotAcceptable,
     _INPUT: InputError,
+    _MEMORY: OutOfMemory,
+    _ENGINE: WorkerFailure,
     _FAILED: StoreError,
 }
 
@@ -282,8 +382,33 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
     return bytes(buf)
 
 
-def _worker_loop(sock: socket.socket, store: Store, known: frozenset[str] | None) -> NoReturn:
-    """Serve jobs on ``sock`` until the server closes it."""
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What confines each query worker.
+
+    Attributes:
+        sandbox: load the kernel sandbox (:func:`jaif_kg.sandbox.confine`) in the zygote.
+        memory_mb: address space a worker may add to what it had when forked (0: no limit).
+        recycle_mb: a worker whose resident memory grew more than this is replaced (0: never).
+        max_bytes: largest serialised answer (``None``: no limit).
+    """
+
+    sandbox: bool = True
+    memory_mb: int = 1024
+    recycle_mb: int = 256
+    max_bytes: int | None = 64 * 1024 * 1024
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _worker_loop(
+    sock: socket.socket, store: Store, known: frozenset[str] | None, limits: WorkerLimits
+) -> NoReturn:
+    """Serve jobs on ``sock`` until the server closes it, or until this worker retires."""
+    baseline = sandbox.resident_bytes()
     try:
         while True:
             try:
@@ -291,15 +416,44 @@ def _worker_loop(sock: socket.socket, store: Store, known: frozenset[str] | None
                 job: Job = pickle.loads(_recv_exact(sock, size))
             except EOFError:
                 break
+            with contextlib.suppress(OSError):  # fd 2 is this worker's own crash log
+                os.ftruncate(2, 0)
+                os.lseek(2, 0, os.SEEK_SET)
+            retire = False
             try:
-                body, media_type = execute(store, job, known)
+                body, media_type = execute(store, job, known, max_bytes=limits.max_bytes)
                 status, meta = _OK, media_type
+            except MemoryError:
+                status, meta, body = _MEMORY, _memory_message(limits), b""
+                retire = True
             except Exception as exc:  # every failure goes back to the server, typed
-                status, meta, body = _status_of(exc), str(exc) or type(exc).__name__, b""
+                status, meta, body = _status_of(exc), _first_line(exc), b""
+            except BaseException as exc:  # pyo3's PanicException: the engine's own bug
+                if isinstance(exc, SystemExit | KeyboardInterrupt):
+                    raise
+                status, body = _ENGINE, b""
+                meta = "the query engine failed on this query (an internal error): " + _first_line(
+                    exc
+                )
+                retire = True
+            if limits.recycle_mb and (
+                sandbox.resident_bytes() - baseline > limits.recycle_mb * 1024 * 1024
+            ):
+                retire = True
             raw = meta.encode("utf-8", "replace")
-            sock.sendall(_RESP.pack(status, len(raw), len(body)) + raw + body)
+            flag = _RETIRING if retire else 0
+            sock.sendall(_RESP.pack(status | flag, len(raw), len(body)) + raw + body)
+            if retire:
+                break
     finally:
         os._exit(0)
+
+
+def _memory_message(limits: WorkerLimits) -> str:
+    return (
+        f"the query needed more memory than a query worker may use ({limits.memory_mb} MiB, "
+        "the server's limit JAIF_WORKER_MEMORY_MB); add a LIMIT or simplify it"
+    )
 
 
 def _die_with_parent() -> None:
@@ -313,13 +467,20 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+def _send_message(sock: socket.socket, text: str) -> None:
+    raw = text.encode("utf-8", "replace")
+    sock.sendall(_REQ.pack(len(raw)) + raw)
+
+
 def _zygote_main(
     ctl: socket.socket,
     store: Store | None,
     opener: Callable[[], Store] | None,
     known: frozenset[str] | None,
+    limits: WorkerLimits,
 ) -> NoReturn:
-    """Fork a worker each time the server asks; send back its pid and socket.
+    """Load the sandbox, say whether it is active, then fork a worker each time the server asks
+    and send back its pid, its socket and its crash log (a memory file it writes stderr to).
 
     The zygote ends when the server closes the control socket (or dies: the socket then reads
     as closed). It does not ask for a parent-death signal: Linux sends that when the *thread*
@@ -330,6 +491,13 @@ def _zygote_main(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     try:
+        if limits.sandbox:
+            try:
+                _send_message(ctl, "ok " + sandbox.confine())
+            except sandbox.SandboxUnavailable as exc:
+                _send_message(ctl, f"no {exc}")
+        else:
+            _send_message(ctl, "off the kernel sandbox is turned off (JAIF_SANDBOX=off)")
         while True:
             try:
                 if not ctl.recv(1):
@@ -337,10 +505,13 @@ def _zygote_main(
             except OSError:
                 break
             ours, theirs = socket.socketpair()
+            crash_log = os.memfd_create("jaif-kg-worker-stderr")
             pid = os.fork()
             if pid == 0:
                 ctl.close()
                 ours.close()
+                os.dup2(crash_log, 2)
+                os.close(crash_log)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _die_with_parent()
                 local = store
@@ -349,10 +520,13 @@ def _zygote_main(
                     local = opener()
                     local_known = frozenset(local.named_graphs())
                 assert local is not None
-                _worker_loop(theirs, local, local_known)
+                with contextlib.suppress(OSError, ValueError):
+                    sandbox.limit_memory(limits.memory_mb)
+                _worker_loop(theirs, local, local_known, limits)
             theirs.close()
-            socket.send_fds(ctl, [struct.pack(">i", pid)], [ours.fileno()])
+            socket.send_fds(ctl, [struct.pack(">i", pid)], [ours.fileno(), crash_log])
             ours.close()
+            os.close(crash_log)
     finally:
         os._exit(0)
 
@@ -366,11 +540,11 @@ def _max_fd() -> int:
 
 def _zygote_entry() -> None:
     """Entry point of a zygote started as a fresh interpreter (persistent stores): the control
-    socket's descriptor is ``argv[1]``; the first message is the pickled store opener."""
+    socket's descriptor is ``argv[1]``; the first message is the pickled store opener and limits."""
     ctl = socket.socket(fileno=int(sys.argv[1]))
     (size,) = _REQ.unpack(_recv_exact(ctl, _REQ.size))
-    opener: Callable[[], Store] = pickle.loads(_recv_exact(ctl, size))
-    _zygote_main(ctl, None, opener, None)
+    opener, limits = pickle.loads(_recv_exact(ctl, size))
+    _zygote_main(ctl, None, opener, None, limits)
 
 
 # --------------------------------------------------------------------------- the pool
@@ -421,6 +595,7 @@ class _Channel(asyncio.Protocol):
 class _Worker:
     pid: int
     sock: socket.socket
+    crash_log: int = -1
     channel: _Channel | None = None
     loop: asyncio.AbstractEventLoop | None = None
 
@@ -428,6 +603,52 @@ class _Worker:
         if self.channel is not None:
             self.channel.close()
         self.sock.close()
+        if self.crash_log >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.crash_log)
+            self.crash_log = -1
+
+    def last_words(self) -> str:
+        """What the worker wrote to stderr while answering its last query (its crash log)."""
+        if self.crash_log < 0:
+            return ""
+        try:
+            return os.pread(self.crash_log, 64 * 1024, 0).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def _crash_error(words: str, limits: WorkerLimits) -> JaifError:
+    """The typed error for a worker that died without answering, from what it wrote last.
+
+    >>> _crash_error("memory allocation of 1024 bytes failed\\n", WorkerLimits())
+    ... # doctest: +ELLIPSIS
+    OutOfMemory('the query needed more memory than a query worker may use (1024 MiB, ...')
+    >>> _crash_error("thread 'main' has overflowed its stack\\n", WorkerLimits())
+    ... # doctest: +ELLIPSIS
+    WorkerFailure('the query engine ran out of stack (the query is too deeply nested...')
+    """
+    if "memory allocation of" in words or "MemoryError" in words:
+        return OutOfMemory(_memory_message(limits))
+    if "overflowed its stack" in words or "stack overflow" in words.lower():
+        return WorkerFailure(
+            "the query engine ran out of stack (the query is too deeply nested or too long); "
+            "simplify it"
+        )
+    lines = [line.strip() for line in words.splitlines() if line.strip()]
+    if any("panicked at" in line for line in lines):
+        after = lines[[i for i, line in enumerate(lines) if "panicked at" in line][0] + 1 :]
+        detail = after[0] if after else "no message"
+        return WorkerFailure(
+            f"the query engine failed on this query (an internal error of the engine: "
+            f"{detail[:300]}); the worker was replaced"
+        )
+    last = lines[-1] if lines else ""
+    return WorkerFailure(
+        "the query worker stopped while running the query"
+        + (f" ({last[:300]})" if last else " without a message (killed or crashed)")
+        + "; it was replaced"
+    )
 
 
 def _read_only_opener(store: Store) -> Callable[[], Store] | None:
@@ -448,17 +669,30 @@ class QueryExecutor:
         store: the loaded store. In memory, workers share a copy-on-write snapshot taken when
             the pool starts; persistent stores are reopened read-only by each worker.
         timeout: default seconds a query may take (including the wait for a free worker).
-        workers: workers started up front.
-        max_workers: most workers alive at once (the pool grows when all are busy).
+        workers: workers kept alive (the pool's size at rest).
+        max_workers: most workers alive at once (the pool grows when all are busy and shrinks
+            back to ``workers`` as soon as no query waits).
+        limits: the sandbox, memory limit, recycling threshold and answer size of each worker.
+
+    Raises (from :meth:`start`):
+        jaif_kg.errors.StoreError: ``limits.sandbox`` is set and the kernel sandbox cannot be
+            loaded.
     """
 
     def __init__(
-        self, store: Store, *, timeout: float = 10.0, workers: int = 2, max_workers: int = 8
+        self,
+        store: Store,
+        *,
+        timeout: float = 10.0,
+        workers: int = 2,
+        max_workers: int = 8,
+        limits: WorkerLimits | None = None,
     ) -> None:
         self.store = store
         self.timeout = timeout
         self.min_workers = max(1, workers)
         self.max_workers = max(self.min_workers, max_workers)
+        self.limits = limits or WorkerLimits()
         self._ctl: socket.socket | None = None
         self._zygote_pid: int | None = None
         self._zygote_proc: Any = None
@@ -471,6 +705,27 @@ class QueryExecutor:
         self._finalizer: weakref.finalize[Any, Any] | None = None
         #: Workers killed because their query ran out of time (for tests and metrics).
         self.killed = 0
+        #: Workers replaced after a crash, a panic, running out of memory or growing too large.
+        self.replaced = 0
+        #: Which kernel sandbox confines the workers (set by :meth:`start`).
+        self.sandbox_status = "not started"
+        self._remote_note = False
+
+    @classmethod
+    def from_settings(cls, store: Store, settings: Any) -> QueryExecutor:
+        """A pool configured by :class:`jaif_kg.settings.Settings`."""
+        return cls(
+            store,
+            timeout=settings.query_timeout,
+            workers=settings.query_workers,
+            max_workers=settings.query_workers_max,
+            limits=WorkerLimits(
+                sandbox=settings.sandbox == "required",
+                memory_mb=settings.worker_memory_mb,
+                recycle_mb=settings.worker_recycle_mb,
+                max_bytes=settings.max_result_bytes,
+            ),
+        )
 
     # -- life cycle
 
@@ -479,10 +734,31 @@ class QueryExecutor:
         """Whether the zygote is running."""
         return self._ctl is not None
 
+    @property
+    def free_workers(self) -> int:
+        """How many queries could start now without waiting (idle workers plus room to grow)."""
+        room = self.max_workers - len(self._alive) - self._spawning
+        idle = sum(1 for w in self._idle if w.pid in self._alive)
+        return max(0, room) + idle
+
+    @property
+    def waiting(self) -> int:
+        """Queries waiting for a worker."""
+        return sum(1 for f in self._waiters if not f.done())
+
     def start(self) -> None:
-        """Start the zygote and the first workers (idempotent). Call before serving threads run."""
+        """Start the zygote and the first workers (idempotent). Call before serving threads run.
+
+        Raises:
+            jaif_kg.errors.StoreError: the sandbox is required and cannot be loaded.
+        """
         if self._ctl is not None:
             return
+        if self.store.remote and self.limits.sandbox:
+            # The workers must reach the SPARQL server: no network sandbox is possible. The
+            # structural check (strict: what it cannot read is refused) guards SERVICE there.
+            self.limits = replace(self.limits, sandbox=False)
+            self._remote_note = True
         ours, theirs = socket.socketpair()
         opener = _read_only_opener(self.store)
         if opener is None:
@@ -497,7 +773,7 @@ class QueryExecutor:
                 keep = theirs.fileno()
                 os.closerange(3, keep)
                 os.closerange(keep + 1, _max_fd())
-                _zygote_main(theirs, self.store, None, known)
+                _zygote_main(theirs, self.store, None, known, self.limits)
             self._zygote_pid = pid
         else:
             # A fresh interpreter: it holds no open database (the server's RocksDB threads are
@@ -512,13 +788,32 @@ class QueryExecutor:
                 ],
                 pass_fds=[fd],
             )
-            payload = pickle.dumps(opener)
+            payload = pickle.dumps((opener, self.limits))
             ours.sendall(_REQ.pack(len(payload)) + payload)
             self._zygote_proc = proc
             self._zygote_pid = proc.pid
         theirs.close()
         self._ctl = ours
         self._finalizer = weakref.finalize(self, _shutdown, ours, self._zygote_pid, self._alive)
+        try:
+            (size,) = _REQ.unpack(_recv_exact(ours, _REQ.size))
+            verdict, _, detail = _recv_exact(ours, size).decode("utf-8").partition(" ")
+        except (EOFError, OSError) as exc:
+            self.close()
+            raise StoreError(f"the query worker pool did not start: {exc}") from exc
+        if verdict == "no" and self.limits.sandbox:
+            self.close()
+            raise StoreError(
+                f"the query workers' kernel sandbox cannot be loaded: {detail}. Install "
+                "libseccomp (Debian: apt-get install libseccomp2), or accept the risk with "
+                "JAIF_SANDBOX=off (SERVICE is then refused by the query check alone)"
+            )
+        self.sandbox_status = detail if verdict == "ok" else f"none: {detail}"
+        if self._remote_note:
+            self.sandbox_status = (
+                "none: the store is a remote SPARQL server, which the workers must reach; "
+                "SERVICE is refused by the structural check, which refuses what it cannot read"
+            )
         for _ in range(self.min_workers):
             self._idle.append(self._spawn())
 
@@ -536,13 +831,15 @@ class QueryExecutor:
             if self._ctl is None:
                 raise StoreError("the query executor is closed")
             self._ctl.sendall(b"F")
-            msg, fds, _flags, _addr = socket.recv_fds(self._ctl, 4, 1)
-        if len(msg) != 4 or not fds:
+            msg, fds, _flags, _addr = socket.recv_fds(self._ctl, 4, 2)
+        if len(msg) != 4 or len(fds) != 2:
+            for fd in fds:
+                os.close(fd)
             raise StoreError("the query worker pool could not start a worker")
         (pid,) = struct.unpack(">i", msg)
         sock = socket.socket(fileno=fds[0])
         sock.setblocking(False)
-        worker = _Worker(pid, sock)
+        worker = _Worker(pid, sock, fds[1])
         self._alive[pid] = worker
         return worker
 
@@ -591,6 +888,11 @@ class QueryExecutor:
             if not fut.done():
                 fut.set_result(worker)
                 return
+        if len(self._alive) > self.min_workers:
+            # Nobody waits: a worker beyond the pool's size at rest is not kept (its memory,
+            # possibly large after a big query, goes back to the machine).
+            self._discard(worker)
+            return
         self._idle.append(worker)
 
     def _replenish(self) -> None:
@@ -601,7 +903,7 @@ class QueryExecutor:
             except (OSError, StoreError):
                 return
 
-    async def _call(self, worker: _Worker, job: Job) -> tuple[bytes, str]:
+    async def _call(self, worker: _Worker, job: Job) -> tuple[int, str, bytes]:
         loop = asyncio.get_running_loop()
         if worker.channel is None or worker.loop is not loop:
             if worker.channel is not None:  # another event loop (tests): a new handle
@@ -617,10 +919,12 @@ class QueryExecutor:
         channel.waiter = loop.create_future()
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         channel.transport.write(_REQ.pack(len(payload)) + payload)
-        status, meta, body = await channel.waiter
-        if status != _OK:
-            raise _ERRORS[status](meta)
-        return body, meta
+        return await channel.waiter
+
+    def _retire(self, worker: _Worker) -> None:
+        self._discard(worker)
+        self.replaced += 1
+        self._replenish()
 
     async def run(self, job: Job, timeout: float | None = None) -> tuple[bytes, str]:
         """Run ``job`` in a worker; return the body and its media type.
@@ -628,8 +932,9 @@ class QueryExecutor:
         Raises:
             jaif_kg.errors.QueryTimeout: the query (or the wait for a worker) took longer than
                 ``timeout`` seconds; its worker was killed.
+            jaif_kg.errors.OutOfMemory: the query needed more than the worker's memory limit.
+            jaif_kg.errors.WorkerFailure: the engine failed or the worker died; it was replaced.
             jaif_kg.errors.QuerySyntaxError, jaif_kg.errors.ResultTooLarge: as :func:`execute`.
-            jaif_kg.errors.StoreError: the worker failed.
         """
         if self._ctl is None:
             self.start()
@@ -639,7 +944,7 @@ class QueryExecutor:
         worker = await self._acquire(deadline)
         self._busy.add(worker.pid)
         try:
-            result = await asyncio.wait_for(
+            status, meta, body = await asyncio.wait_for(
                 self._call(worker, job), timeout=max(0.0, deadline - loop.time())
             )
         except TimeoutError:
@@ -650,21 +955,26 @@ class QueryExecutor:
                 f"the query did not finish within {limit:g} s and was stopped (the server's "
                 "limit, JAIF_QUERY_TIMEOUT); simplify it or add a LIMIT"
             ) from None
-        except (_WorkerLost, OSError) as exc:
-            self._discard(worker)
-            self._replenish()
-            raise StoreError(f"the query worker failed: {exc or 'it exited'}") from None
+        except (_WorkerLost, OSError):
+            error = _crash_error(worker.last_words(), self.limits)
+            self._retire(worker)
+            log.warning("query worker %d replaced: %s", worker.pid, error)
+            raise error from None
         except asyncio.CancelledError:
             self._discard(worker)
             self._replenish()
             raise
-        except JaifError:
+        if status & _RETIRING:
+            status &= ~_RETIRING
+            self._retire(worker)
+            if status != _OK:
+                log.warning("query worker %d replaced: %s", worker.pid, meta)
+        else:
             self._busy.discard(worker.pid)
             self._release(worker)
-            raise
-        self._busy.discard(worker.pid)
-        self._release(worker)
-        return result
+        if status != _OK:
+            raise _ERRORS[status](meta)
+        return body, meta
 
 
 def _shutdown(ctl: socket.socket, zygote_pid: int | None, alive: dict[int, _Worker]) -> None:

@@ -396,6 +396,11 @@ def form_kind(form: QueryForm | None) -> Literal["results", "graph"]:
 # --------------------------------------------------------------------------- the query scanner
 
 _PN_CHARS = "A-Za-z0-9_\\-\u00b7\u00c0-\ufffd"
+#: PN_LOCAL_ESC (SPARQL 1.1 grammar [173]): a backslash and one of these is part of a local name.
+_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+# Every alternative is linear: no look-ahead over a run, no nested repetition. Words and prefixed
+# names are one greedy run ("name") whose trailing dots are split off afterwards (a local name may
+# contain a dot but not end with one), so ``:a.a.a.`` costs one pass, not one per dot.
 _TOKEN = re.compile(
     rf"""
     (?P<ws>\s+)
@@ -404,11 +409,9 @@ _TOKEN = re.compile(
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][{_PN_CHARS}]+)
-  | (?P<bnode>_:[{_PN_CHARS}.]*[{_PN_CHARS}])
-  | (?P<pname>(?:[A-Za-z\u00c0-\ufffd](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:
-               (?:[{_PN_CHARS}:%\\]|\.(?=[{_PN_CHARS}:%\\.]*[{_PN_CHARS}:%\\]))*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<bnode>_:[{_PN_CHARS}.]+)
   | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+  | (?P<name>(?:[{_PN_CHARS}:%]|{_LOCAL_ESC})(?:[{_PN_CHARS}:%.]|{_LOCAL_ESC})*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\];,.*+\-/!=<>|^@?$])
   | (?P<other>.)
     """,
@@ -430,12 +433,16 @@ class Token:
 
 
 def scan(text: str) -> list[Token]:
-    """Tokenize SPARQL text, dropping white space and comments.
+    """Tokenize SPARQL text, dropping white space and comments (linear in the text's length).
 
-    ``braces`` / ``parens`` are the nesting depths *before* the token.
+    ``braces`` / ``parens`` are the nesting depths *before* the token. Kinds: ``string``,
+    ``iri``, ``var``, ``bnode``, ``number``, ``pname`` (a prefixed name), ``word`` (a keyword or
+    function name), ``punct`` and ``other``.
 
     >>> [t.text for t in scan('ASK { ?s <p> "}#" } # FROM')]
     ['ASK', '{', '?s', '<p>', '"}#"', '}']
+    >>> [(t.kind, t.text) for t in scan(r"?s :a\\#b :c.")][1:]
+    [('pname', ':a\\\\#b'), ('pname', ':c'), ('punct', '.')]
     """
     tokens: list[Token] = []
     braces = parens = 0
@@ -444,7 +451,17 @@ def scan(text: str) -> list[Token]:
         if kind in ("ws", "comment"):
             continue
         value = m.group()
-        tokens.append(Token(kind, value, m.start(), m.end(), braces, parens))
+        start, end = m.start(), m.end()
+        if kind in ("name", "bnode"):
+            body = value.rstrip(".")
+            if kind == "name":
+                kind = "pname" if ":" in body else "word"
+            tokens.append(Token(kind, body, start, start + len(body), braces, parens))
+            tokens.extend(
+                Token("punct", ".", k, k + 1, braces, parens) for k in range(start + len(body), end)
+            )
+            continue
+        tokens.append(Token(kind, value, start, end, braces, parens))
         if kind == "punct":
             if value == "{":
                 braces += 1

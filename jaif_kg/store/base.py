@@ -13,6 +13,8 @@ from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from rdflib.term import Identifier
 
+from jaif_kg.errors import ResultTooLarge
+
 ResultKind = Literal["boolean", "solutions", "graph"]
 
 #: An RDF term as jaif-kg passes it around: an rdflib URIRef, Literal or BNode.
@@ -108,12 +110,20 @@ class Store(Protocol):
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        graph_media_type: str | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
         """Run a query and serialise its result with the backend's own writer.
 
         ``media_type`` is a SPARQL results type (JSON, XML, CSV, TSV) for SELECT/ASK, or an RDF type
-        (Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, TriG) for CONSTRUCT/DESCRIBE. Returns the
-        bytes and the media type actually written.
+        (Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, TriG) for CONSTRUCT/DESCRIBE. When
+        ``graph_media_type`` is given, it is the format of a CONSTRUCT/DESCRIBE answer and
+        ``media_type`` that of a SELECT/ASK one, so the caller need not know the query's form.
+        Returns the bytes and the media type actually written.
+
+        Raises:
+            jaif_kg.errors.ResultTooLarge: the answer is longer than ``max_bytes`` bytes (the
+                writer stops there where the backend streams).
         """
         ...
 
@@ -137,3 +147,50 @@ class Store(Protocol):
     def close(self) -> None:
         """Release files and connections."""
         ...
+
+
+class BoundedBuffer:
+    """A binary writer that refuses to grow past ``limit`` bytes (``None``: no limit).
+
+    Backends that stream their answers write into it, so an oversized answer stops being written
+    at the limit instead of being built whole.
+
+    >>> out = BoundedBuffer(4)
+    >>> out.write(b"abc")
+    3
+    >>> out.write(b"de")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jaif_kg.errors.ResultTooLarge: the answer is larger than 4 bytes ...
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.overflowed = False
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def message(self) -> str:
+        """The error message for an answer past the limit."""
+        return (
+            f"the answer is larger than {self.limit} bytes (the server's limit, "
+            "JAIF_MAX_RESULT_BYTES): add a LIMIT, select fewer or shorter values, or page "
+            "with LIMIT and OFFSET"
+        )
+
+    def write(self, data: bytes) -> int:
+        """Append ``data``; raise :class:`~jaif_kg.errors.ResultTooLarge` past the limit."""
+        self._size += len(data)
+        if self.limit is not None and self._size > self.limit:
+            self.overflowed = True
+            self._parts.clear()
+            raise ResultTooLarge(self.message())
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes stay in memory."""
+
+    def getvalue(self) -> bytes:
+        """Everything written so far."""
+        return b"".join(self._parts)

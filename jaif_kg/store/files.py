@@ -16,17 +16,18 @@ fingerprint, so a persistent store loaded under one base is reloaded when served
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, StoreError
-from jaif_kg.formats import rdf_format_for_path
+from jaif_kg.formats import RdfFormat, rdf_format_for_path
 from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.rebasing import rebase_quads
 from jaif_kg.store.base import Store
@@ -37,13 +38,122 @@ SOURCES_FILE = "jaif-kg-sources.json"
 #: Bumped when the way files become triples changes, so that stores made before reload.
 LOADER_VERSION = "1"
 NTRIPLES = "application/n-triples"
+#: The most bytes pyoxigraph's parsers hold in one piece (a literal, an IRI, a comment, or a whole
+#: line of N-Triples): a longer one fails with ``MemoryError: Reached the buffer maximal size``.
+PARSER_LIMIT = 16 * 1024 * 1024
 
 
-def _read(path: Path) -> bytes:
+def input_format(path: Path) -> RdfFormat:
+    """The RDF format of an input file, from its suffix, once the file is known to be there.
+
+    The file is looked at before its suffix, so that a missing file or a folder is called so
+    rather than "unknown RDF format"; it is not read (a device such as ``/dev/zero`` never ends).
+
+    Raises:
+        InputError: no such file, a folder, or a suffix that names no RDF format (the error
+            names the file).
+    """
+    if not path.exists():
+        raise InputError("no such file", path=str(path))
+    if path.is_dir():
+        raise InputError("is a folder, not a file", path=str(path))
+    try:
+        return rdf_format_for_path(path.name)
+    except InputError as exc:
+        raise InputError(str(exc), path=str(path)) from None
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of one input file: the one reader of RDF files, whatever reads them next.
+
+    Raises:
+        InputError: no such file, a folder, or an unreadable file (the error names the file).
+    """
     try:
         return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", path=str(path)) from None
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from exc
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
+
+
+def first_long_line(data: bytes, limit: int = PARSER_LIMIT) -> int | None:
+    """The number (from 1) of the first line of ``data`` longer than ``limit`` bytes, if any.
+
+    >>> first_long_line(b"short\nmuch too long\nshort", limit=8)
+    2
+    >>> first_long_line(b"short\nshort", limit=8) is None
+    True
+    """
+    if len(data) <= limit:
+        return None
+    start, number = 0, 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > limit:
+            return number
+        start, number = end + 1, number + 1
+    return None
+
+
+def _too_long(path: Path | str | None, data: bytes | None) -> InputError:
+    line = first_long_line(data) if data is not None else None
+    return InputError(
+        f"a literal, IRI or comment is longer than {PARSER_LIMIT // 2**20} MiB, the most the "
+        "RDF parser reads in one piece",
+        path=None if path is None else str(path),
+        line=line,
+    )
+
+
+def _parser_limit_hit(exc: MemoryError) -> bool:
+    """Whether ``exc`` is pyoxigraph's refusal of an over-long piece, not a lack of memory."""
+    return "buffer maximal size" in str(exc)
+
+
+@contextlib.contextmanager
+def parser_limit(path: Path | str | None, data: bytes | None = None) -> Iterator[None]:
+    """Parse inside this block: pyoxigraph's refusal of a piece longer than :data:`PARSER_LIMIT`
+    becomes an :class:`InputError` naming ``path`` (and the line, found in ``data``).
+
+    A real lack of memory is left alone: it is no fault of the file.
+    """
+    try:
+        yield
+    except MemoryError as exc:
+        if not _parser_limit_hit(exc):
+            raise
+        raise _too_long(path, data) from None
+
+
+@contextlib.contextmanager
+def escaped_parser_limit(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> Iterator[None]:
+    """Send N-Triples made from ``paths`` to a store inside this block.
+
+    A literal that fits the parser in its file may not once written as N-Triples, where every
+    newline and quote takes two bytes, and the store parses that again. The error names the
+    first file with such a literal (they are parsed again to find it: only when it happens).
+    """
+    try:
+        yield
+    except MemoryError as exc:
+        if not _parser_limit_hit(exc):
+            raise
+        culprit = next((path for path in paths if _too_long_escaped(path, base)), None)
+        raise InputError(
+            f"a literal or IRI is longer than {PARSER_LIMIT // 2**20} MiB once written as "
+            "N-Triples (a newline or a quote takes two bytes there), the most the RDF parser "
+            "reads in one piece",
+            path=None if culprit is None else str(culprit),
+        ) from None
+
+
+def _too_long_escaped(path: Path, base: str) -> bool:
+    _, quads = _read_and_parse(path, None, base)
+    return first_long_line(ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b"") is not None
 
 
 def _digest(base: str = DEFAULT_BASE) -> hashlib._Hash:
@@ -71,7 +181,7 @@ def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
     """
     digest = _digest(base)
     for path in paths:
-        _add_file(digest, path, _read(path))
+        _add_file(digest, path, read_input(path))
     return digest.hexdigest()
 
 
@@ -92,12 +202,16 @@ class MergedGraph:
     media_type: str = NTRIPLES
 
 
-def _parse_file(path: Path, graph: str | None, base: str = DEFAULT_BASE) -> list[ox.Quad]:
-    """All triples of one file as quads of ``graph`` (the default graph when ``None``), read
-    under ``base``."""
-    fmt = rdf_format_for_path(str(path))
-    quads = parse_quads(_read(path), fmt.media_type, graph, source=str(path), into_default=True)
-    return rebase_quads(quads, base)
+def _read_and_parse(
+    path: Path, graph: str | None, base: str = DEFAULT_BASE
+) -> tuple[bytes, list[ox.Quad]]:
+    """The bytes of one file and all its triples as quads of ``graph`` (the default graph when
+    ``None``), read under ``base``."""
+    fmt = input_format(path)
+    data = read_input(path)
+    with parser_limit(path, data):
+        quads = parse_quads(data, fmt.media_type, graph, source=str(path), into_default=True)
+    return data, rebase_quads(quads, base)
 
 
 def read_triples(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> MergedGraph:
@@ -112,8 +226,9 @@ def read_triples(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> MergedGr
     digest = _digest(base)
     quads: list[ox.Quad] = []  # all in the default graph, which N-Triples writes as triples
     for path in paths:
-        _add_file(digest, path, _read(path))
-        quads.extend(_parse_file(path, None, base))
+        data, parsed = _read_and_parse(path, None, base)
+        _add_file(digest, path, data)
+        quads.extend(parsed)
     body = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
     # the writer is canonical (one line per triple, one spelling per term): equal lines are
     # equal triples, and lines hash much faster than pyoxigraph terms
@@ -192,12 +307,14 @@ def sync_graph(
         digest = _digest(base)
         quads: list[ox.Quad] = []
         for path in paths:  # everything parsed before the store is touched
-            _add_file(digest, path, _read(path))
-            quads.extend(_parse_file(path, graph, base))
+            data, parsed = _read_and_parse(path, graph, base)
+            _add_file(digest, path, data)
+            quads.extend(parsed)
         _record(store, key, None)
         store.replace_quads(quads, graph)
         _record(store, key, digest.hexdigest())
         return True
     merged = read_triples(paths, base=base)
-    store.replace_graph(merged.ntriples, merged.media_type, graph)
+    with escaped_parser_limit(paths, base=base):
+        store.replace_graph(merged.ntriples, merged.media_type, graph)
     return True

@@ -9,9 +9,10 @@ from typing import ClassVar
 
 import pyoxigraph as ox
 
-from jaif_kg.errors import InputError, QuerySyntaxError, StoreError
+from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
 from jaif_kg.formats import rdf_format, results_format
-from jaif_kg.store.base import QueryResult
+from jaif_kg.sandbox import confined
+from jaif_kg.store.base import BoundedBuffer, QueryResult
 from jaif_kg.store.safety import refuse_service
 from jaif_kg.store.terms import solution_rows, to_rdflib
 
@@ -139,8 +140,9 @@ class OxigraphStore:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         default = None if default_graphs is None else [_iri(g) for g in default_graphs]
         named = None if named_graphs is None else [_iri(g) for g in named_graphs]
-        # before evaluation: ASK and the first solutions are computed inside query() itself
-        refuse_service(sparql)
+        # before evaluation: ASK and the first solutions are computed inside query() itself. In a
+        # sandboxed query worker the kernel blocks the connection whatever the parser says.
+        refuse_service(sparql, strict=not confined())
         try:
             return self._store.query(
                 sparql,
@@ -177,13 +179,23 @@ class OxigraphStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        graph_media_type: str | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
         result = self._run(sparql, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryTriples):
-            fmt = rdf_format(media_type)
-            return result.serialize(format=fmt.oxigraph) or b"", fmt.media_type
-        rfmt = results_format(media_type)
-        return result.serialize(format=rfmt.oxigraph) or b"", rfmt.media_type
+        out = BoundedBuffer(max_bytes)
+        try:
+            if isinstance(result, ox.QueryTriples):
+                fmt = rdf_format(graph_media_type or media_type)
+                result.serialize(out, format=fmt.oxigraph)
+                return out.getvalue(), fmt.media_type
+            rfmt = results_format(media_type)
+            result.serialize(out, format=rfmt.oxigraph)
+            return out.getvalue(), rfmt.media_type
+        except (OSError, ResultTooLarge) as exc:
+            if out.overflowed:
+                raise ResultTooLarge(out.message()) from None
+            raise StoreError(f"the query failed: {exc}") from exc
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:

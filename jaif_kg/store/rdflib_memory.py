@@ -27,9 +27,9 @@ from rdflib.plugins.sparql.processor import SPARQLResult
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 
-from jaif_kg.errors import QuerySyntaxError
+from jaif_kg.errors import QuerySyntaxError, ResultTooLarge
 from jaif_kg.formats import rdf_format, results_format
-from jaif_kg.store.base import QueryResult, Term
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
 from jaif_kg.store.oxigraph import parse_quads
 from jaif_kg.store.safety import refuse_service
 from jaif_kg.store.terms import to_oxigraph, to_rdflib
@@ -204,15 +204,26 @@ class RdflibStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        graph_media_type: str | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
         """Serialise with rdflib's writers (SPARQL JSON/XML; Turtle, N-Triples, JSON-LD, RDF/XML).
 
         rdflib has no TSV writer and no CSV for ASK, and names its default graph in N-Quads and
         TriG; those go through pyoxigraph's writers instead.
         """
-        result = self._evaluate(sparql, default_graphs, named_graphs)
+        body, written = self._serialize(
+            self._evaluate(sparql, default_graphs, named_graphs), media_type, graph_media_type
+        )
+        if max_bytes is not None and len(body) > max_bytes:
+            raise ResultTooLarge(BoundedBuffer(max_bytes).message())
+        return body, written
+
+    def _serialize(
+        self, result: SPARQLResult, media_type: str, graph_media_type: str | None
+    ) -> tuple[bytes, str]:
         if result.type in ("CONSTRUCT", "DESCRIBE"):
-            fmt = rdf_format(media_type)
+            fmt = rdf_format(graph_media_type or media_type)
             assert result.graph is not None
             if fmt.datasets and fmt.name != "jsonld":
                 triples = [

@@ -42,9 +42,15 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from jaif_kg.errors import InputError, QuerySyntaxError, QueryTimeout, StoreError
+from jaif_kg.errors import (
+    InputError,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+)
 from jaif_kg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
-from jaif_kg.store.base import QueryResult, Term
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
 from jaif_kg.store.oxigraph import parse_quads
 from jaif_kg.store.safety import refuse_service
 from jaif_kg.store.terms import to_rdflib
@@ -61,6 +67,10 @@ _QUERY_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "application/n-triples;q=0.9, text/turtle;q=0.8"
 )
+#: What :meth:`RemoteStore.check_endpoint` asks for: SPARQL results, nothing else.
+_ASK_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+#: HTTP statuses that say "no SPARQL query endpoint here" rather than "a server in trouble".
+_NOT_AN_ENDPOINT = frozenset({400, 404, 405, 406, 415, 501})
 
 
 def iri_ref(iri: str) -> str:
@@ -399,6 +409,52 @@ class RemoteStore:
             "then one request that swaps it in"
         )
 
+    def check_endpoint(self) -> None:
+        """Make sure that ``query_url`` is a SPARQL query endpoint, before anything is written.
+
+        Sends ``ASK {}``, which every SPARQL server answers true (the empty group pattern has
+        one solution, https://www.w3.org/TR/sparql11-query/#ask), and wants a SPARQL results
+        document that says so. A web page, an RDF graph, rows, or a status such as 404 or 405
+        mean that the URL names something else, where a write must not go.
+
+        Raises:
+            InputError: the URL answered, but not as a SPARQL query endpoint does.
+            StoreError: the server cannot be reached, refuses the credentials, or fails.
+            QueryTimeout: no answer in time.
+        """
+        url = self.query_url
+
+        def not_an_endpoint(answer: str) -> InputError:
+            return InputError(
+                f"{url} is not a SPARQL query endpoint: it answered ASK {{}} {answer}"
+            )
+
+        try:
+            body, media_type = self._query("ASK {}", _ASK_ACCEPT, None, None)
+        except (QuerySyntaxError, InputError) as exc:  # 400, 406
+            raise not_an_endpoint(f"with an error: {exc}") from exc
+        except StoreError as exc:
+            status = _http_status(exc.__cause__)
+            if status not in _NOT_AN_ENDPOINT:
+                raise
+            raise not_an_endpoint(f"with HTTP status {status}") from exc
+        except ValueError as exc:  # http.client.InvalidURL: a space or control character
+            raise InputError(f"not a URL that can be requested: {url!r} ({exc})") from exc
+        try:
+            fmt = results_format(media_type)
+        except InputError:
+            raise not_an_endpoint(
+                f"with {media_type or 'a body without a Content-Type'}, not SPARQL results"
+            ) from None
+        try:
+            parsed = ox.parse_query_results(body, format=fmt.oxigraph)
+        except (SyntaxError, ValueError) as exc:
+            raise not_an_endpoint(f"with an unreadable {media_type} document ({exc})") from None
+        if not isinstance(parsed, ox.QueryBoolean):
+            raise not_an_endpoint("with rows, not with true")
+        if not bool(parsed):
+            raise not_an_endpoint("with false; a SPARQL server answers true")
+
     def drop_staging_graphs(self) -> list[str]:
         """Drop the staging graphs that chunked writes interrupted by a lost server left behind.
 
@@ -459,11 +515,17 @@ class RemoteStore:
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        graph_media_type: str | None = None,
+        max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
-        """Ask the server for ``media_type`` and pass its bytes through unchanged."""
-        body, answered = self._query(
-            sparql, _find_format(media_type).media_type, default_graphs, named_graphs
-        )
+        """Ask the server for ``media_type`` (and ``graph_media_type``, a little less preferred)
+        and pass its bytes through unchanged."""
+        accept = _find_format(media_type).media_type
+        if graph_media_type is not None and graph_media_type != media_type:
+            accept += f", {_find_format(graph_media_type).media_type};q=0.9"
+        body, answered = self._query(sparql, accept, default_graphs, named_graphs)
+        if max_bytes is not None and len(body) > max_bytes:
+            raise ResultTooLarge(BoundedBuffer(max_bytes).message())
         return body, answered
 
     def _count(self, where: str) -> int:
@@ -514,6 +576,21 @@ def _server_message(exc: SPARQLWrapperException) -> str:
         if isinstance(body, bytes):
             return body.decode("utf-8", "replace").strip()
     return text
+
+
+def _http_status(exc: BaseException | None) -> int | None:
+    """The HTTP status behind a failed request, if it got one."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code
+    # SPARQLWrapper turns these statuses into its own exceptions, which do not keep the number
+    statuses: tuple[tuple[type[Exception], int], ...] = (
+        (QueryBadFormed, 400),
+        (Unauthorized, 401),
+        (EndPointNotFound, 404),
+        (URITooLong, 414),
+        (EndPointInternalError, 500),
+    )
+    return next((code for kind, code in statuses if isinstance(exc, kind)), None)
 
 
 def _read_error(exc: urllib.error.HTTPError) -> str:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from jaif_kg.api.app import create_app
-from jaif_kg.errors import QuerySyntaxError, StoreError
+from jaif_kg.errors import QuerySyntaxError, WorkerFailure
 from jaif_kg.executor import Job, QueryExecutor
 
 from .conftest import api_settings, shipped
@@ -52,7 +52,7 @@ def test_a_dead_worker_is_reported_and_replaced() -> None:
         await executor.run(ASK)
         (pid,) = executor.worker_pids
         os.kill(pid, signal.SIGKILL)
-        with pytest.raises(StoreError, match="worker failed"):
+        with pytest.raises(WorkerFailure, match=r"worker stopped .* \(killed or crashed\)"):
             await executor.run(ASK)
         assert pid not in executor.worker_pids
         body, _ = await executor.run(ASK)

@@ -18,12 +18,11 @@ from jaif_kg.errors import JaifError, QueryTimeout
 from jaif_kg.executor import Job
 from jaif_kg.protocol import (
     READ_ONLY_MESSAGE,
+    NotAcceptable,
     PayloadTooLarge,
     UpdateRefused,
-    form_kind,
     negotiate,
     parse_request,
-    prepare_query,
     service_description,
 )
 
@@ -169,21 +168,28 @@ async def answer(request: Request) -> Response:
     accept = request.headers.get("accept")
     if sreq.operation == "description":
         return describe_service(request, accept, sreq.format_hints)
-    prepared = prepare_query(
-        sreq.text,
-        default_graphs=sreq.default_graphs,
-        named_graphs=sreq.named_graphs,
-        base_iri=endpoint_url(request),
-        max_results=settings.max_results,
-    )
-    media_type = negotiate(accept, form_kind(prepared.form), sreq.format_hints)
+    # Both formats are negotiated here (headers only); the query itself is read, checked and
+    # rewritten in a worker process under the time limit, never on the event loop.
+    refusals: list[str] = []
+    offered: dict[str, str | None] = {}
+    for kind in ("results", "graph"):
+        try:
+            offered[kind] = negotiate(accept, kind, sreq.format_hints)  # type: ignore[arg-type]
+        except NotAcceptable as exc:
+            offered[kind] = None
+            refusals.append(str(exc))
+    if offered["results"] is None and offered["graph"] is None:
+        raise NotAcceptable(refusals[0])
     job = Job(
-        prepared.text,
-        media_type,
-        prepared.default_graphs,
-        prepared.named_graphs,
-        settings.max_results if prepared.capped else None,
         sreq.text,
+        offered["results"],
+        sreq.default_graphs,
+        sreq.named_graphs,
+        max_results=settings.max_results,
+        graph_media_type=offered["graph"],
+        prepare=True,
+        base_iri=endpoint_url(request),
+        not_acceptable=refusals[0] if refusals else "",
     )
     result, written = await get_executor(request).run(job)
     return Response(result, headers={"content-type": content_type(written), "vary": "Accept"})
