@@ -637,7 +637,7 @@ def _crash_error(words: str, limits: WorkerLimits) -> JaifError:
         )
     lines = [line.strip() for line in words.splitlines() if line.strip()]
     if any("panicked at" in line for line in lines):
-        after = lines[[i for i, line in enumerate(lines) if "panicked at" in line][0] + 1 :]
+        after = lines[next(i for i, line in enumerate(lines) if "panicked at" in line) + 1 :]
         detail = after[0] if after else "no message"
         return WorkerFailure(
             f"the query engine failed on this query (an internal error of the engine: "

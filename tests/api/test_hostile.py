@@ -114,7 +114,7 @@ def test_a_confined_process_cannot_open_network_sockets(probe: Probe) -> None:
                     verdict.append("open")
                 except PermissionError:
                     verdict.append("refused")
-            a, b = socket.socketpair()
+            _a, _b = socket.socketpair()
             verdict.append("unix")
             try:
                 list(ox.Store().query(text))
