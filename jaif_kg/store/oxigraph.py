@@ -187,10 +187,10 @@ class OxigraphStore:
         try:
             if isinstance(result, ox.QueryTriples):
                 fmt = rdf_format(graph_media_type or media_type)
-                result.serialize(out, format=fmt.oxigraph)
+                result.serialize(out, format=fmt.oxigraph)  # type: ignore[arg-type]  # a writer
                 return out.getvalue(), fmt.media_type
             rfmt = results_format(media_type)
-            result.serialize(out, format=rfmt.oxigraph)
+            result.serialize(out, format=rfmt.oxigraph)  # type: ignore[arg-type]
             return out.getvalue(), rfmt.media_type
         except (OSError, ResultTooLarge) as exc:
             if out.overflowed:

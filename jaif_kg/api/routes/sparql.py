@@ -7,7 +7,7 @@ with the backend's own result writer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -172,9 +172,10 @@ async def answer(request: Request) -> Response:
     # rewritten in a worker process under the time limit, never on the event loop.
     refusals: list[str] = []
     offered: dict[str, str | None] = {}
-    for kind in ("results", "graph"):
+    kinds: tuple[Literal["results"], Literal["graph"]] = ("results", "graph")
+    for kind in kinds:
         try:
-            offered[kind] = negotiate(accept, kind, sreq.format_hints)  # type: ignore[arg-type]
+            offered[kind] = negotiate(accept, kind, sreq.format_hints)
         except NotAcceptable as exc:
             offered[kind] = None
             refusals.append(str(exc))
