@@ -53,7 +53,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         # the end of the message (the body).
         self._in_head = True
         self._head_bytes = 0
-        self._began = False  # a request began (the parser saw its first byte) and is not in
+        self._began = False  # the parser saw the first byte of a request not yet complete
         self._too_large = False
         self._rejected = False
         # a refusal (status, reason) waiting for an earlier response to be sent
