@@ -12,7 +12,15 @@ PORT   ?= 8000
 help: ## List the targets with what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
+# libseccomp, for the query workers' kernel sandbox (`jaif-kg serve` refuses to start without it
+# unless JAIF_SANDBOX=off): installed when missing and run as root.
+SECCOMP_OK = ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'
+
 $(STAMP): pyproject.toml
+	@$(SECCOMP_OK) || if [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2 >/dev/null || \
+		echo "could not install libseccomp2: serve needs JAIF_SANDBOX=off"; \
+	else echo "libseccomp2 is missing (apt-get install libseccomp2 as root)"; fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -9,7 +9,9 @@ negotiation and the safety checks every query passes before any backend sees it.
   CONSTRUCT/DESCRIBE from ``Accept`` (q-values honoured) or from the ``format`` / ``output`` /
   ``results`` parameters some clients add (SPARQLWrapper sends all three); 406 when nothing fits.
 * Safety (:func:`prepare_query`): nothing a query says may make a backend fetch a URL or read a
-  file. ``SERVICE`` is refused (400); SPARQL Update, hence ``LOAD``, is refused (403); ``FROM`` /
+  file. SPARQL Update, hence ``LOAD``, is refused (403); ``SERVICE`` is refused on a real parse by
+  :mod:`jaif_kg.store.safety` and, in the query workers, by the kernel (:mod:`jaif_kg.sandbox`);
+  ``FROM`` /
   ``FROM NAMED`` clauses are taken out of the text and turned into a dataset selection over the
   graphs already in the store (`SPARQL 1.1 Query §13.2
   <https://www.w3.org/TR/sparql11-query/#specifyingDataset>`_), so no backend ever dereferences
@@ -78,10 +80,6 @@ class UpdateRefused(QueryRefused):
 READ_ONLY_MESSAGE = (
     "this SPARQL endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE, "
     "ADD, MOVE, COPY) is not accepted"
-)
-SERVICE_MESSAGE = (
-    "SERVICE is not supported: this endpoint never calls other SPARQL services (federated "
-    "queries are refused); query the other service yourself"
 )
 
 
@@ -527,7 +525,6 @@ def prepare_query(
 
     Raises:
         UpdateRefused: the text is a SPARQL Update (including ``LOAD``).
-        jaif_kg.errors.QueryRefused: the query uses ``SERVICE``.
 
     >>> q = prepare_query("SELECT * FROM <http://g> FROM NAMED <http://n> { ?s ?p ?o }")
     >>> q.form, q.default_graphs, q.named_graphs, "FROM" in q.text
@@ -572,8 +569,6 @@ def prepare_query(
     for j, tok in enumerate(tokens):
         if tok.kind == "word":
             word = tok.text.lower()
-            if word == "service":
-                raise QueryRefused(SERVICE_MESSAGE)
             if word == "from":
                 k = j + 1
                 named = k < n and tokens[k].kind == "word" and tokens[k].text.lower() == "named"

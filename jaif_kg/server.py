@@ -166,6 +166,12 @@ def uvicorn_config(app: FastAPI, settings: Settings, **kwargs: Any) -> uvicorn.C
     protocol = limited_protocol(
         max_head_bytes=settings.max_header_bytes, read_timeout=settings.read_timeout
     )
+    # X-Forwarded-For is believed only from the proxies named in settings: otherwise any client
+    # on the machine could pose as many clients and pass the per-client query limit.
+    proxies = settings.trusted_proxies
+    kwargs.setdefault("proxy_headers", bool(proxies))
+    if proxies:
+        kwargs.setdefault("forwarded_allow_ips", proxies)
     return uvicorn.Config(app, http=protocol, **kwargs)
 
 
@@ -215,6 +221,7 @@ def serve(
         file=out,
         flush=True,
     )
+    print(f"jaif-kg: query worker sandbox: {app.state.executor.sandbox_status}", file=out)
     config = uvicorn_config(
         app,
         settings,

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(
         16 * 1024, description="Largest request head (request line and headers), in bytes (431)."
     )
+    trusted_proxies: str | None = Field(
+        None,
+        description="Comma-separated IP addresses of reverse proxies whose X-Forwarded-For "
+        "header names the client (per-client limits then apply to it); none by default.",
+    )
     read_timeout: float = Field(
         15.0,
         description="Seconds a client may take to send a request's head or body before the "

@@ -92,12 +92,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """
     settings = settings or get_settings()
     store = store if store is not None else open_store(settings)
-    executor = QueryExecutor(
-        store,
-        timeout=settings.query_timeout,
-        workers=settings.query_workers,
-        max_workers=settings.query_workers_max,
-    )
+    executor = QueryExecutor.from_settings(store, settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

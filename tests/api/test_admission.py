@@ -44,18 +44,26 @@ class Sender:
         self.threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
-    def send(self, count: int, params: dict[str, str], timeout: float = 15.0) -> None:
+    def send(
+        self,
+        count: int,
+        params: dict[str, str],
+        timeout: float = 15.0,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Start ``count`` requests in parallel (one connection each)."""
         for _ in range(count):
-            thread = threading.Thread(target=self._one, args=(params, timeout), daemon=True)
+            thread = threading.Thread(
+                target=self._one, args=(params, timeout, headers or {}), daemon=True
+            )
             thread.start()
             self.threads.append(thread)
 
-    def _one(self, params: dict[str, str], timeout: float) -> None:
+    def _one(self, params: dict[str, str], timeout: float, headers: dict[str, str]) -> None:
         started = time.monotonic()
         try:
             with client_at(self.address, timeout) as client:
-                r = client.get(self.url, params=params)
+                r = client.get(self.url, params=params, headers=headers)
         except httpx.HTTPError as exc:
             with self._lock:
                 self.errors.append(exc)
@@ -188,3 +196,15 @@ def test_counts_are_released_when_a_client_goes_away(live_factory: Callable[...,
     assert len(gone.errors) == 1  # the client gave up after 0.5 s
     assert gate.per_client.get("127.0.0.7") == 1  # its query still holds a worker
     assert wait_for(lambda: "127.0.0.7" not in gate.per_client, 5)
+
+
+def test_x_forwarded_for_does_not_make_one_client_many(
+    live_factory: Callable[..., Live],
+) -> None:
+    """Without JAIF_TRUSTED_PROXIES, a client cannot pose as many by naming other addresses."""
+    live = live_factory(api_settings(query_timeout=3.0, client_queries=2))
+    flood = Sender("127.0.0.1", live.sparql)  # uvicorn's default trusted proxy address
+    for i in range(6):
+        flood.send(1, {"query": SLOW_QUERY}, headers={"x-forwarded-for": f"10.9.9.{i}"})
+    assert wait_for(lambda: len(flood.outcomes) >= 4, 5), flood.outcomes
+    assert [status for status, *_ in list(flood.outcomes)[:4]] == [429] * 4
