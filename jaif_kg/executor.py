@@ -272,9 +272,10 @@ def execute(
             base_iri=job.base_iri,
             max_results=job.max_results,
         )
-        # The structural SERVICE check (a real parse), at the endpoint's own layer; the backend
-        # repeats it (cached) and, in a confined worker, the kernel refuses the connection anyway.
-        refuse_service(sparql, strict=not sandbox.confined())
+        # The structural SERVICE check (a real parse; what it cannot read is refused), at the
+        # endpoint's own layer; the backend repeats it (cached), and in a confined worker the
+        # kernel refuses any connection whatever the parse said.
+        refuse_service(sparql)
         original, sparql = sparql, prepared.text
         default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
         if prepared.form is not None:

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
 from jaif_kg.formats import rdf_format, results_format
-from jaif_kg.sandbox import confined
 from jaif_kg.store.base import BoundedBuffer, QueryResult
 from jaif_kg.store.safety import refuse_service
 from jaif_kg.store.terms import solution_rows, to_rdflib
@@ -140,9 +139,8 @@ class OxigraphStore:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         default = None if default_graphs is None else [_iri(g) for g in default_graphs]
         named = None if named_graphs is None else [_iri(g) for g in named_graphs]
-        # before evaluation: ASK and the first solutions are computed inside query() itself. In a
-        # sandboxed query worker the kernel blocks the connection whatever the parser says.
-        refuse_service(sparql, strict=not confined())
+        # before evaluation: ASK and the first solutions are computed inside query() itself
+        refuse_service(sparql)
         try:
             return self._store.query(
                 sparql,

@@ -11,12 +11,13 @@ of the query (rdflib's SPARQL 1.1 parser), never on tokens:
   the raw nor the expanded form contains them cannot call a service, and needs no parse.
 * :func:`inspect` parses the text and walks the parse tree for ``ServiceGraphPattern`` and dataset
   clauses. Verdicts are cached per text.
-* :func:`refuse_service` refuses a query whose parse has a ``SERVICE``. When the parser cannot read
-  a text that may use ``SERVICE`` (rdflib rejects some valid queries Oxigraph accepts, such as the
-  escaped local name ``:a\\#``), ``strict`` decides: a remote store (``strict=True``) refuses it,
-  since nothing would stop the server; the embedded engine inside a query worker
-  (``strict=False``) runs it, because the worker's kernel sandbox (:mod:`jaif_kg.sandbox`) blocks
-  every network socket whatever the text says.
+* :func:`refuse_service` refuses a query whose parse has a ``SERVICE``, and, by default
+  (``strict``), a text that may use ``SERVICE`` but that the parser cannot read: rdflib rejects
+  some valid queries Oxigraph accepts (the escaped local name ``:a\\#``), and an unread text is
+  never passed on. The parser could still disagree with an engine the other way (read a text
+  without SERVICE where the engine finds one); in the query workers the kernel sandbox
+  (:mod:`jaif_kg.sandbox`) covers that case, since it blocks every network socket whatever the
+  text says. A remote server has no such layer: there this check is the only one.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
   call another service (``{probe}`` is replaced by a loopback probe server that counts hits).
   Each must be refused with 400, by GET, POST form and POST direct, on both local backends, and
   the probe must stay at zero hits.
-* The kernel layer on its own: with the structural check unable to read the query (rdflib rejects
-  ``:a\\#``), the worker's seccomp filter still stops the request; with the sandbox turned off
-  the same query does reach the probe, which shows which layer holds.
+* What rdflib's parser cannot read is refused (the check fails closed); the kernel layer on its
+  own: in a confined process Oxigraph's SERVICE request never leaves, while the same engine
+  unconfined does send it.
 * Caps that the text cannot talk round, engine failures with a reason, the memory limit, the pool
   returning to its size, and the event loop staying free while a 1 MB query is read.
 """
@@ -79,22 +79,19 @@ def test_the_sandbox_is_reported(live: Live) -> None:
     assert live.app.state.executor.sandbox_status.startswith("seccomp")
 
 
-def test_the_kernel_stops_what_the_parser_cannot_read(
-    live_factory: Callable[..., Live], probe: Probe
+def test_what_the_parser_cannot_read_is_refused_and_the_engine_would_send_it(
+    live: Live, probe: Probe
 ) -> None:
-    """rdflib's parser rejects the valid ``:a\\#``, so the structural check cannot see this
-    SERVICE; Oxigraph runs it in the worker, and only the seccomp filter stops the request."""
-    text = _text(HOSTILE / "service-after-escaped-hash.rq", probe)
-    confined = live_factory(api_settings())
-    response = httpx.post(confined.sparql, data={"query": text}, timeout=30)
-    assert probe.hits == []
+    """rdflib's parser rejects the valid ``:a\\#``: the check refuses the text (it fails closed)
+    rather than pass it on. Oxigraph, unconfined, does send its SERVICE request (the premise of
+    the kernel layer, tested on its own below)."""
+    text = _text(HOSTILE / "service-silent-after-escaped-hash.rq", probe)
+    response = httpx.post(live.sparql, data={"query": text}, timeout=30)
     assert response.status_code == 400, response.text
-    assert "SERVICE is not supported" in response.text
-
-    # The premise: the engine itself does send this request when nothing confines it
-    # (loopback only: the probe is on 127.0.0.1).
-    with pytest.raises((OSError, RuntimeError)):
-        list(ox.Store().query(text))  # the probe answers, but not with SPARQL results
+    assert "cannot read it" in response.text
+    assert probe.hits == []
+    with pytest.raises((OSError, RuntimeError)):  # the probe answers, but not SPARQL results
+        list(ox.Store().query(text.replace("SILENT ", "")))
     assert probe.hits, "unconfined, the engine sends the request (the test's premise)"
 
 
