@@ -374,6 +374,8 @@ def negotiate(
             best = (q, offer.media_type)
     if best is None:
         wanted = ", ".join(m for m, _ in ranges)
+        if len(wanted) > 200:  # never echo a huge header back
+            wanted = wanted[:200] + "..."
         raise NotAcceptable(
             f"cannot answer with {wanted}; this "
             f"{'query' if kind == 'results' else 'graph query'} can be answered as: "

@@ -259,13 +259,20 @@ def test_a_megabyte_query_does_not_block_the_server(live: Live) -> None:
 
     worst = 0.0
     with httpx.Client(timeout=5) as client:
-        client.get(live.url + "/livez")
+        client.get(live.url + "/healthz")
         sender = threading.Thread(target=send)
         sender.start()
         while sender.is_alive():
             started = time.perf_counter()
-            client.get(live.url + "/livez")
+            client.get(live.url + "/healthz")
             worst = max(worst, time.perf_counter() - started)
             time.sleep(0.005)
     assert outcome["big"].status_code in (200, 400)
-    assert worst < 0.1, f"/livez took {worst:.3f} s while a 1 MB query was read"
+    assert worst < 0.1, f"/healthz took {worst:.3f} s while a 1 MB query was read"
+
+
+def test_a_406_does_not_echo_a_huge_accept_header(live: Live) -> None:
+    accept = ", ".join(f"x/y{i}" for i in range(1500))  # under the head limit, 10 KB
+    response = httpx.get(live.sparql, params={"query": "ASK {}"}, headers={"accept": accept})
+    assert response.status_code == 406
+    assert len(response.content) < 1000
