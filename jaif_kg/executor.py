@@ -709,6 +709,8 @@ class QueryExecutor:
         self.killed = 0
         #: Workers replaced after a crash, a panic, running out of memory or growing too large.
         self.replaced = 0
+        #: Of those, workers that died without answering (a crash; a panic is answered).
+        self.lost = 0
         #: Which kernel sandbox confines the workers (set by :meth:`start`).
         self.sandbox_status = "not started"
         self._remote_note = False
@@ -959,6 +961,7 @@ class QueryExecutor:
             ) from None
         except (_WorkerLost, OSError):
             error = _crash_error(worker.last_words(), self.limits)
+            self.lost += 1
             self._retire(worker)
             log.warning("query worker %d replaced: %s", worker.pid, error)
             raise error from None

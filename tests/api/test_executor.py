@@ -10,9 +10,10 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
+from jaif_kg import sandbox
 from jaif_kg.api.app import create_app
-from jaif_kg.errors import QuerySyntaxError, WorkerFailure
-from jaif_kg.executor import Job, QueryExecutor
+from jaif_kg.errors import QueryRefused, QuerySyntaxError, StoreError, WorkerFailure
+from jaif_kg.executor import Job, QueryExecutor, execute
 
 from .conftest import api_settings, shipped
 
@@ -67,3 +68,99 @@ def test_a_dead_worker_is_reported_and_replaced() -> None:
         asyncio.run(scenario())
     finally:
         executor.close()
+
+
+def test_the_pool_refuses_to_start_without_its_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine without seccomp: the pool does not start unless the risk is accepted."""
+
+    def unavailable() -> str:
+        raise sandbox.SandboxUnavailable("no seccomp on this test machine")
+
+    monkeypatch.setattr(sandbox, "confine", unavailable)  # the zygote is forked: it sees this
+    required = QueryExecutor.from_settings(shipped(api_settings()), api_settings())
+    with pytest.raises(StoreError, match=r"sandbox cannot be loaded: no seccomp.*JAIF_SANDBOX=off"):
+        required.start()
+    assert not required.started
+
+    accepted = QueryExecutor.from_settings(shipped(api_settings()), api_settings(sandbox="off"))
+    try:
+        accepted.start()
+        assert accepted.sandbox_status.startswith("none")
+        body, _ = asyncio.run(accepted.run(ASK))
+        assert b"true" in body
+    finally:
+        accepted.close()
+
+
+class _Panic(BaseException):
+    """What pyo3 raises for a Rust panic that unwinds into Python: not an ``Exception``."""
+
+
+class _PanickingStore:
+    """A store whose engine panics on every query (a stand-in for a pyoxigraph bug; the panics
+    Oxigraph 0.5 has on this data abort the process instead, see test_hostile.py)."""
+
+    name = "panicking"
+    persistent = False
+    context_aware = True
+    remote = False
+
+    def named_graphs(self) -> list[str]:
+        return []
+
+    def query_serialized(self, *args: object, **kwargs: object) -> tuple[bytes, str]:
+        raise _Panic("called `Option::unwrap()` on a `None` value\nsecond line")
+
+
+def test_a_panic_is_answered_with_its_reason_and_the_worker_replaced() -> None:
+    executor = QueryExecutor(_PanickingStore(), workers=1, max_workers=1)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        (pid,) = executor.worker_pids
+        with pytest.raises(WorkerFailure, match=r"internal error\): called `Option::unwrap\(\)`"):
+            await executor.run(ASK)
+        assert executor.replaced == 1 and executor.lost == 0  # answered, then replaced
+        assert pid not in executor.worker_pids and len(executor.worker_pids) == 1
+
+    try:
+        executor.start()
+        asyncio.run(scenario())
+    finally:
+        executor.close()
+
+
+class _SpyStore:
+    """Records every query text a backend is handed; runs none of its own checks."""
+
+    name = "spy"
+    persistent = False
+    context_aware = True
+    remote = False
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def named_graphs(self) -> list[str]:
+        return []
+
+    def query_serialized(self, sparql: str, *args: object, **kwargs: object) -> tuple[bytes, str]:
+        self.seen.append(sparql)
+        return b'{"head":{},"boolean":true}', "application/sparql-results+json"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { servi\\u0063e <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "PREFIX : <http://e/> ASK { BIND(:a\\# AS ?q) SERVICE <http://127.0.0.1:9/> { } }",
+    ],
+)
+def test_the_endpoint_layer_refuses_service_before_any_backend(text: str) -> None:
+    spy = _SpyStore()
+    job = Job(text, "application/sparql-results+json", prepare=True)
+    with pytest.raises(QueryRefused):
+        execute(spy, job)  # type: ignore[arg-type]
+    assert spy.seen == []
+    execute(spy, Job("ASK {}", "application/sparql-results+json", prepare=True))  # type: ignore[arg-type]
+    assert spy.seen == ["ASK {}"]
