@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,24 @@ pytest_plugins = ["tests.oxigraph_server"]
 REPO = Path(__file__).resolve().parent.parent
 #: Test data.
 FIXTURES = REPO / "tests" / "fixtures"
+
+
+def require_suite(path: Path, what: str) -> None:
+    """Skip, or fail under CI, when a third-party test suite from ``../shared`` is missing.
+
+    Third-party suites stay outside the repository. A bare clone skips the tests that need one,
+    with a reason naming the missing path and how to provide it; ``JAIF_REQUIRE_SUITES=1`` (set
+    by ``.ci/run``) turns the skip into a failure.
+    """
+    if path.exists():
+        return
+    reason = (
+        f"{what} is missing: {path} does not exist. Put the shared folder beside the checkout "
+        "(../shared/conformance) or set JAIF_CONFORMANCE_DIR to the folder holding w3c-rdf-tests/"
+    )
+    if os.environ.get("JAIF_REQUIRE_SUITES") == "1":
+        pytest.fail(reason + " (JAIF_REQUIRE_SUITES=1 makes it mandatory)", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

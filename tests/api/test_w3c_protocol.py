@@ -28,6 +28,7 @@ from rdflib.collection import Collection
 from jaif_kg.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
+from tests.conftest import require_suite
 
 from .conftest import REPO, Live, api_settings
 
@@ -47,8 +48,8 @@ def conformance_dir() -> Path:
 
 PROTOCOL = conformance_dir() / "w3c-rdf-tests" / "protocol"
 SERVICE_DESCRIPTION = conformance_dir() / "w3c-rdf-tests" / "service-description"
-# No skip when the suite is missing: test_the_manifest_has_34_tests then fails and says where it
-# looked (set JAIF_CONFORMANCE_DIR to the folder holding w3c-rdf-tests/).
+# A bare clone has no suite: its tests skip and say where to put it; under CI
+# (JAIF_REQUIRE_SUITES=1) they fail instead (tests/conftest.py require_suite).
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,14 @@ def load_manifest() -> list[ProtocolTest]:
 TESTS = load_manifest()
 
 
-def test_the_manifest_has_34_tests() -> None:
+@pytest.fixture
+def protocol_suite() -> None:
+    """The W3C protocol suite must be there (skip in a bare clone, fail under CI)."""
+    require_suite(PROTOCOL / "manifest.ttl", "the W3C SPARQL 1.1 Protocol test suite")
+    require_suite(SERVICE_DESCRIPTION / "manifest.ttl", "the W3C Service Description tests")
+
+
+def test_the_manifest_has_34_tests(protocol_suite: None) -> None:
     where = f"{PROTOCOL} (set JAIF_CONFORMANCE_DIR)"
     assert len(TESTS) == 34, f"expected the 34 W3C protocol tests in {where}"
 
@@ -191,8 +199,11 @@ def _check_format(response: httpx.Response, req: Request) -> None:
         Graph().parse(data=response.content, format=rdf_format(ctype).rdflib_name)
 
 
-@pytest.mark.parametrize("test", TESTS, ids=[t.name for t in TESTS])
-def test_protocol(test: ProtocolTest, servers: Callable[[ProtocolTest], Live]) -> None:
+@pytest.mark.parametrize("test", TESTS or [None], ids=[t.name for t in TESTS] or ["suite-missing"])
+def test_protocol(
+    test: ProtocolTest | None, servers: Callable[[ProtocolTest], Live], protocol_suite: None
+) -> None:
+    assert test is not None
     live = servers(test)
     with httpx.Client(base_url=live.url, timeout=30) as client:
         for req in test.requests:
@@ -225,7 +236,7 @@ def _description(live: Live, accept: str | None = None) -> tuple[httpx.Response,
     return response, g
 
 
-def test_service_description_manifest_lists_the_three_checks() -> None:
+def test_service_description_manifest_lists_the_three_checks(protocol_suite: None) -> None:
     g = Graph().parse(SERVICE_DESCRIPTION / "manifest.ttl", format="turtle")
     names = {str(e).rsplit("#", 1)[-1] for e in g.subjects(RDF.type, MF.ServiceDescriptionTest)}
     assert names == {"returns-rdf", "has-endpoint-triple", "conforms-to-schema"}
@@ -269,7 +280,9 @@ def test_sd_conforms_to_schema(live: Live) -> None:
     }
 
 
-def test_sd_lists_the_named_graphs(servers: Callable[[ProtocolTest], Live]) -> None:
+def test_sd_lists_the_named_graphs(
+    servers: Callable[[ProtocolTest], Live], protocol_suite: None
+) -> None:
     live = servers(next(t for t in TESTS if len(t.graphs) == 3))
     _, g = _description(live)
     names = {str(g.value(n, SD.name)) for n in g.objects(None, SD.namedGraph)}
