@@ -3,7 +3,11 @@
 Each command is two functions: ``_add_<name>(subparsers)`` declares its arguments and
 ``_cmd_<name>(args) -> int`` runs it; :func:`build_parser` lists the adders. Exit codes: 0 success,
 1 the data does not pass (validate, fmt --check), 2 unusable input (unreadable file, unknown
-query, bad parameter, bad arguments), 3 a failure while running (store, timeout).
+query, bad parameter, bad arguments or setting), 3 a failure while running (store, timeout, out of
+memory), 70 a bug (an error jaif-kg did not expect), 130 interrupted (Ctrl-C), 141 the reader of
+stdout went away (``| head``; nothing is printed). Every error is one line on stderr, ``jaif-kg
+<command>: error: ...`` (exit 2) or ``... failed: ...`` (exit 3), naming the file and line, the
+option or the setting at fault; never a traceback.
 """
 
 from __future__ import annotations
@@ -12,10 +16,17 @@ import argparse
 import csv
 import io
 import json
+import math
+import os
+import re
+import socket
 import sys
+import urllib.parse
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+from pydantic import ValidationError
 
 from jaif_kg import __version__
 from jaif_kg.errors import (
@@ -33,10 +44,158 @@ Subparsers = Any
 
 #: Errors that mean "fix what you typed or gave me" (exit 2); other errors exit 3.
 _INPUT_ERRORS = (InputError, ParameterError, UnknownQuery, QuerySyntaxError, QueryRefused)
+#: Exit code of an error jaif-kg did not expect: a bug (EX_SOFTWARE of sysexits.h).
+EXIT_INTERNAL = 70
+#: Exit code after Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+#: Exit code when the reader of stdout went away (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
+#: Longest error line printed; a server's answer quoted in a message can be a whole web page.
+MESSAGE_WIDTH = 2000
+#: Most query worker processes ``serve --workers`` starts: more is a typing error, not a plan.
+MAX_WORKERS = 256
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message>`` and a pointer to ``--help``; exit 2."""
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see: {self.prog} --help)\n")
+
+
+def _one_line(text: str) -> str:
+    r"""``text`` on one line, cut at :data:`MESSAGE_WIDTH` characters.
+
+    >>> _one_line("a server said:\n  <html>\r\n</html>")
+    'a server said: <html> </html>'
+    """
+    line = re.sub(r"\s*[\r\n]+\s*", " ", text.strip())
+    return line if len(line) <= MESSAGE_WIDTH else line[: MESSAGE_WIDTH - 1] + "…"
+
+
+# -- argument types: each refuses a bad value with a message that says what is wanted ---------
+
+
+def _not_utf8(value: str) -> str | None:
+    r"""How ``value`` was typed, if it holds bytes that are not UTF-8; else ``None``.
+
+    Such bytes reach Python as lone surrogates (PEP 383), which no query, URL or IRI can carry.
+
+    >>> _not_utf8("KHM") is None
+    True
+    >>> _not_utf8("country=\udcff\udcfe")
+    "b'country=\\xff\\xfe'"
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return repr(value.encode("utf-8", "surrogateescape"))
+        except UnicodeEncodeError:
+            return ascii(value)
+    return None
+
+
+def _text(value: str) -> str:
+    """An argument that is text (a name, a value, a URL), not a file name: it must be UTF-8.
+
+    File names keep type ``Path``: Linux allows any bytes in them.
+    """
+    raw = _not_utf8(value)
+    if raw is not None:
+        raise argparse.ArgumentTypeError(f"{raw} is not UTF-8 text")
+    return value
+
+
+def _whole(what: str, minimum: int, maximum: int | None = None) -> Callable[[str], int]:
+    """An argument type for a whole number from ``minimum`` to ``maximum``; ``what`` names it.
+
+    >>> _whole("a TCP port", 1, 65535)("8000")
+    8000
+    """
+    bounds = f"{minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+
+    def whole(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if number < minimum or (maximum is not None and number > maximum):
+            raise argparse.ArgumentTypeError(f"{number} is not {what} ({bounds})")
+        return number
+
+    return whole
+
+
+def _seconds(value: str) -> float:
+    """A time limit: a finite number of seconds above 0 (0 would stop every query at once).
+
+    >>> _seconds("2.5")
+    2.5
+    """
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"{value} is not a time limit (seconds, more than 0)")
+    return number
+
+
+def _url_problem(value: str) -> str | None:
+    """What makes ``value`` unusable as the http(s) URL of a server, or ``None``.
+
+    >>> _url_problem("http://127.0.0.1:7878/query") is None
+    True
+    >>> _url_problem("http://exa mple/")
+    'a space or control character in it'
+    >>> _url_problem("http://127.0.0.1:99999/")
+    'a port out of range'
+    """
+    if _not_utf8(value) is not None:
+        return "bytes that are not UTF-8 in it"
+    if any(c <= " " or c == "\x7f" for c in value):
+        return "a space or control character in it"
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return "not http:// or https://"
+    if not parts.hostname:
+        return "no host name"
+    try:
+        parts.port  # noqa: B018  # reading it checks it
+    except ValueError:
+        return "a port out of range"
+    return None
+
+
+def _check_url(value: str, option: str) -> None:
+    """Raise :class:`InputError` unless ``value`` is an http(s) URL a request can go to."""
+    problem = _url_problem(value)
+    if problem is not None:
+        raise InputError(
+            f"{option} wants the http(s) URL of a SPARQL server: {value!r} ({problem})"
+        )
+
+
+def _check_store_setting(settings: Settings) -> None:
+    """A ``--store``/``JAIF_STORE`` that looks like a URL must be one."""
+    if settings.store.startswith(("http:", "https:")):
+        _check_url(settings.store, "--store (JAIF_STORE)")
 
 
 def _settings() -> Settings:
-    return get_settings()
+    """The settings, with the base IRI checked: every file is read under it."""
+    import pyoxigraph as ox
+
+    settings = get_settings()
+    try:
+        ox.NamedNode(settings.base_iri)
+    except ValueError as exc:
+        raise InputError(
+            f"JAIF_BASE_IRI={settings.base_iri!r} is not an absolute IRI: {exc}"
+        ) from None
+    return settings
 
 
 def _print(text: str) -> None:
@@ -47,6 +206,7 @@ def _add_store_options(p: argparse.ArgumentParser) -> None:
     """``--store`` and ``--store-path``, for the commands that open the store."""
     p.add_argument(
         "--store",
+        type=_text,
         metavar="KIND|URL",
         help="oxigraph (embedded, default), rdflib (pure Python), or the query URL of a SPARQL "
         "server that already holds the graph (see `jaif-kg load`) (JAIF_STORE)",
@@ -159,11 +319,12 @@ def _add_query(subparsers: Subparsers) -> None:
             "(subject, predicate, object) in json and csv."
         ),
     )
-    p.add_argument("name", nargs="?", metavar="NAME", help="the query's name")
+    p.add_argument("name", nargs="?", type=_text, metavar="NAME", help="the query's name")
     p.add_argument(
         "--param",
         "-p",
         action="append",
+        type=_text,
         default=[],
         metavar="KEY=VALUE",
         help="a parameter value (repeat for several)",
@@ -271,6 +432,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from jaif_kg.namespaces import project_prefixes
 
     settings = _settings().model_copy(update=_store_updates(args))
+    _check_store_setting(settings)
     catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
     if args.list:
         _print(_list_queries(catalog))
@@ -356,13 +518,20 @@ def _add_serve(subparsers: Subparsers) -> None:
         "--graph files (named graphs), validate the shipped graph with SHACL (refuse to start on "
         "violations), then serve /sparql, /api/queries and the pages with uvicorn.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    p.add_argument(
+        "--host", type=_text, default="127.0.0.1", help="address to listen on (127.0.0.1)"
+    )
+    p.add_argument(
+        "--port",
+        type=_whole("a TCP port", 1, 65535),
+        default=8000,
+        help="port to listen on, 1 to 65535 (8000)",
+    )
     p.add_argument(
         "--graph",
         action="append",
         default=[],
-        metavar="IRI=FILE",
+        metavar="IRI=FILE",  # not _text: a file name may hold any bytes; the IRI is checked later
         help="also load FILE into the named graph IRI (repeatable)",
     )
     p.add_argument(
@@ -370,17 +539,19 @@ def _add_serve(subparsers: Subparsers) -> None:
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=None,
         metavar="S",
-        help="seconds a query may run before it is stopped (JAIF_QUERY_TIMEOUT, default 10)",
+        help="seconds a query may run before it is stopped, more than 0 (JAIF_QUERY_TIMEOUT, "
+        "default 10)",
     )
     p.add_argument(
         "--workers",
-        type=int,
+        type=_whole("a number of query workers", 1, MAX_WORKERS),
         default=None,
         metavar="N",
-        help="query worker processes started up front (JAIF_QUERY_WORKERS, default 2)",
+        help=f"query worker processes started up front, 1 to {MAX_WORKERS} "
+        "(JAIF_QUERY_WORKERS, default 2)",
     )
     p.add_argument("--access-log", action="store_true", help="log every request")
     _add_store_options(p)
@@ -396,7 +567,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.workers is not None:
         updates["query_workers"] = args.workers
     settings = _settings().model_copy(update=updates)
+    _check_store_setting(settings)
+    _check_serve_settings(settings)
     graphs = [parse_graph_option(value) for value in args.graph]
+    for iri, _ in graphs:
+        raw = _not_utf8(iri)
+        if raw is not None:
+            raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
+    _check_can_listen(args.host, args.port)
     return serve(
         settings,
         host=args.host,
@@ -405,6 +583,44 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         allow_invalid=args.allow_invalid,
         access_log=args.access_log,
     )
+
+
+def _check_serve_settings(settings: Settings) -> None:
+    """What ``--timeout`` and ``--workers`` refuse, also refused from the environment."""
+    timeout = settings.query_timeout
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(
+            f"JAIF_QUERY_TIMEOUT={timeout}: a query time limit is a number of seconds above 0"
+        )
+    if not 1 <= settings.query_workers <= MAX_WORKERS:
+        raise InputError(
+            f"JAIF_QUERY_WORKERS={settings.query_workers}: start 1 to {MAX_WORKERS} query workers"
+        )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail now, in one line, if ``host:port`` cannot be listened on, rather than after the graph
+    is loaded and validated, in the web server's log.
+
+    The socket is closed at once; it takes the options uvicorn takes (``SO_REUSEADDR``), so a
+    port that uvicorn could use passes.
+
+    Raises:
+        InputError: an unknown host, or an address in use or not allowed (a port below 1024).
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"--host {host!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    family, kind, protocol, _, address = found[0]
+    with socket.socket(family, kind, protocol) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (--host, --port)"
+            ) from None
 
 
 # -- load -----------------------------------------------------------------------------------
@@ -427,25 +643,34 @@ def _add_load(subparsers: Subparsers) -> None:
     p.add_argument(
         "--endpoint",
         required=True,
+        type=_text,
         metavar="URL",
         help="the server's SPARQL query URL, e.g. http://127.0.0.1:7878/query",
     )
     p.add_argument(
         "--graph",
+        type=_text,
         metavar="IRI",
         help="replace this named graph instead of the server's default graph",
     )
     p.add_argument(
-        "--update-url", metavar="URL", help="SPARQL Update URL (JAIF_UPDATE_URL; default: URL)"
+        "--update-url",
+        type=_text,
+        metavar="URL",
+        help="SPARQL Update URL (JAIF_UPDATE_URL; default: URL)",
     )
     p.add_argument(
         "--graph-store-url",
+        type=_text,
         metavar="URL",
         help="Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. http://127.0.0.1:7878/store",
     )
-    p.add_argument("--user", metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)")
+    p.add_argument(
+        "--user", type=_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
+    )
     p.add_argument(
         "--password",
+        type=_text,
         metavar="PASSWORD",
         help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
     )
@@ -458,11 +683,10 @@ def _add_load(subparsers: Subparsers) -> None:
 def _cmd_load(args: argparse.Namespace) -> int:
     from jaif_kg.graph import ontology_path, shapes_paths, shipped_paths
     from jaif_kg.loader import push
-    from jaif_kg.store import is_url, open_store
+    from jaif_kg.store import open_store
     from jaif_kg.validation import render_text, summary_line, validate
 
-    if not is_url(args.endpoint):
-        raise InputError(f"--endpoint wants the http(s) URL of a SPARQL server: {args.endpoint!r}")
+    _check_url(args.endpoint, "--endpoint")
     updates: dict[str, Any] = {"store": args.endpoint}
     for key, value in (
         ("update_url", args.update_url),
@@ -473,6 +697,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
         if value is not None:
             updates[key] = value
     settings = _settings().model_copy(update=updates)
+    if settings.update_url is not None:
+        _check_url(settings.update_url, "--update-url (JAIF_UPDATE_URL)")
+    if settings.graph_store_url is not None:
+        _check_url(settings.graph_store_url, "--graph-store-url (JAIF_GRAPH_STORE_URL)")
     paths = shipped_paths(settings)
     report = validate(
         paths, shapes_paths(settings), [ontology_path(settings)], base=settings.base_iri
@@ -524,14 +752,26 @@ def _add_synth(subparsers: Subparsers) -> None:
         ),
     )
     size = p.add_mutually_exclusive_group(required=True)
-    size.add_argument("--projects", type=int, metavar="N", help="number of projects")
     size.add_argument(
-        "--triples", type=int, metavar="N", help="about this many triples (picks --projects)"
+        "--projects",
+        type=_whole("a number of projects", 0),
+        metavar="N",
+        help="number of projects (0 or more)",
+    )
+    size.add_argument(
+        "--triples",
+        type=_whole("a number of triples", 1),
+        metavar="N",
+        help="about this many triples (picks --projects)",
     )
     p.add_argument("--out", required=True, type=Path, metavar="FILE", help="a .nt or .ttl file")
     p.add_argument("--seed", type=int, default=0, help="seed of the random choices (default 0)")
     p.add_argument(
-        "--faults", type=int, default=0, metavar="K", help="inject K known violations (default 0)"
+        "--faults",
+        type=_whole("a number of faults", 0),
+        default=0,
+        metavar="K",
+        help="inject K known violations, at most one per project (default 0)",
     )
     p.set_defaults(func=_cmd_synth)
 
@@ -578,17 +818,26 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from jaif_kg.publish.dumps import shipped_bundle
 
     bundle = shipped_bundle(_settings())
-    for path in bundle.write(args.out):
+    try:
+        written = bundle.write(args.out)
+    except FileExistsError as exc:  # mkdir of a name that a file holds
+        where = exc.filename or args.out
+        raise InputError("is a file, not a folder (--out)", path=str(where)) from None
+    except OSError as exc:
+        where = exc.filename or args.out
+        raise InputError(f"cannot write: {exc.strerror or exc} (--out)", path=str(where)) from None
+    for path in written:
         _print(f"{path}  {path.stat().st_size:>9,} bytes")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per adder."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="jaif-kg",
         description="The JAIF-IAI knowledge graph: validate, query and format it.",
-        epilog="Exit codes: 0 ok, 1 the data does not pass, 2 unusable input, 3 failure.",
+        epilog="Exit codes: 0 ok, 1 the data does not pass, 2 unusable input, 3 failure, "
+        "70 a bug in jaif-kg, 130 interrupted, 141 stdout closed. Errors are one line on stderr.",
     )
     parser.add_argument("--version", action="version", version=f"jaif-kg {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -603,25 +852,63 @@ def build_parser() -> argparse.ArgumentParser:
     ]
     for add in adders:
         add(subparsers)
+    parser.set_defaults(known_commands=tuple(subparsers.choices))
     return parser
 
 
+def _setting_error(exc: ValidationError) -> str:
+    """A ``JAIF_*`` environment variable pydantic could not read, in one line."""
+    first = exc.errors()[0]
+    name = "JAIF_" + "_".join(str(part) for part in first["loc"]).upper()
+    return f"{name}={first.get('input')!r}: {first['msg']}"
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout went away (``| head``): send what is left to /dev/null, so that the
+    interpreter's last flush does not fail too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``jaif-kg`` with ``argv`` (default: the process arguments); return the exit code."""
+    """Run ``jaif-kg`` with ``argv`` (default: the process arguments); return the exit code.
+
+    Every error is one line on stderr, with the exit code of the module docs.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     if func is None:
-        parser.print_help(sys.stderr)
+        commands = ", ".join(args.known_commands)
+        print(f"jaif-kg: error: name a command: {commands} (see: jaif-kg --help)", file=sys.stderr)
         return 2
+    prefix = f"jaif-kg {args.command}"
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # here, where a closed pipe is still caught below
+        return code
     except _INPUT_ERRORS as exc:
-        print(f"jaif-kg {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        code, message = 2, f"error: {exc}"
+    except ValidationError as exc:  # a JAIF_* setting of the wrong type
+        code, message = 2, f"error: {_setting_error(exc)}"
     except JaifError as exc:
-        print(f"jaif-kg {args.command}: failed: {exc}", file=sys.stderr)
-        return 3
+        code, message = 3, f"failed: {exc}"
+    except BrokenPipeError:
+        _stdout_gone()
+        return EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        code, message = EXIT_INTERRUPTED, "interrupted"
+    except MemoryError:
+        code, message = 3, "failed: out of memory"
+    except Exception as exc:  # the last resort: a bug, but still one line and no traceback
+        code = EXIT_INTERNAL
+        message = (
+            f"error: internal error: {type(exc).__name__}: {exc} (this is a bug in jaif-kg: "
+            "please report it with the command that caused it)"
+        )
+    print(f"{prefix}: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -24,11 +24,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
-from jaif_kg.formats import rdf_format_for_path
 from jaif_kg.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
 from jaif_kg.rebasing import rebase_prefixes, rebase_triples
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
+from jaif_kg.store.files import escaped_parser_limit, input_format, parser_limit, read_input
 from jaif_kg.store.terms import to_oxigraph, to_rdflib
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -90,26 +90,20 @@ def parse_file(path: Path | str, *, base: str = DEFAULT_BASE) -> ParsedFile:
     (:mod:`jaif_kg.rebasing`).
 
     Raises:
-        InputError: the file is missing or unreadable, its suffix names no RDF format, or it
-            does not parse (the error names the file and the line).
+        InputError: the file is missing, a folder or unreadable, its suffix names no RDF format,
+            it does not parse, or it holds a piece longer than the parser reads (the error
+            names the file and the line).
     """
     path = Path(path)
+    fmt = input_format(path)
+    data = read_input(path)
     try:
-        fmt = rdf_format_for_path(path.name)
-    except InputError as exc:
-        raise InputError(str(exc), path=str(path)) from None
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
-    try:
-        parser = ox.parse(data, fmt.oxigraph, rename_blank_nodes=True)
-        triples = [
-            ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
-            for q in parser
-        ]
+        with parser_limit(path, data):
+            parser = ox.parse(data, fmt.oxigraph, rename_blank_nodes=True)
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
+                for q in parser
+            ]
     except SyntaxError as exc:
         raise _syntax_error(exc, path) from None
     prefixes = dict(getattr(parser, "prefixes", {}) or {})
@@ -231,7 +225,8 @@ def load_store(
     if not triples:
         return 0
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    store.load(data, "application/n-triples", graph)
+    with escaped_parser_limit([pf.path for pf in parsed], base=base):
+        store.load(data, "application/n-triples", graph)
     return len(triples)
 
 

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jaif_kg.errors import QueryTimeout, StoreError
+from jaif_kg.errors import InputError, QueryTimeout, StoreError
 from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.store import Store, read_triples
+from jaif_kg.store.files import escaped_parser_limit
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,30 @@ class PushReport:
         return self.sent == self.on_server
 
 
+def _where(store: Store) -> str:
+    return str(getattr(store, "query_url", store.name))
+
+
 def _target(store: Store, graph: str | None) -> str:
-    where = getattr(store, "query_url", store.name)
+    where = _where(store)
     return f"the default graph of {where}" if graph is None else f"<{graph}> on {where}"
 
 
 def count_graph(store: Store, graph: str | None) -> int:
-    """Triples in one graph (``graph=None``: the default graph alone)."""
+    """Triples in one graph (``graph=None``: the default graph alone).
+
+    Raises:
+        StoreError: the server answered the count with something other than a number.
+    """
     if graph is not None:
         return store.count(graph)
     rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
-    return int(str(rows[0]["n"])) if rows else 0
+    if not rows:
+        return 0
+    value = str(rows[0].get("n", ""))
+    if not value.isdigit():
+        raise StoreError(f"{_where(store)} answered a COUNT with {value or 'no value'!r}")
+    return int(value)
 
 
 def push(
@@ -61,8 +75,13 @@ def push(
     """Replace ``graph`` in ``store`` with the triples of ``paths`` (read under ``base``), then
     count it there.
 
+    A server is first asked a harmless query (``ASK {}``, see
+    :meth:`~jaif_kg.store.remote.RemoteStore.check_endpoint`): a URL that answers like
+    something else than a SPARQL server gets no write at all.
+
     Raises:
-        InputError: a file is missing or malformed (nothing is sent).
+        InputError: a file is missing or malformed, or the store is not a SPARQL server
+            (nothing is sent).
         StoreError: the server failed or could not be reached; the message says what became
             of the target graph.
     """
@@ -71,9 +90,18 @@ def push(
     describe = getattr(store, "write_plan", None)
     method = describe(merged.triples) if callable(describe) else f"replace_graph on {store.name}"
     try:
+        check = getattr(store, "check_endpoint", None)
+        if callable(check):
+            try:
+                check()
+            except InputError as exc:
+                raise InputError(f"{exc}; nothing was pushed") from exc
+            except QueryTimeout as exc:  # nothing was sent: not the timeout of a push
+                raise StoreError(str(exc)) from exc
         drop = getattr(store, "drop_staging_graphs", None)
         dropped = tuple(drop()) if callable(drop) else ()
-        store.replace_graph(merged.ntriples, merged.media_type, graph)
+        with escaped_parser_limit(paths, base=base):
+            store.replace_graph(merged.ntriples, merged.media_type, graph)
     except QueryTimeout as exc:
         raise StoreError(
             f"{exc}; the server may still finish the push: check {target} before pushing again"

@@ -62,10 +62,10 @@ from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
-from jaif_kg.formats import rdf_format_for_path
 from jaif_kg.graph import read_graph, term_text
 from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.rebasing import rebase_quads
+from jaif_kg.store.files import input_format, parser_limit, read_input
 from jaif_kg.store.terms import solution_rows
 from jaif_kg.validation import (
     ResultPath,
@@ -1295,35 +1295,31 @@ def load_files(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> ox.S
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
+        fmt = input_format(path).oxigraph
+        data = read_input(path)
         try:
-            fmt = rdf_format_for_path(path.name).oxigraph
-        except InputError as exc:
-            raise InputError(str(exc), path=str(path)) from None
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError("no such file", path=str(path)) from None
-        except OSError as exc:
-            raise InputError(
-                f"cannot read the file: {exc.strerror or exc}", path=str(path)
-            ) from None
-        try:
-            if base != DEFAULT_BASE:
-                parsed = [
-                    ox.Quad(q.subject, q.predicate, q.object)
-                    for q in ox.parse(data, fmt, rename_blank_nodes=True)
-                ]
-                store.extend(rebase_quads(parsed, base))
-            elif b"_:" in data or fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-                store.extend(
-                    ox.Quad(q.subject, q.predicate, q.object)
-                    for q in ox.parse(data, fmt, rename_blank_nodes=True)
-                )
-            else:
-                store.load(data, fmt)
+            with parser_limit(path, data):
+                _load_file(store, data, fmt, base)
         except SyntaxError as exc:
             raise _syntax_error(exc, path) from None
     return store
+
+
+def _load_file(store: ox.Store, data: bytes, fmt: ox.RdfFormat, base: str) -> None:
+    """Add the triples of one file's ``data`` to the default graph of ``store``."""
+    if base != DEFAULT_BASE:
+        parsed = [
+            ox.Quad(q.subject, q.predicate, q.object)
+            for q in ox.parse(data, fmt, rename_blank_nodes=True)
+        ]
+        store.extend(rebase_quads(parsed, base))
+    elif b"_:" in data or fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        store.extend(
+            ox.Quad(q.subject, q.predicate, q.object)
+            for q in ox.parse(data, fmt, rename_blank_nodes=True)
+        )
+    else:
+        store.load(data, fmt)
 
 
 def validate_fast(

@@ -80,7 +80,7 @@ def read_input(path: Path) -> bytes:
 
 
 def first_long_line(data: bytes, limit: int = PARSER_LIMIT) -> int | None:
-    """The number (from 1) of the first line of ``data`` longer than ``limit`` bytes, if any.
+    r"""The number (from 1) of the first line of ``data`` longer than ``limit`` bytes, if any.
 
     >>> first_long_line(b"short\nmuch too long\nshort", limit=8)
     2
@@ -315,6 +315,5 @@ def sync_graph(
         _record(store, key, digest.hexdigest())
         return True
     merged = read_triples(paths, base=base)
-    with escaped_parser_limit(paths, base=base):
-        store.replace_graph(merged.ntriples, merged.media_type, graph)
+    store.replace_graph(merged.ntriples, merged.media_type, graph)
     return True
