@@ -45,33 +45,49 @@ class Settings(BaseSettings):
         50_000,
         description="Triples per SPARQL Update request when writing to a remote store; larger "
         "writes are staged in a temporary graph, then swapped in by one request.",
+        gt=0,
     )
-    query_timeout: float = Field(10.0, description="Seconds a query may run before it is stopped.")
-    max_results: int = Field(100_000, description="Most rows (or triples) a query may return.")
-    max_body_bytes: int = Field(1_000_000, description="Largest request body accepted, in bytes.")
+    query_timeout: float = Field(
+        10.0, description="Seconds a query may run before it is stopped.", gt=0
+    )
+    max_results: int = Field(
+        100_000, description="Most rows (or triples) a query may return.", gt=0
+    )
+    max_body_bytes: int = Field(
+        1_000_000, description="Largest request body accepted, in bytes.", gt=0
+    )
     public_url: str | None = Field(
         None,
         description="Public URL of the server; defaults to the URL the request came to.",
     )
     query_workers: int = Field(
-        2, description="Query worker processes started with the server (the SPARQL endpoint)."
+        2,
+        description="Query worker processes started with the server (the SPARQL endpoint).",
+        ge=1,
+        le=256,
     )
     query_workers_max: int = Field(
-        8, description="Most query worker processes alive at once (grown when all are busy)."
+        8,
+        description="Most query worker processes alive at once (grown when all are busy).",
+        ge=1,
+        le=256,
     )
     max_result_bytes: int = Field(
         64 * 1024 * 1024,
         description="Largest serialised query answer, in bytes; a larger one is a 413.",
+        gt=0,
     )
     worker_memory_mb: int = Field(
         1024,
         description="Memory a query worker may add to what it shares with the server, in MiB "
         "(an address-space limit set by the kernel); a query that needs more is a 507.",
+        ge=0,
     )
     worker_recycle_mb: int = Field(
         256,
         description="A query worker whose resident memory grew by more than this (MiB) while "
         "answering is replaced by a fresh one.",
+        ge=0,
     )
     sandbox: Literal["required", "off"] = Field(
         "required",
@@ -82,14 +98,18 @@ class Settings(BaseSettings):
         4,
         description="Most queries one client (IP address) may have running or waiting at once; "
         "more get 429 with Retry-After.",
+        ge=1,
     )
     queue_limit: int = Field(
         16,
         description="Most queries waiting for a free worker, all clients together; more get 503 "
         "with Retry-After.",
+        ge=0,
     )
     max_header_bytes: int = Field(
-        16 * 1024, description="Largest request head (request line and headers), in bytes (431)."
+        16 * 1024,
+        description="Largest request head (request line and headers), in bytes (431).",
+        ge=1024,
     )
     trusted_proxies: str | None = Field(
         None,
@@ -100,6 +120,7 @@ class Settings(BaseSettings):
         15.0,
         description="Seconds a client may take to send a request's head or body before the "
         "connection is closed with 408.",
+        gt=0,
     )
 
 

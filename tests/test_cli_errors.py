@@ -335,3 +335,21 @@ def test_a_reader_that_goes_away_is_no_error(faulty_data: Path) -> None:
     process.wait(timeout=120)
     assert process.returncode == 141, err
     assert err == b""
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("JAIF_MAX_RESULTS", "-1"),
+        ("JAIF_MAX_RESULT_BYTES", "0"),
+        ("JAIF_WORKER_MEMORY_MB", "-5"),
+        ("JAIF_CLIENT_QUERIES", "0"),
+        ("JAIF_READ_TIMEOUT", "0"),
+        ("JAIF_MAX_HEADER_BYTES", "10"),
+        ("JAIF_SANDBOX", "maybe"),
+    ],
+)
+def test_out_of_range_settings_are_one_line(name: str, value: str) -> None:
+    result = jaif_kg("query", "member-states", env={name: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and name in result.stderr
