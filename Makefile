@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test check lint typecheck fmt validate bench build clean
+.PHONY: help install serve test check lint typecheck fmt validate bench soak build clean
 
 help: ## List the targets with what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,19 @@ build: $(STAMP) ## Write the dumps and dataset description to dist/
 bench: $(STAMP) ## Run the benchmark (15-20 min; ARGS=--quick for 2 min) and write docs/BENCHMARKS.md
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m jaif_kg.bench $(ARGS)
+
+# Debian's wrk, the load generator of `make soak`: installed once, when missing and run as root;
+# otherwise the soak says how to install it and exits 1.
+WRK := /usr/bin/wrk
+$(WRK):
+	@if [ "$$(id -u)" = 0 ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || \
+		echo "could not install wrk: the soak cannot run"; \
+	else echo "wrk is missing (apt-get install wrk as root): the soak cannot run"; fi
+
+soak: $(STAMP) $(WRK) ## Soak the server under hostile load (30 s; ARGS=--quick for 10 s, --json FILE)
+	$(BIN)/python -m jaif_kg.soak $(ARGS)
 
 clean: ## Remove .venv, caches and build output
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
