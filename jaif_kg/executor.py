@@ -40,6 +40,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -600,6 +601,7 @@ class _Worker:
     pid: int
     sock: socket.socket
     crash_log: int = -1
+    idle_since: float = 0.0
     channel: _Channel | None = None
     loop: asyncio.AbstractEventLoop | None = None
 
@@ -672,8 +674,8 @@ class QueryExecutor:
             the pool starts; persistent stores are reopened read-only by each worker.
         timeout: default seconds a query may take (including the wait for a free worker).
         workers: workers kept alive (the pool's size at rest).
-        max_workers: most workers alive at once (the pool grows when all are busy and shrinks
-            back to ``workers`` as soon as no query waits).
+        max_workers: most workers alive at once (the pool grows when all are busy, and workers
+            beyond ``workers`` stop after ``idle_seconds`` without a query).
         limits: the sandbox, memory limit, recycling threshold and answer size of each worker.
 
     Raises (from :meth:`start`):
@@ -689,8 +691,12 @@ class QueryExecutor:
         workers: int = 2,
         max_workers: int = 8,
         limits: WorkerLimits | None = None,
+        idle_seconds: float = 5.0,
     ) -> None:
         self.store = store
+        self.idle_seconds = idle_seconds
+        self._reaper: asyncio.TimerHandle | None = None
+        self._reaper_loop: asyncio.AbstractEventLoop | None = None
         self.timeout = timeout
         self.min_workers = max(1, workers)
         self.max_workers = max(self.min_workers, max_workers)
@@ -723,6 +729,7 @@ class QueryExecutor:
             timeout=settings.query_timeout,
             workers=settings.query_workers,
             max_workers=settings.query_workers_max,
+            idle_seconds=settings.worker_idle_seconds,
             limits=WorkerLimits(
                 sandbox=settings.sandbox == "required",
                 memory_mb=settings.worker_memory_mb,
@@ -823,6 +830,9 @@ class QueryExecutor:
 
     def close(self) -> None:
         """Kill every worker and the zygote."""
+        if self._reaper is not None:
+            self._reaper.cancel()
+            self._reaper = None
         if self._finalizer is not None:
             self._finalizer()
         self._ctl = None
@@ -892,12 +902,36 @@ class QueryExecutor:
             if not fut.done():
                 fut.set_result(worker)
                 return
-        if len(self._alive) > self.min_workers:
-            # Nobody waits: a worker beyond the pool's size at rest is not kept (its memory,
-            # possibly large after a big query, goes back to the machine).
-            self._discard(worker)
-            return
+        worker.idle_since = time.monotonic()
         self._idle.append(worker)
+        if len(self._alive) > self.min_workers:
+            # The pool grew for a burst: workers beyond its size at rest that stay idle for
+            # idle_seconds are stopped (their memory goes back to the machine), so a steady load
+            # keeps its workers and the pool returns to its size when the load ends.
+            self._schedule_reap(self.idle_seconds)
+
+    def _schedule_reap(self, delay: float) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no running loop: reaped at the next release
+            return
+        if self._reaper is not None and self._reaper_loop is loop:
+            return
+        self._reaper_loop = loop
+        self._reaper = loop.call_later(delay, self._reap)
+
+    def _reap(self) -> None:
+        """Stop idle workers beyond ``min_workers`` that have been idle for ``idle_seconds``."""
+        self._reaper = None
+        now = time.monotonic()
+        for worker in sorted(self._idle, key=lambda w: w.idle_since):
+            if len(self._alive) <= self.min_workers:
+                break
+            if now - worker.idle_since >= self.idle_seconds:
+                self._idle.remove(worker)
+                self._discard(worker)
+        if len(self._alive) > self.min_workers:
+            self._schedule_reap(self.idle_seconds / 2)
 
     def _replenish(self) -> None:
         """Keep ``min_workers`` alive after a kill (a fork of the zygote: milliseconds)."""

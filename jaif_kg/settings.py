@@ -89,6 +89,12 @@ class Settings(BaseSettings):
         "answering is replaced by a fresh one.",
         ge=0,
     )
+    worker_idle_seconds: float = Field(
+        5.0,
+        description="Seconds a query worker beyond JAIF_QUERY_WORKERS may stay idle before it "
+        "is stopped (the pool grows for a burst, then returns to its size).",
+        gt=0,
+    )
     sandbox: Literal["required", "off"] = Field(
         "required",
         description="Kernel sandbox of the query workers (seccomp: no network sockets). "
@@ -96,9 +102,15 @@ class Settings(BaseSettings):
     )
     client_queries: int = Field(
         4,
-        description="Most queries one client (IP address) may have running or waiting at once; "
-        "more get 429 with Retry-After.",
+        description="Most queries one client (IP address) may run at once; more wait for "
+        "their turn (JAIF_CLIENT_QUEUE).",
         ge=1,
+    )
+    client_queue: int = Field(
+        32,
+        description="Most queries of one client waiting for one of its JAIF_CLIENT_QUERIES "
+        "slots (in order, up to the query time limit); more get 429 with Retry-After.",
+        ge=0,
     )
     queue_limit: int = Field(
         16,

@@ -6,7 +6,7 @@ with slow queries, and everyone else would wait for the time limit. :class:`Admi
 the query requests in flight (``/sparql`` and ``/api/queries/<name>``) and answers at once:
 
 * ``429 Too Many Requests`` (:rfc:`6585#section-4`) when the client (its IP address) already
-  has ``client_queries`` queries running or waiting;
+  runs ``client_queries`` queries and ``client_queue`` more wait for one of its slots;
 * ``503 Service Unavailable`` (:rfc:`9110#section-15.6.4`) when ``queue_limit`` queries
   already wait for a worker, all clients together (up to ``running_limit`` run at once).
 
@@ -17,7 +17,9 @@ the counters need no lock.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -43,10 +45,18 @@ def runs_query(scope: Scope) -> bool:
 class AdmissionGate:
     """The limits and the counts of query requests in flight (one per app: ``app.state``).
 
+    Each client (IP address) runs at most ``client_queries`` queries at once; up to
+    ``client_queue`` more wait, in order, for one of its own slots (so a client that sends many
+    cheap queries at once is served, a little later, rather than refused), and the rest get 429.
+    Slots are handed from one query of a client to its next, so the slow queries of one client
+    never delay another's.
+
     Args:
-        client_queries: most query requests one client (IP address) may have in flight.
+        client_queries: most queries one client may run at once.
         running_limit: most queries running at once (the worker pool's maximum size).
-        queue_limit: most queries waiting for a worker, all clients together.
+        queue_limit: most admitted queries waiting for a worker, all clients together.
+        client_queue: most queries of one client waiting for one of its slots.
+        client_wait: seconds a query may wait for its client's slot (then 503).
 
     >>> gate = AdmissionGate(client_queries=1, running_limit=1, queue_limit=1)
     >>> gate.enter("a") is None, gate.enter("a")[0], gate.enter("b"), gate.waiting
@@ -57,13 +67,25 @@ class AdmissionGate:
     (0, {})
     """
 
-    def __init__(self, *, client_queries: int, running_limit: int, queue_limit: int) -> None:
+    def __init__(
+        self,
+        *,
+        client_queries: int,
+        running_limit: int,
+        queue_limit: int,
+        client_queue: int = 0,
+        client_wait: float = 10.0,
+    ) -> None:
         self.client_queries = max(1, client_queries)
         self.running_limit = max(1, running_limit)
         self.queue_limit = max(0, queue_limit)
-        #: Query requests in flight per client address.
+        self.client_queue = max(0, client_queue)
+        self.client_wait = client_wait
+        #: Query requests admitted (holding a slot) per client address.
         self.per_client: dict[str, int] = {}
-        #: Query requests in flight, all clients together.
+        #: Queries waiting for a slot of their client, per client address.
+        self._queued: dict[str, deque[asyncio.Future[None]]] = {}
+        #: Query requests admitted, all clients together.
         self.in_flight = 0
 
     @property
@@ -71,14 +93,15 @@ class AdmissionGate:
         """Admitted queries beyond the running limit (they wait for a worker)."""
         return max(0, self.in_flight - self.running_limit)
 
+    def queued(self, who: str) -> int:
+        """Queries of ``who`` waiting for one of its slots."""
+        return len(self._queued.get(who, ()))
+
     def enter(self, who: str) -> tuple[int, str] | None:
         """Admit a query request of client ``who`` (counted), or say why not (status, reason)."""
         held = self.per_client.get(who, 0)
         if held >= self.client_queries:
-            return 429, (
-                f"this client already has {held} queries running or waiting (the limit is "
-                f"{self.client_queries}, JAIF_CLIENT_QUERIES); wait for one to finish"
-            )
+            return 429, self._client_full(who)
         if self.in_flight >= self.running_limit + self.queue_limit:
             return 503, (
                 f"the server is busy: {self.waiting} queries wait for a worker (the limit is "
@@ -88,8 +111,58 @@ class AdmissionGate:
         self.in_flight += 1
         return None
 
+    def _client_full(self, who: str) -> str:
+        return (
+            f"this client already has {self.per_client.get(who, 0)} queries running and "
+            f"{self.queued(who)} waiting (the limits are {self.client_queries}, "
+            f"JAIF_CLIENT_QUERIES, and {self.client_queue}, JAIF_CLIENT_QUEUE); wait for one "
+            "to finish"
+        )
+
+    async def admit(self, who: str) -> tuple[int, str] | None:
+        """:meth:`enter`, but a client at its limit waits (up to ``client_queue`` deep and
+        ``client_wait`` seconds) for one of its slots instead of being refused at once."""
+        refused = self.enter(who)
+        if refused is None or refused[0] != 429:
+            return refused
+        line = self._queued.setdefault(who, deque())
+        if len(line) >= self.client_queue:
+            return refused
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        line.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), timeout=self.client_wait)
+        except asyncio.CancelledError:  # the client went away while waiting
+            if turn.done() and not turn.cancelled():
+                self.leave(who)
+            else:
+                turn.cancel()
+            raise
+        except TimeoutError:
+            if turn.done():  # handed a slot just as the wait ended: give it back
+                self.leave(who)
+            else:
+                turn.cancel()
+            return 503, (
+                f"this client's queries stayed busy for {self.client_wait:g} s while this one "
+                "waited for its turn; try again shortly"
+            )
+        finally:
+            if turn in line:
+                line.remove(turn)
+            if not line:
+                self._queued.pop(who, None)
+        return None
+
     def leave(self, who: str) -> None:
-        """Release what :meth:`enter` counted for ``who``."""
+        """Release what :meth:`enter` counted for ``who``: its slot goes to its next waiting
+        query, if any, else back to everyone."""
+        line = self._queued.get(who)
+        while line:
+            turn = line.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot (and its count) passes on
+                return
         self.in_flight -= 1
         left = self.per_client[who] - 1
         if left:
@@ -116,7 +189,7 @@ class Admission:
             return
         client = scope.get("client")
         who = str(client[0]) if client else ""
-        refused = self.gate.enter(who)
+        refused = await self.gate.admit(who)
         if refused is not None:
             await _refuse(scope, send, *refused)
             return

@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         client_queries=settings.client_queries,
         running_limit=executor.max_workers,
         queue_limit=settings.queue_limit,
+        client_queue=settings.client_queue,
+        client_wait=settings.query_timeout,
     )
     app.add_middleware(Admission, gate=app.state.admission)
     app.add_middleware(

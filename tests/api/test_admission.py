@@ -82,7 +82,7 @@ class Sender:
 def test_a_flooding_client_gets_429_and_another_is_served_at_once(
     live_factory: Callable[..., Live],
 ) -> None:
-    live = live_factory(api_settings(query_timeout=3.0, client_queries=4))
+    live = live_factory(api_settings(query_timeout=3.0, client_queries=4, client_queue=0))
     gate = live.app.state.admission
     flood = Sender("127.0.0.2", live.sparql)
     flood.send(12, {"query": SLOW_QUERY})
@@ -113,7 +113,7 @@ def test_a_flooding_client_gets_429_and_another_is_served_at_once(
 
 
 def test_the_rest_api_refuses_with_json(live_factory: Callable[..., Live]) -> None:
-    live = live_factory(api_settings(query_timeout=2.0, client_queries=1))
+    live = live_factory(api_settings(query_timeout=2.0, client_queries=1, client_queue=0))
     gate = live.app.state.admission
     busy = Sender("127.0.0.4", live.sparql)
     busy.send(1, {"query": SLOW_QUERY})
@@ -202,9 +202,35 @@ def test_x_forwarded_for_does_not_make_one_client_many(
     live_factory: Callable[..., Live],
 ) -> None:
     """Without JAIF_TRUSTED_PROXIES, a client cannot pose as many by naming other addresses."""
-    live = live_factory(api_settings(query_timeout=3.0, client_queries=2))
+    live = live_factory(api_settings(query_timeout=3.0, client_queries=2, client_queue=0))
     flood = Sender("127.0.0.1", live.sparql)  # uvicorn's default trusted proxy address
     for i in range(6):
         flood.send(1, {"query": SLOW_QUERY}, headers={"x-forwarded-for": f"10.9.9.{i}"})
     assert wait_for(lambda: len(flood.outcomes) >= 4, 5), flood.outcomes
     assert [status for status, *_ in list(flood.outcomes)[:4]] == [429] * 4
+
+
+def test_a_client_over_its_slots_waits_its_turn_rather_than_being_refused(
+    live_factory: Callable[..., Live],
+) -> None:
+    """Many cheap queries at once from one address (a load generator, a NAT) are all answered:
+    beyond JAIF_CLIENT_QUERIES they wait for the client's own slots; past JAIF_CLIENT_QUEUE
+    they get 429."""
+    live = live_factory(api_settings(client_queries=2, client_queue=8))
+    many = Sender("127.0.0.8", live.sparql)
+    many.send(10, {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 50"})
+    many.join()
+    assert many.errors == []
+    assert sorted(status for status, *_ in many.outcomes) == [200] * 10
+    gate = live.app.state.admission
+    assert gate.per_client == {} and gate.queued("127.0.0.8") == 0
+
+    flood = Sender("127.0.0.9", live.sparql)
+    flood.send(2 + 8 + 3, {"query": SLOW_QUERY})  # 2 run, 8 wait, 3 are refused
+    assert wait_for(lambda: len(flood.outcomes) >= 3, 5), flood.outcomes
+    assert [status for status, *_ in list(flood.outcomes)[:3]] == [429] * 3
+    assert gate.queued("127.0.0.9") == 8
+    with client_at("127.0.0.10") as other:  # another client is not delayed by that line
+        started = time.monotonic()
+        assert other.get(live.sparql, params={"query": "ASK {}"}).status_code == 200
+        assert time.monotonic() - started < 1.0

@@ -212,7 +212,11 @@ def test_an_engine_failure_is_a_500_with_a_reason(live: Live) -> None:
 
 
 def test_the_pool_returns_to_its_size(live_factory: Callable[..., Live]) -> None:
-    pool = live_factory(api_settings(query_workers=2, query_workers_max=6, client_queries=8))
+    pool = live_factory(
+        api_settings(
+            query_workers=2, query_workers_max=6, client_queries=8, worker_idle_seconds=2.0
+        )
+    )
     executor = pool.app.state.executor
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f } "
     threads = [
@@ -231,6 +235,10 @@ def test_the_pool_returns_to_its_size(live_factory: Callable[..., Live]) -> None
     for t in threads:
         t.join(60)
     assert grown > 2
+    assert len(executor.worker_pids) > 2  # kept while the burst lasts, then stopped when idle
+    deadline = time.monotonic() + 10
+    while len(executor.worker_pids) > 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(executor.worker_pids) == 2
 
 
