@@ -79,7 +79,6 @@ _INTEGER_TYPES = frozenset(
     _XSD + t
     for t in (
         "integer",
-        "int",
         "long",
         "short",
         "byte",
@@ -140,22 +139,21 @@ MAX_DEPTH = 200
 MAX_UNION = 2000
 
 
-def _check_shape(text: str) -> None:
+def _check_shape(depth: int, unions: int) -> None:
     """Refuse, before the engine sees it, a query nested too deeply or with a too-long UNION
-    chain (a linear pass over the tokens)."""
-    from jaif_kg.protocol import scan
+    chain (``depth`` and ``unions`` come from the lexer's one pass, :func:`prepare_query`).
 
-    depth = unions = 0
-    for tok in scan(text):
-        if tok.kind == "punct" and tok.text in "{([":
-            depth = max(depth, tok.braces + tok.parens + 1)
-        elif tok.kind == "word" and tok.text.lower() == "union":
-            unions += 1
-        if depth > MAX_DEPTH:
-            raise QueryTooComplex(
-                f"the query is nested more than {MAX_DEPTH} levels deep (groups, brackets and "
-                "parentheses together); flatten it"
-            )
+    >>> _check_shape(3, 2)
+    >>> _check_shape(MAX_DEPTH + 1, 0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jaif_kg.errors.QueryTooComplex: the query is nested more than 200 levels deep ...
+    """
+    if depth > MAX_DEPTH:
+        raise QueryTooComplex(
+            f"the query is nested more than {MAX_DEPTH} levels deep (groups, brackets and "
+            "parentheses together); flatten it"
+        )
     if unions >= MAX_UNION:
         raise QueryTooComplex(
             f"the query has {unions} UNION operators; at most {MAX_UNION - 1} are accepted: "
@@ -265,7 +263,6 @@ def execute(
     default_graphs, named_graphs = job.default_graphs, job.named_graphs
     media_type, graph_media_type = job.media_type, job.graph_media_type
     if job.prepare:
-        _check_shape(sparql)
         prepared = prepare_query(
             sparql,
             default_graphs=default_graphs or (),
@@ -273,6 +270,7 @@ def execute(
             base_iri=job.base_iri,
             max_results=job.max_results,
         )
+        _check_shape(prepared.depth, prepared.unions)
         # The structural SERVICE check (a real parse; what it cannot read is refused), at the
         # endpoint's own layer; the backend repeats it (cached), and in a confined worker the
         # kernel refuses any connection whatever the parse said.

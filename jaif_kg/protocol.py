@@ -494,6 +494,8 @@ class PreparedQuery:
     named_graphs: tuple[str, ...] | None = None
     capped: bool = False
     from_clauses: tuple[str, ...] = field(default=(), repr=False)
+    depth: int = field(default=0, repr=False)
+    unions: int = field(default=0, repr=False)
 
 
 def _expand(token: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -568,9 +570,14 @@ def prepare_query(
     relative = False
     limit_token: Token | None = None
     values_token: Token | None = None
+    depth = unions = 0
     for j, tok in enumerate(tokens):
+        if tok.kind == "punct" and tok.text in "{([":
+            depth = max(depth, tok.braces + tok.parens + 1)
         if tok.kind == "word":
             word = tok.text.lower()
+            if word == "union":
+                unions += 1
             if word == "from":
                 k = j + 1
                 named = k < n and tokens[k].kind == "word" and tokens[k].text.lower() == "named"
@@ -630,7 +637,7 @@ def prepare_query(
         out = out[:s] + repl + out[e:]
     if relative and not has_base and base_iri:
         out = f"BASE <{base_iri}> " + out
-    return PreparedQuery(form, out, dg, ng, capped, tuple(from_default + from_named))
+    return PreparedQuery(form, out, dg, ng, capped, tuple(from_default + from_named), depth, unions)
 
 
 # --------------------------------------------------------------------------- service description
