@@ -79,6 +79,7 @@ _INTEGER_TYPES = frozenset(
     _XSD + t
     for t in (
         "integer",
+        "int",
         "long",
         "short",
         "byte",
