@@ -48,6 +48,7 @@ from rdflib.term import Identifier
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.graph import expand
 from jaif_kg.namespaces import DEFAULT_BASE, rebase_text
+from jaif_kg.sparql.results import JsonValue, literal_value
 from jaif_kg.store.base import QueryResult, Store
 
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -572,33 +573,9 @@ def run_named(store: Store, query: NamedQuery, values: Mapping[str, str]) -> Que
 
 # -- rows as plain JSON values ------------------------------------------------------------
 
-_NUMBERS = {str(XSD.integer), str(XSD.decimal), str(XSD.double), str(XSD.float)}
-_INTEGERS = {
-    str(XSD[t])
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
-
-JsonValue = str | int | float | bool | None
-
 
 def plain_value(term: Identifier | None) -> JsonValue:
-    """A term as a plain JSON value: IRIs and most literals as their text; integers (every
-    XSD integer type) as numbers, decimals and doubles as numbers, booleans as true/false;
-    blank nodes as ``_:id``; unbound as null. Language tags and other datatypes are dropped.
+    """A term as a plain JSON value (:func:`jaif_kg.sparql.results.literal_value`'s convention).
 
     >>> plain_value(Literal(3))
     3
@@ -611,20 +588,8 @@ def plain_value(term: Identifier | None) -> JsonValue:
         return None
     if isinstance(term, BNode):
         return f"_:{term}"
-    if isinstance(term, Literal) and term.datatype is not None:
-        datatype = str(term.datatype)
-        text = str(term)
-        try:
-            if datatype in _INTEGERS:
-                return int(text)
-            if datatype in _NUMBERS:
-                number = float(text)
-                if number == number and abs(number) != float("inf"):  # JSON has no NaN/inf
-                    return number
-            if datatype == str(XSD.boolean) and text in _BOOLEANS:
-                return _BOOLEANS[text]
-        except ValueError:
-            return text
+    if isinstance(term, Literal):
+        return literal_value(str(term), str(term.datatype) if term.datatype else None)
     return str(term)
 
 

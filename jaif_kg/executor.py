@@ -65,6 +65,7 @@ from jaif_kg.errors import (
 )
 from jaif_kg.formats import rdf_format, results_format
 from jaif_kg.protocol import NotAcceptable, UpdateRefused, form_kind, prepare_query
+from jaif_kg.sparql.results import json_value
 from jaif_kg.store import Store
 from jaif_kg.store.safety import SERVICE_MESSAGE, may_use_service, refuse_service
 
@@ -73,27 +74,6 @@ log = logging.getLogger("jaif_kg.executor")
 #: Media type of the named-query API's plain rows: a JSON array of objects.
 ROWS_MEDIA_TYPE = "application/json"
 _SPARQL_JSON = "application/sparql-results+json"
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = frozenset(
-    _XSD + t
-    for t in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "negativeInteger",
-        "nonPositiveInteger",
-        "unsignedInt",
-        "unsignedLong",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
-_FLOAT_TYPES = frozenset(_XSD + t for t in ("decimal", "double", "float"))
 
 
 @dataclass(frozen=True)
@@ -188,39 +168,11 @@ def _count_triples(body: bytes, media_type: str) -> int:
     return sum(1 for _ in ox.parse(body, rdf_format(media_type).oxigraph))
 
 
-def _json_value(term: dict[str, str]) -> Any:
-    """A SPARQL JSON term as a plain JSON value.
-
-    >>> _json_value({"type": "literal", "value": "3",
-    ...              "datatype": "http://www.w3.org/2001/XMLSchema#integer"})
-    3
-    >>> _json_value({"type": "uri", "value": "https://w3id.org/jaif-kg/id/country/KHM"})
-    'https://w3id.org/jaif-kg/id/country/KHM'
-    >>> _json_value({"type": "bnode", "value": "b0"})
-    '_:b0'
-    """
-    kind, value = term.get("type"), term["value"]
-    if kind == "bnode":
-        return "_:" + value
-    datatype = term.get("datatype")
-    try:
-        if datatype in _INTEGER_TYPES:
-            return int(value)
-        if datatype in _FLOAT_TYPES:
-            number = float(value)
-            return number if number == number and abs(number) != float("inf") else value
-    except ValueError:
-        return value
-    if datatype == _XSD + "boolean":
-        return value in ("true", "1")
-    return value
-
-
 def rows_json(sparql_json: bytes) -> bytes:
     """Turn SPARQL JSON results into a plain JSON array of objects (``true``/``false`` for ASK).
 
-    Every variable is a key (``null`` when unbound); values as :func:`_json_value` (the same
-    convention as the CLI's JSON rows).
+    Every variable is a key (``null`` when unbound); values as
+    :func:`jaif_kg.sparql.results.json_value` (the CLI's JSON rows use the same).
 
     >>> rows_json(b'{"head":{"vars":["x"]},'
     ...           b'"results":{"bindings":[{"x":{"type":"literal","value":"a"}}]}}')
@@ -234,7 +186,7 @@ def rows_json(sparql_json: bytes) -> bytes:
     else:
         names = parsed["head"].get("vars", [])
         out = [
-            {name: _json_value(binding[name]) if name in binding else None for name in names}
+            {name: json_value(binding.get(name)) for name in names}
             for binding in parsed["results"]["bindings"]
         ]
     return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
