@@ -168,8 +168,8 @@ def test_each_failure_is_one_line(
 #: environment -> argv, exit code, phrase: settings are input too
 SETTINGS_CASES: list[tuple[dict[str, str], tuple[str, ...], int, str]] = [
     ({"JAIF_QUERY_TIMEOUT": "abc"}, ("validate",), 2, "JAIF_QUERY_TIMEOUT='abc': Input should"),
-    ({"JAIF_QUERY_TIMEOUT": "0"}, ("serve", "--port", "{port}"), 2, "JAIF_QUERY_TIMEOUT=0.0"),
-    ({"JAIF_QUERY_WORKERS": "-3"}, ("serve", "--port", "{port}"), 2, "JAIF_QUERY_WORKERS=-3"),
+    ({"JAIF_QUERY_TIMEOUT": "0"}, ("serve", "--port", "{port}"), 2, "JAIF_QUERY_TIMEOUT='0'"),
+    ({"JAIF_QUERY_WORKERS": "-3"}, ("serve", "--port", "{port}"), 2, "JAIF_QUERY_WORKERS='-3'"),
     ({"JAIF_BASE_IRI": "not an iri"}, ("validate",), 2, "JAIF_BASE_IRI='not an iri' is not an"),
     ({"JAIF_STORE": "http://a b/"}, ("query", "things"), 2, "--store (JAIF_STORE) wants"),
     ({"JAIF_UPDATE_URL": "ftp://x/"}, ("load", "--endpoint", "http://e/"), 2, "JAIF_UPDATE_URL"),
