@@ -885,12 +885,26 @@ class QueryExecutor:
             self._schedule_reap(self.idle_seconds / 2)
 
     def _replenish(self) -> None:
-        """Keep ``min_workers`` alive after a kill (a fork of the zygote: milliseconds)."""
-        while len(self._alive) < self.min_workers and self._ctl is not None:
-            try:
-                self._release(self._spawn())
-            except (OSError, StoreError):
-                return
+        """Keep ``min_workers`` alive after a kill. The fork happens in a thread: under load a
+        fork of the zygote can take tens of milliseconds, which the event loop must not wait."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (close, tests): fork here
+            while len(self._alive) < self.min_workers and self._ctl is not None:
+                try:
+                    self._release(self._spawn())
+                except (OSError, StoreError):
+                    return
+            return
+        missing = self.min_workers - len(self._alive) - self._spawning
+        for _ in range(max(0, missing)):
+            self._spawning += 1
+            loop.run_in_executor(None, self._spawn).add_done_callback(self._spawned)
+
+    def _spawned(self, future: asyncio.Future[_Worker]) -> None:
+        self._spawning -= 1
+        if not future.cancelled() and future.exception() is None and self._ctl is not None:
+            self._release(future.result())
 
     async def _call(self, worker: _Worker, job: Job) -> tuple[int, str, bytes]:
         loop = asyncio.get_running_loop()

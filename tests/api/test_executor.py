@@ -120,6 +120,10 @@ def test_a_panic_is_answered_with_its_reason_and_the_worker_replaced() -> None:
         with pytest.raises(WorkerFailure, match=r"internal error\): called `Option::unwrap\(\)`"):
             await executor.run(ASK)
         assert executor.replaced == 1 and executor.lost == 0  # answered, then replaced
+        for _ in range(200):  # the replacement is forked in a thread
+            if executor.worker_pids:
+                break
+            await asyncio.sleep(0.01)
         assert pid not in executor.worker_pids and len(executor.worker_pids) == 1
 
     try:

@@ -253,6 +253,9 @@ def test_a_worker_that_grew_is_recycled(live_factory: Callable[..., Live]) -> No
     response = httpx.post(recycling.sparql, data={"query": big}, timeout=60)
     assert response.status_code == 200, response.text[:200]
     assert executor.replaced == before + 1
+    deadline = time.monotonic() + 5  # the replacement is forked in a thread
+    while not executor.worker_pids and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert len(executor.worker_pids) == 1
 
 
