@@ -63,7 +63,7 @@ build: $(STAMP) ## Write the dumps and dataset description to dist/
 
 bench: $(STAMP) ## Run the benchmark (15-20 min; ARGS=--quick for 2 min) and write docs/BENCHMARKS.md
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m jaif_kg.bench $(ARGS)
+	$(BIN)/python -m jaif_kg.bench.run $(ARGS)
 
 # Debian's wrk, the load generator of `make soak`: installed once, when missing and run as root;
 # otherwise the soak says how to install it and exits 1.
@@ -76,7 +76,7 @@ $(WRK):
 	else echo "wrk is missing (apt-get install wrk as root): the soak cannot run"; fi
 
 soak: $(STAMP) $(WRK) ## Soak the server under hostile load (30 s; ARGS=--quick for 10 s, --json FILE)
-	$(BIN)/python -m jaif_kg.soak $(ARGS)
+	$(BIN)/python -m jaif_kg.bench.soak $(ARGS)
 
 clean: ## Remove .venv, caches and build output
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jaif_kg.namespaces import DEFAULT_BASE
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 
 #: The project checkout (ontology/, graph_data/, queries/ live here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jaif_kg.catalog import Catalog
-from jaif_kg.graph import load_store, shipped_paths
+from jaif_kg.rdf.graph import load_store, shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 

@@ -33,7 +33,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Identifier
 
 from jaif_kg.catalog import Catalog, NamedQuery, mask, run_named
-from jaif_kg.graph import expand, load_store, shipped_paths, shorten
+from jaif_kg.rdf.graph import expand, load_store, shipped_paths, shorten
 from jaif_kg.settings import Settings
 from jaif_kg.store import QueryResult, Store, open_store
 

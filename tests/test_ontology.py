@@ -7,8 +7,8 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from jaif_kg.graph import ontology_path, read_graph
-from jaif_kg.namespaces import JAIF, ONTOLOGY_IRI
+from jaif_kg.rdf.graph import ontology_path, read_graph
+from jaif_kg.rdf.namespaces import JAIF, ONTOLOGY_IRI
 from jaif_kg.settings import Settings
 
 TERM_TYPES = (
@@ -55,7 +55,7 @@ def test_every_term_is_labelled_and_defined(ontology: Graph) -> None:
 
 def test_every_jaif_term_used_is_declared(ontology: Graph, settings: Settings) -> None:
     """A jaif: term used in the data or the shapes is declared in the ontology (catches typos)."""
-    from jaif_kg.graph import shapes_paths, shipped_paths
+    from jaif_kg.rdf.graph import shapes_paths, shipped_paths
 
     declared = set(minted_terms(ontology))
     used = {

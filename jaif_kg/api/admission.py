@@ -1,6 +1,6 @@
 """Fair admission to the query workers: a per-client limit and a bounded queue.
 
-Queries run in a small pool of worker processes (:class:`jaif_kg.executor.QueryExecutor`).
+Queries run in a small pool of worker processes (:class:`jaif_kg.workers.pool.QueryExecutor`).
 Without admission control one client could keep every worker busy and fill the wait queue
 with slow queries, and everyone else would wait for the time limit. :class:`Admission` counts
 the query requests in flight (``/sparql`` and ``/api/queries/<name>``) and answers at once:

@@ -27,10 +27,10 @@ from jaif_kg.errors import (
     UnknownQuery,
     WorkerFailure,
 )
-from jaif_kg.executor import QueryExecutor
-from jaif_kg.protocol import ProtocolError, UpdateRefused
 from jaif_kg.settings import Settings, get_settings
+from jaif_kg.sparql.protocol import ProtocolError, UpdateRefused
 from jaif_kg.store import Store, open_store
+from jaif_kg.workers.pool import QueryExecutor
 
 
 def error_status(exc: JaifError) -> int:
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     """Build the app over ``store`` (opened from ``settings`` when not given).
 
     The caller loads the store; the app never writes to it. Queries run in worker processes
-    (:class:`jaif_kg.executor.QueryExecutor`) started with the app (its lifespan) or at the
+    (:class:`jaif_kg.workers.pool.QueryExecutor`) started with the app (its lifespan) or at the
     first query, from the store as loaded then.
     """
     settings = settings or get_settings()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from jaif_kg.executor import QueryExecutor
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
+from jaif_kg.workers.pool import QueryExecutor
 
 
 def get_app_settings(request: Request) -> Settings:

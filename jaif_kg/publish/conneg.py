@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from jaif_kg.formats import RDF_FORMATS
+from jaif_kg.rdf.formats import RDF_FORMATS
 
 #: The media type of an HTML page.
 HTML = "text/html"

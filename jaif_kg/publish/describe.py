@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF
 
 from jaif_kg.errors import InputError
-from jaif_kg.namespaces import DEFAULT_BASE, project_prefixes
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, project_prefixes
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 

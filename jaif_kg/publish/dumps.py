@@ -32,12 +32,12 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.term import Node
 
-from jaif_kg.formats import rdf_format
-from jaif_kg.graph import new_graph as _project_graph
-from jaif_kg.graph import to_oxigraph_term, to_rdflib_term
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.describe import prefixes
 from jaif_kg.publish.iris import split_fragment
+from jaif_kg.rdf.formats import rdf_format
+from jaif_kg.rdf.graph import new_graph as _project_graph
+from jaif_kg.rdf.graph import to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 
@@ -384,7 +384,7 @@ def shipped_bundle(settings: Settings) -> Bundle:
     Raises:
         jaif_kg.errors.InputError: a file of the graph is missing or malformed.
     """
-    from jaif_kg.graph import load_store, shipped_paths
+    from jaif_kg.rdf.graph import load_store, shipped_paths
     from jaif_kg.store import open_store
 
     store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))

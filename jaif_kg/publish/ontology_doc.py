@@ -19,7 +19,6 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, Namespace
 from rdflib.term import Node
 
-from jaif_kg.namespaces import DEFAULT_BASE, project_prefixes
 from jaif_kg.publish.iris import local_path
 from jaif_kg.publish.text import capitalise
 from jaif_kg.publish.vocab import (
@@ -30,6 +29,7 @@ from jaif_kg.publish.vocab import (
     local_name,
     namespace_of,
 )
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, project_prefixes
 from jaif_kg.settings import Settings
 
 #: XML Schema datatypes (an open namespace: rdflib's closed ``XSD`` warns when probed).
@@ -402,8 +402,8 @@ def shape_files(settings: Settings) -> list[Path]:
 
 def read_shapes(paths: Iterable[Path], base: str = DEFAULT_BASE) -> Graph:
     """Parse the shapes files into one graph (prefixes of the project bound), read under
-    ``base`` (see :func:`jaif_kg.graph.read_graph`)."""
-    from jaif_kg.graph import read_graph
+    ``base`` (see :func:`jaif_kg.rdf.graph.read_graph`)."""
+    from jaif_kg.rdf.graph import read_graph
 
     return read_graph(paths, base=base)
 

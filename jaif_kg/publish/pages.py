@@ -17,7 +17,6 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 
 from jaif_kg import __version__
-from jaif_kg.namespaces import JAIF, project_prefixes, rebase, unrebase
 from jaif_kg.publish import describe as ds
 from jaif_kg.publish.conneg import DESCRIPTION_FORMATS
 from jaif_kg.publish.iris import data_path, local_path, split_fragment
@@ -32,6 +31,7 @@ from jaif_kg.publish.text import (
     shorten,
 )
 from jaif_kg.publish.vocab import KNOWN_LABELS, curie, humanise, link_target
+from jaif_kg.rdf.namespaces import JAIF, project_prefixes, rebase, unrebase
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 
@@ -728,7 +728,7 @@ class PageBuilder:
             "ntriples": "N-Triples",
             "rdfxml": "RDF/XML",
         }
-        from jaif_kg.formats import rdf_format
+        from jaif_kg.rdf.formats import rdf_format
 
         for name in DESCRIPTION_FORMATS:
             path = data_path(iri, self.site.base, rdf_format(name).suffix)

@@ -22,11 +22,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, Namespace
 
 from jaif_kg import __version__
-from jaif_kg.formats import rdf_format
-from jaif_kg.namespaces import JAIF, VOID, project_prefixes, rebase
 from jaif_kg.publish.dumps import DUMP_FORMATS, DumpFile, dump_name, new_graph, published_base
 from jaif_kg.publish.text import format_date
 from jaif_kg.publish.vocab import LINK_TARGETS, VOCABULARIES, LinkTarget, curie, namespace_of
+from jaif_kg.rdf.formats import rdf_format
+from jaif_kg.rdf.namespaces import JAIF, VOID, project_prefixes, rebase
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 

@@ -10,7 +10,7 @@ ends, so a reload interrupted half-way is redone at the next start. Delete the f
 to force a reload.
 
 Every function takes the deployment's ``base`` (``settings.base_iri``): under another base than
-the default, the files are read rebased (:mod:`jaif_kg.rebasing`) and the base is part of the
+the default, the files are read rebased (:mod:`jaif_kg.rdf.rebasing`) and the base is part of the
 fingerprint, so a persistent store loaded under one base is reloaded when served under another.
 """
 
@@ -27,9 +27,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, StoreError
-from jaif_kg.formats import RdfFormat, rdf_format_for_path
-from jaif_kg.namespaces import DEFAULT_BASE
-from jaif_kg.rebasing import rebase_quads
+from jaif_kg.rdf.formats import RdfFormat, rdf_format_for_path
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
+from jaif_kg.rdf.rebasing import rebase_quads
 from jaif_kg.store.base import Store
 from jaif_kg.store.oxigraph import OxigraphStore, parse_quads
 

@@ -10,10 +10,10 @@ from typing import ClassVar
 import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
-from jaif_kg.formats import rdf_format, results_format
+from jaif_kg.rdf.formats import rdf_format, results_format
+from jaif_kg.rdf.terms import solution_rows, to_rdflib
+from jaif_kg.sparql.safety import refuse_service
 from jaif_kg.store.base import BoundedBuffer, QueryResult
-from jaif_kg.store.safety import refuse_service
-from jaif_kg.store.terms import solution_rows, to_rdflib
 
 _LINE = re.compile(r"line (\d+)", re.IGNORECASE)
 

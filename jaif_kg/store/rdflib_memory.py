@@ -28,11 +28,11 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import ResultRow
 
 from jaif_kg.errors import QuerySyntaxError, ResultTooLarge
-from jaif_kg.formats import rdf_format, results_format
+from jaif_kg.rdf.formats import rdf_format, results_format
+from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
+from jaif_kg.sparql.safety import refuse_service
 from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
 from jaif_kg.store.oxigraph import parse_quads
-from jaif_kg.store.safety import refuse_service
-from jaif_kg.store.terms import to_oxigraph, to_rdflib
 
 #: How many parsed queries are kept (rdflib takes about a millisecond to parse one).
 PREPARED_CACHE_SIZE = 512

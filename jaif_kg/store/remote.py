@@ -49,11 +49,11 @@ from jaif_kg.errors import (
     ResultTooLarge,
     StoreError,
 )
-from jaif_kg.formats import RdfFormat, ResultsFormat, rdf_format, results_format
+from jaif_kg.rdf.formats import RdfFormat, ResultsFormat, rdf_format, results_format
+from jaif_kg.rdf.terms import to_rdflib
+from jaif_kg.sparql.safety import refuse_service
 from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
 from jaif_kg.store.oxigraph import parse_quads
-from jaif_kg.store.safety import refuse_service
-from jaif_kg.store.terms import to_rdflib
 
 #: Triples per request beyond which writes are staged in chunks (about 6 MB of N-Triples).
 DEFAULT_CHUNK_TRIPLES = 50_000

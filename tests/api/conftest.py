@@ -20,8 +20,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from jaif_kg.api.app import create_app
-from jaif_kg.graph import load_store, shipped_paths
-from jaif_kg.server import uvicorn_config
+from jaif_kg.api.server import uvicorn_config
+from jaif_kg.rdf.graph import load_store, shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 

@@ -24,8 +24,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from jaif_kg import sandbox
 from jaif_kg.store import open_store
+from jaif_kg.workers import sandbox
 
 from .conftest import Live, Probe, api_settings
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from jaif_kg.executor import QueryExecutor
+from jaif_kg.workers.pool import QueryExecutor
 
 from .conftest import Live, api_settings, shipped
 

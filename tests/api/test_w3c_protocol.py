@@ -25,7 +25,7 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
-from jaif_kg.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format
+from jaif_kg.rdf.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 from tests.conftest import require_suite

@@ -10,9 +10,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 from jaif_kg.errors import InputError
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.describe import describe, labels, periods, sparql_iri, types
 from jaif_kg.publish.dumps import sectioned_turtle
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 

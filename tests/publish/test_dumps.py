@@ -11,7 +11,6 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from jaif_kg.cli import main
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.dumps import (
     CHECKSUMS_FILE,
     CONTEXT_FILE,
@@ -21,6 +20,7 @@ from jaif_kg.publish.dumps import (
     graph_name_for,
     store_graph,
 )
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from jaif_kg.graph import read_graph, shapes_paths
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.ontology_doc import ontology_doc, shapes_doc
+from jaif_kg.rdf.graph import read_graph, shapes_paths
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 
 ONTOLOGY = DEFAULT_BASE + "ontology"

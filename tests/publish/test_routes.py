@@ -9,10 +9,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 
-from jaif_kg.graph import read_graph, shapes_paths
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.describe import describe
 from jaif_kg.publish.dumps import Bundle
+from jaif_kg.rdf.graph import read_graph, shapes_paths
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 from tests.publish.conftest import Server

@@ -6,9 +6,9 @@ from __future__ import annotations
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from jaif_kg.namespaces import DEFAULT_BASE
 from jaif_kg.publish.dumps import DUMP_FORMATS, Bundle, dump_name
 from jaif_kg.publish.vocab import LINK_TARGETS
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.store import Store
 
 VOID = Namespace("http://rdfs.org/ns/void#")

@@ -1,7 +1,8 @@
 """An ``iri`` parameter of a named query refuses every character SPARQL's IRIREF excludes, itself.
 
 Guards: dropping ``>`` from the characters the parameter check refuses (``_IRI_FORBIDDEN`` in
-``jaif_kg/catalog.py``) passed the suite, because a later check (the bound query must parse)
+``jaif_kg/catalog/__init__.py``) passed the suite, because a later check (the bound query must
+parse)
 refused the value anyway, with another message. The check on the value is the guarantee: a
 value is never written into a query unless it is one IRI term
 (https://www.w3.org/TR/sparql11-query/#rIRIREF). So the conversion itself is called here, and

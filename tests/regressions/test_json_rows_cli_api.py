@@ -1,7 +1,7 @@
 """The CLI's JSON rows and the API's JSON rows give every datatype the same value and JSON type.
 
 Guards: dropping ``xsd:decimal`` from the API's numeric conversion (``_FLOAT_TYPES`` in
-``jaif_kg/executor.py``) passed the suite: the API wrote decimals as strings while the CLI
+``jaif_kg/workers/pool.py``) passed the suite: the API wrote decimals as strings while the CLI
 (``jaif_kg.catalog.plain_value``) wrote numbers. Both doors document one convention (XSD integers,
 decimals, doubles and floats as JSON numbers, booleans as true/false, unbound as null, everything
 else as its text, blank nodes as ``_:id``), written twice; this is the differential test of the

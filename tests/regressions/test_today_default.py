@@ -2,7 +2,7 @@
 
 Guards: ``member-states`` (``queries/member-states.rq``) with its ``as_of`` default changed from
 ``today`` to a fixed date passed every test, and so did a ``today`` resolved to a fixed date in
-``jaif_kg/catalog.py``. Timor-Leste joined ASEAN on 2025-10-26 as its eleventh member
+``jaif_kg/catalog/__init__.py``. Timor-Leste joined ASEAN on 2025-10-26 as its eleventh member
 (``graph_data/memberships.ttl``): run without ``as_of``, the query must list it. A query that only
 echoes its ``today`` parameter pins the exact date on both doors.
 """

@@ -1,6 +1,6 @@
 """A backend is only ever handed graph IRIs that it holds.
 
-Guards: dropping the ``known_graphs`` filter in ``jaif_kg.executor.execute`` passed the suite.
+Guards: dropping the ``known_graphs`` filter in ``jaif_kg.workers.pool.execute`` passed the suite.
 ``default-graph-uri`` / ``named-graph-uri`` values and ``FROM`` / ``FROM NAMED`` IRIs are chosen
 by the client; an IRI the store does not hold is an empty graph (SPARQL 1.1 Protocol §2.1.4) and
 must not reach the backend, which might dereference it (rdflib loads unknown graphs from the web,
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from jaif_kg.executor import Job, execute
+from jaif_kg.workers.pool import Job, execute
 
 A = "http://example.org/graph/a"
 B = "http://example.org/graph/b"

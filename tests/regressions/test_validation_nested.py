@@ -12,9 +12,9 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from jaif_kg.graph import read_graph, shapes_paths, shipped_paths
+from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
 from jaif_kg.settings import Settings
-from jaif_kg.validation import validate_graphs
+from jaif_kg.shacl.pyshacl_engine import validate_graphs
 
 KHM = URIRef("https://w3id.org/jaif-kg/id/country/KHM")
 JAIF_FUND = URIRef("https://w3id.org/jaif-kg/id/fund/jaif")

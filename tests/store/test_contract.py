@@ -16,8 +16,8 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from jaif_kg.errors import InputError, QueryRefused, QuerySyntaxError, StoreError
+from jaif_kg.rdf.terms import to_rdflib
 from jaif_kg.store import Store
-from jaif_kg.store.terms import to_rdflib
 from tests.store.conftest import DATA
 from tests.store.http_probe import Probe
 

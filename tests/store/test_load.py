@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jaif_kg.loader import count_graph, push
+from jaif_kg.store.loader import count_graph, push
 from jaif_kg.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer, start_oxigraph
 from tests.store.conftest import DATA

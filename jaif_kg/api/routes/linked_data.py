@@ -31,7 +31,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph
 
 from jaif_kg.api.deps import get_app_settings, get_store
-from jaif_kg.formats import RdfFormat, rdf_format
 from jaif_kg.publish import describe as ds
 from jaif_kg.publish.conneg import DESCRIPTION_FORMATS, HTML, negotiate
 from jaif_kg.publish.dumps import (
@@ -54,6 +53,7 @@ from jaif_kg.publish.pages import (
     render_not_found,
 )
 from jaif_kg.publish.void import void_iri
+from jaif_kg.rdf.formats import RdfFormat, rdf_format
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store
 
@@ -267,7 +267,7 @@ def _ontology_graph(request: Request, store: Store, settings: Settings) -> Graph
 
 
 def _shapes_graph(request: Request, settings: Settings) -> Graph:
-    from jaif_kg.graph import read_graph, shapes_paths
+    from jaif_kg.rdf.graph import read_graph, shapes_paths
 
     graph = _cached(
         request,
@@ -341,8 +341,8 @@ def _ontology_response(
 
 
 def _shapes_response(request: Request, settings: Settings, suffix: str | None) -> Response:
-    from jaif_kg.graph import shapes_paths
     from jaif_kg.publish.ontology_doc import shapes_doc
+    from jaif_kg.rdf.graph import shapes_paths
 
     site = _site(request, settings)
     graph = _shapes_graph(request, settings)

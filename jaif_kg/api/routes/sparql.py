@@ -1,7 +1,7 @@
 """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only; the endpoint is read-only).
 
-The route only moves bytes: :mod:`jaif_kg.protocol` reads the request, checks the query and
-negotiates the format; :mod:`jaif_kg.executor` runs it in a worker process under the time limit
+The route only moves bytes: :mod:`jaif_kg.sparql.protocol` reads the request, checks the query and
+negotiates the format; :mod:`jaif_kg.workers.pool` runs it in a worker process under the time limit
 with the backend's own result writer.
 """
 
@@ -15,8 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
 from jaif_kg.errors import JaifError, QueryTimeout
-from jaif_kg.executor import Job
-from jaif_kg.protocol import (
+from jaif_kg.sparql.protocol import (
     READ_ONLY_MESSAGE,
     NotAcceptable,
     PayloadTooLarge,
@@ -25,6 +24,7 @@ from jaif_kg.protocol import (
     parse_request,
     service_description,
 )
+from jaif_kg.workers.pool import Job
 
 router = APIRouter(tags=["SPARQL"])
 

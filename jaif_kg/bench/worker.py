@@ -1,0 +1,219 @@
+"""In-process measurements for :mod:`jaif_kg.bench.run`, each run in its own process.
+
+``python -m jaif_kg.bench.worker '<json spec>'`` measures one backend on one data folder and
+prints one JSON object: load time, validation times, the latency of every named query (and of
+raw pyoxigraph on the same bound query), and the peak memory of the process (``VmHWM``). A
+process per run keeps the memory figures apart and the runs independent.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process in MB (``VmHWM``), 0 where /proc is missing."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, by linear interpolation.
+
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 0.5)
+    2.5
+    """
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def timed(run: Callable[[], object], budget: float, least: int = 3, most: int = 25) -> list[float]:
+    """Latencies (ms) of ``run`` after one warm-up: at least ``least`` runs, at most ``most``,
+    stopping when ``budget`` seconds are spent."""
+    run()
+    times: list[float] = []
+    started = time.perf_counter()
+    while len(times) < most and (len(times) < least or time.perf_counter() - started < budget):
+        t = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def _summary(times: list[float]) -> dict[str, float]:
+    return {
+        "p50": statistics.median(times),
+        "p95": percentile(times, 0.95),
+        "runs": len(times),
+    }
+
+
+def run_backend(spec: dict[str, Any]) -> dict[str, Any]:
+    """Measure one backend (see the module docstring); ``spec`` keys: backend, data_dir,
+    store_path, remote_url, graph_store_url, validate_fast, budget."""
+    import pyoxigraph as ox
+
+    from jaif_kg.api.server import StartupReport, build_store
+    from jaif_kg.catalog import Catalog, run_named
+    from jaif_kg.rdf.graph import shapes_paths, shipped_paths
+    from jaif_kg.settings import Settings
+
+    backend = spec["backend"]
+    updates: dict[str, Any] = {"data_dir": Path(spec["data_dir"]), "query_timeout": 600.0}
+    if backend == "oxigraph-disk":
+        updates |= {"store": "oxigraph", "store_path": Path(spec["store_path"])}
+    elif backend == "remote":
+        updates |= {"store": spec["remote_url"], "graph_store_url": spec.get("graph_store_url")}
+    else:
+        updates["store"] = backend
+    settings = Settings().model_copy(update=updates)
+    out: dict[str, Any] = {"backend": backend}
+
+    started = time.perf_counter()
+    report = StartupReport()
+    store = build_store(settings, (), report)
+    if backend == "remote":
+        from jaif_kg.store.loader import push
+
+        push(shipped_paths(settings), store)
+        report.triples = store.count()
+    out["load_s"] = time.perf_counter() - started
+    out["triples"] = report.triples
+
+    raw: ox.Store | None = getattr(store, "raw", None)
+    if spec.get("validate_fast"):
+        from jaif_kg.rdf.graph import read_graph
+        from jaif_kg.shacl.fast import validate_rows, validate_store
+
+        shapes = read_graph(shapes_paths(settings))
+        started = time.perf_counter()
+        if raw is not None:
+            result = validate_store(raw, shapes)
+        else:
+            result = validate_rows(lambda q: store.query(q).rows, shapes)
+        out["validate_fast_s"] = time.perf_counter() - started
+        out["validate_fast_results"] = len(result.results)
+
+    catalog = Catalog.from_dir(settings.queries_dir)
+    queries: dict[str, Any] = {}
+    budget = float(spec.get("budget", 2.0))
+    skip: dict[str, str] = spec.get("skip", {})
+    cap = float(spec.get("cap", 20.0))
+    for query in catalog:
+        if query.name in skip:
+            queries[query.name] = {"skipped": skip[query.name]}
+            continue
+        values = dict(query.example)
+        text = query.bind(values)
+        first = time.perf_counter()
+        entry: dict[str, Any] = {"rows": len(run_named(store, query, values))}
+        single = time.perf_counter() - first
+        if single > cap:  # not repeated: one run is the measurement
+            entry["jaif"] = {"p50": single * 1000, "p95": single * 1000, "runs": 1}
+            queries[query.name] = entry
+            continue
+        # binding parses the query: measured apart, it is part of run_named's time
+        entry["bind"] = _summary(timed(lambda q=query, v=values: q.bind(v), budget / 4))  # type: ignore[misc]
+        entry["jaif"] = _summary(
+            timed(lambda q=query, v=values: run_named(store, q, v), budget)  # type: ignore[misc]
+        )
+        if raw is not None:
+            entry["raw"] = _summary(timed(lambda t=text: _consume(raw.query(t)), budget))  # type: ignore[misc]
+        queries[query.name] = entry
+    out["queries"] = queries
+    store.close()
+    out["peak_mb"] = peak_memory_mb()
+    return out
+
+
+def _consume(result: object) -> int:
+    """Read every value of a pyoxigraph result, as a caller of the raw API would."""
+    import pyoxigraph as ox
+
+    count = 0
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        for solution in result:
+            for name in names:
+                solution[name]
+            count += 1
+    elif isinstance(result, ox.QueryTriples):
+        count = sum(1 for _ in result)
+    return count
+
+
+def run_pyshacl(spec: dict[str, Any]) -> dict[str, Any]:
+    """pySHACL on the data folder, read from the files (load into rdflib, then validate)."""
+    from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
+    from jaif_kg.settings import Settings
+    from jaif_kg.shacl.pyshacl_engine import validate_graphs
+
+    settings = Settings().model_copy(update={"data_dir": Path(spec["data_dir"])})
+    started = time.perf_counter()
+    data = read_graph(shipped_paths(settings))
+    shapes = read_graph(shapes_paths(settings))
+    loaded = time.perf_counter()
+    report = validate_graphs(data, shapes)
+    done = time.perf_counter()
+    return {
+        "load_s": loaded - started,
+        "validate_s": done - loaded,
+        "results": len(report.results),
+        "peak_mb": peak_memory_mb(),
+    }
+
+
+def run_fast_files(spec: dict[str, Any]) -> dict[str, Any]:
+    """The fast engine from the files, as ``jaif-kg validate --engine fast`` runs it."""
+    from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
+    from jaif_kg.settings import Settings
+    from jaif_kg.shacl.fast import load_files, validate_store
+
+    settings = Settings().model_copy(update={"data_dir": Path(spec["data_dir"])})
+    started = time.perf_counter()
+    store = load_files(shipped_paths(settings))
+    shapes = read_graph(shapes_paths(settings))
+    loaded = time.perf_counter()
+    report = validate_store(store, shapes)
+    done = time.perf_counter()
+    return {
+        "load_s": loaded - started,
+        "validate_s": done - loaded,
+        "results": len(report.results),
+        "peak_mb": peak_memory_mb(),
+    }
+
+
+RUNNERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "backend": run_backend,
+    "pyshacl": run_pyshacl,
+    "fast": run_fast_files,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the measurement that the JSON argument describes; print the result as JSON."""
+    spec = json.loads((argv or sys.argv[1:])[0])
+    result = RUNNERS[spec["kind"]](spec)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,300 @@
+"""Loading the graph: which files make it up, reading them, and naming their terms for people.
+
+The shipped graph is the ontology (``ontology/jaif.ttl``) plus every ``graph_data/*.ttl`` file; the
+SHACL shapes (``ontology/shapes/*.shapes.ttl``) are kept apart. Files are parsed with pyoxigraph
+(fast, strict, and its errors carry a line and column) and, where rdflib is needed (pySHACL, the
+Turtle serialiser), converted term by term; for a few thousand triples both routes take about a
+tenth of a second, but only pyoxigraph's errors say where the problem is.
+
+Every reader takes the deployment's ``base`` (``settings.base_iri``): the files name things under
+the default base, and a file read under another base is rebased term by term as it is parsed
+(:mod:`jaif_kg.rdf.rebasing`); with the default base nothing extra is done.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Identifier, Node
+
+from jaif_kg.errors import InputError
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
+from jaif_kg.rdf.rebasing import rebase_prefixes, rebase_triples
+from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
+from jaif_kg.settings import Settings
+from jaif_kg.store.base import Store
+from jaif_kg.store.files import escaped_parser_limit, input_format, parser_limit, read_input
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class _QuietIllTypedLiterals(logging.Filter):
+    """Drop rdflib's warning (with a traceback) for an ill-typed literal such as
+    ``"abc"^^xsd:integer``: the literal is kept as written, and SHACL's ``sh:datatype``
+    reports it properly."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Failed to convert Literal lexical form")
+
+
+logging.getLogger("rdflib.term").addFilter(_QuietIllTypedLiterals())
+
+#: The file of the OWL ontology, inside ``settings.ontology_dir``.
+ONTOLOGY_FILE = "jaif.ttl"
+
+
+def ontology_path(settings: Settings) -> Path:
+    """The ontology file (``ontology/jaif.ttl``)."""
+    return settings.ontology_dir / ONTOLOGY_FILE
+
+
+def shipped_paths(settings: Settings) -> list[Path]:
+    """The files of the shipped graph: the ontology, then ``graph_data/*.ttl`` sorted by name.
+
+    The shapes are not part of it (see :func:`shapes_paths`).
+    """
+    return [ontology_path(settings), *sorted(settings.data_dir.glob("*.ttl"))]
+
+
+def shapes_paths(settings: Settings) -> list[Path]:
+    """The SHACL shapes files: ``ontology/shapes/*.shapes.ttl`` sorted by name."""
+    return sorted((settings.ontology_dir / "shapes").glob("*.shapes.ttl"))
+
+
+@dataclass
+class ParsedFile:
+    """The triples of one RDF file, with the prefixes it declares.
+
+    Attributes:
+        path: the file.
+        triples: its triples; quads of a dataset format lose their graph name. Blank nodes are
+            renamed apart, so the triples of several files can be merged safely.
+        prefixes: prefix -> namespace IRI, as declared in the file (Turtle, TriG).
+    """
+
+    path: Path
+    triples: list[ox.Triple]
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+def parse_file(path: Path | str, *, base: str = DEFAULT_BASE) -> ParsedFile:
+    """Parse one RDF file completely; its format comes from its suffix.
+
+    Under another ``base`` than the default, the triples and the prefixes are rebased
+    (:mod:`jaif_kg.rdf.rebasing`).
+
+    Raises:
+        InputError: the file is missing, a folder or unreadable, its suffix names no RDF format,
+            it does not parse, or it holds a piece longer than the parser reads (the error
+            names the file and the line).
+    """
+    path = Path(path)
+    fmt = input_format(path)
+    data = read_input(path)
+    try:
+        with parser_limit(path, data):
+            parser = ox.parse(data, fmt.oxigraph, rename_blank_nodes=True)
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
+                for q in parser
+            ]
+    except SyntaxError as exc:
+        raise _syntax_error(exc, path) from None
+    prefixes = dict(getattr(parser, "prefixes", {}) or {})
+    if base != DEFAULT_BASE:
+        return ParsedFile(path, rebase_triples(triples, base), rebase_prefixes(prefixes, base))
+    return ParsedFile(path, triples, prefixes)
+
+
+def _syntax_error(exc: SyntaxError, path: Path) -> InputError:
+    message = exc.msg if isinstance(exc.msg, str) and exc.msg else str(exc)
+    # pyoxigraph says "Parser error at line 3 column 5: ..."; the line also goes into the
+    # InputError's "file:line:" prefix, and the column stays in the text.
+    message = re.sub(r"^Parser error\b", "syntax error", message)
+    return InputError(message, path=str(path), line=exc.lineno)
+
+
+def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
+    """Convert a pyoxigraph term to rdflib, keeping a literal's lexical form exactly.
+
+    (rdflib would otherwise normalise ``"01"^^xsd:integer`` to ``"1"``, which changes the term.)
+
+    >>> to_rdflib_term(ox.Literal("01", datatype=ox.NamedNode(
+    ...     "http://www.w3.org/2001/XMLSchema#integer")))  # doctest: +ELLIPSIS
+    rdflib.term.Literal('01', datatype=rdflib.term.URIRef('...#integer'))
+    """
+    try:
+        return to_rdflib(term)
+    except TypeError as exc:
+        raise InputError(str(exc)) from None
+
+
+def to_oxigraph_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """Convert an rdflib term to pyoxigraph, keeping a literal's lexical form.
+
+    >>> from rdflib import Literal
+    >>> to_oxigraph_term(Literal("chat", lang="fr"))
+    <Literal value=chat language=fr>
+    """
+    try:
+        return to_oxigraph(term)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise InputError(str(exc)) from None
+
+
+def new_graph(prefixes: Mapping[str, str] | None = None, *, base: str = DEFAULT_BASE) -> Graph:
+    """An empty rdflib graph that knows the project prefixes (under ``base``), then ``prefixes``.
+
+    A prefix of ``prefixes`` that clashes with a project prefix is renamed by rdflib.
+    """
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in project_prefixes(base).items():
+        graph.bind(prefix, namespace)
+    for prefix, namespace in sorted((prefixes or {}).items()):
+        graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+def _unique(paths: Iterable[Path | str]) -> list[Path]:
+    seen: set[Path] = set()
+    result: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            result.append(path)
+    return result
+
+
+def parse_files(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> list[ParsedFile]:
+    """Parse every file (each once, even if named twice) before anything uses them."""
+    return [parse_file(p, base=base) for p in _unique(paths)]
+
+
+def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Graph:
+    """Read RDF files into one rdflib graph (their merge), with the project prefixes bound.
+
+    Under another ``base`` than the default, the files are read rebased, and the project
+    prefixes name the rebased namespaces.
+
+    Raises:
+        InputError: a file is missing or malformed; the error names the file and line.
+    """
+    parsed = parse_files(paths, base=base)
+    prefixes: dict[str, str] = {}
+    for pf in parsed:
+        for prefix, namespace in pf.prefixes.items():
+            prefixes.setdefault(prefix, namespace)
+    graph = new_graph(prefixes, base=base)
+    for pf in parsed:
+        for t in pf.triples:
+            graph.add(
+                (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
+            )
+    return graph
+
+
+def load_store(
+    store: Store,
+    paths: Iterable[Path | str],
+    graph: str | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+) -> int:
+    """Load RDF files into ``graph`` of ``store`` (its default graph when ``None``).
+
+    All or nothing: every file is parsed first, so a malformed file adds nothing; the triples
+    then go to the store in one load. Under another ``base`` than the default, the files are
+    read rebased.
+
+    Returns:
+        The number of triples read (duplicates across files included).
+
+    Raises:
+        InputError: a file is missing or malformed; the error names the file and line.
+    """
+    parsed = parse_files(paths, base=base)
+    triples = [t for pf in parsed for t in pf.triples]
+    if not triples:
+        return 0
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    with escaped_parser_limit([pf.path for pf in parsed], base=base):
+        store.load(data, "application/n-triples", graph)
+    return len(triples)
+
+
+# -- naming terms for people ----------------------------------------------------------------
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+
+def shorten(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """Write an IRI with the longest matching project prefix, for display (not Turtle).
+
+    ``prefixes`` replaces the project prefixes (e.g. ``project_prefixes(base)``).
+
+    >>> shorten("https://w3id.org/jaif-kg/id/country/KHM")
+    'id:country/KHM'
+    >>> shorten("http://www.w3.org/ns/shacl#MinCountConstraintComponent")
+    'sh:MinCountConstraintComponent'
+    >>> shorten("http://example.org/x")
+    '<http://example.org/x>'
+    """
+    by_length = (
+        _BY_LENGTH if prefixes is None else sorted(prefixes.items(), key=lambda item: -len(item[1]))
+    )
+    for prefix, namespace in by_length:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return f"<{iri}>"
+
+
+def expand(name: str, base: str = DEFAULT_BASE) -> str | None:
+    """Expand ``prefix:local`` with the project prefixes (under ``base``), or ``<iri>`` (as
+    written); ``None`` otherwise.
+
+    >>> expand("id:country/KHM")
+    'https://w3id.org/jaif-kg/id/country/KHM'
+    >>> expand("id:country/KHM", "http://example.org/kg/")
+    'http://example.org/kg/id/country/KHM'
+    >>> expand("<http://example.org/x>")
+    'http://example.org/x'
+    >>> expand("https://example.org/x") is None
+    True
+    """
+    if name.startswith("<") and name.endswith(">"):
+        return name[1:-1]
+    prefix, sep, local = name.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return rebase(PREFIXES[prefix], base) + local
+    return None
+
+
+def term_text(
+    term: Node | None, *, short: bool = True, prefixes: Mapping[str, str] | None = None
+) -> str:
+    """A term as a person reads it: IRIs shortened (with ``prefixes``, default the project's,
+    or in full), literals as their text.
+
+    >>> term_text(URIRef("https://w3id.org/jaif-kg/ontology#Project"))
+    'jaif:Project'
+    >>> from rdflib import Literal
+    >>> term_text(Literal("Cambodia", lang="en"))
+    'Cambodia'
+    >>> term_text(None)
+    ''
+    """
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(str(term), prefixes) if short else str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
