@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PN_CHARS = "A-Za-z0-9_\\-\u00b7\u00c0-\ufffd"
+# The SPARQL 1.1 character classes (grammar [164]-[169]), with every non-ASCII letter range
+# approximated by U+00C0-U+FFFD: a name starts with a letter, a digit or "_"; a variable name goes
+# on with those and U+00B7; a prefixed name with a hyphen, too (so "?a-1" is "?a", "-", "1").
+_NAME_START = "A-Za-z0-9_\u00c0-\ufffd"
+_VARNAME = _NAME_START + "\u00b7"
+_PN_CHARS = _VARNAME + "\\-"
 #: PN_LOCAL_ESC (SPARQL 1.1 grammar [173]): a backslash and one of these is part of a local name.
 _LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
 # Every alternative is linear: no look-ahead over a run, no nested repetition. Words and prefixed
@@ -24,10 +29,10 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][{_PN_CHARS}]+)
+  | (?P<var>[?$][{_VARNAME}]+)
   | (?P<bnode>_:[{_PN_CHARS}.]+)
   | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
-  | (?P<name>(?:[{_PN_CHARS}:%]|{_LOCAL_ESC})(?:[{_PN_CHARS}:%.]|{_LOCAL_ESC})*)
+  | (?P<name>(?:[{_NAME_START}:%]|{_LOCAL_ESC})(?:[{_PN_CHARS}:%.]|{_LOCAL_ESC})*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\];,.*+\-/!=<>|^@?$])
   | (?P<other>.)
     """,
