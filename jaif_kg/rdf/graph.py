@@ -14,9 +14,7 @@ the default base, and a file read under another base is rebased term by term as 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,14 +22,16 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
+from jaif_kg.rdf.files import parse_file as parse_file
+from jaif_kg.rdf.files import parse_files, syntax_error
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
-from jaif_kg.rdf.rebasing import rebase_prefixes, rebase_triples
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
-from jaif_kg.store.files import escaped_parser_limit, input_format, parser_limit, read_input
+from jaif_kg.store.files import escaped_parser_limit
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Until jaif_kg.shacl reads its files with jaif_kg.rdf.files.load_oxigraph (then removed).
+_syntax_error = syntax_error
 
 
 class _QuietIllTypedLiterals(logging.Filter):
@@ -65,59 +65,6 @@ def shipped_paths(settings: Settings) -> list[Path]:
 def shapes_paths(settings: Settings) -> list[Path]:
     """The SHACL shapes files: ``ontology/shapes/*.shapes.ttl`` sorted by name."""
     return sorted((settings.ontology_dir / "shapes").glob("*.shapes.ttl"))
-
-
-@dataclass
-class ParsedFile:
-    """The triples of one RDF file, with the prefixes it declares.
-
-    Attributes:
-        path: the file.
-        triples: its triples; quads of a dataset format lose their graph name. Blank nodes are
-            renamed apart, so the triples of several files can be merged safely.
-        prefixes: prefix -> namespace IRI, as declared in the file (Turtle, TriG).
-    """
-
-    path: Path
-    triples: list[ox.Triple]
-    prefixes: dict[str, str] = field(default_factory=dict)
-
-
-def parse_file(path: Path | str, *, base: str = DEFAULT_BASE) -> ParsedFile:
-    """Parse one RDF file completely; its format comes from its suffix.
-
-    Under another ``base`` than the default, the triples and the prefixes are rebased
-    (:mod:`jaif_kg.rdf.rebasing`).
-
-    Raises:
-        InputError: the file is missing, a folder or unreadable, its suffix names no RDF format,
-            it does not parse, or it holds a piece longer than the parser reads (the error
-            names the file and the line).
-    """
-    path = Path(path)
-    fmt = input_format(path)
-    data = read_input(path)
-    try:
-        with parser_limit(path, data):
-            parser = ox.parse(data, fmt.oxigraph, rename_blank_nodes=True)
-            triples = [
-                ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
-                for q in parser
-            ]
-    except SyntaxError as exc:
-        raise _syntax_error(exc, path) from None
-    prefixes = dict(getattr(parser, "prefixes", {}) or {})
-    if base != DEFAULT_BASE:
-        return ParsedFile(path, rebase_triples(triples, base), rebase_prefixes(prefixes, base))
-    return ParsedFile(path, triples, prefixes)
-
-
-def _syntax_error(exc: SyntaxError, path: Path) -> InputError:
-    message = exc.msg if isinstance(exc.msg, str) and exc.msg else str(exc)
-    # pyoxigraph says "Parser error at line 3 column 5: ..."; the line also goes into the
-    # InputError's "file:line:" prefix, and the column stays in the text.
-    message = re.sub(r"^Parser error\b", "syntax error", message)
-    return InputError(message, path=str(path), line=exc.lineno)
 
 
 def to_rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Identifier:
@@ -161,23 +108,6 @@ def new_graph(prefixes: Mapping[str, str] | None = None, *, base: str = DEFAULT_
     return graph
 
 
-def _unique(paths: Iterable[Path | str]) -> list[Path]:
-    seen: set[Path] = set()
-    result: list[Path] = []
-    for p in paths:
-        path = Path(p)
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            result.append(path)
-    return result
-
-
-def parse_files(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> list[ParsedFile]:
-    """Parse every file (each once, even if named twice) before anything uses them."""
-    return [parse_file(p, base=base) for p in _unique(paths)]
-
-
 def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Graph:
     """Read RDF files into one rdflib graph (their merge), with the project prefixes bound.
 
@@ -194,9 +124,9 @@ def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Grap
             prefixes.setdefault(prefix, namespace)
     graph = new_graph(prefixes, base=base)
     for pf in parsed:
-        for t in pf.triples:
+        for q in pf.quads:
             graph.add(
-                (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
+                (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
             )
     return graph
 
@@ -221,13 +151,13 @@ def load_store(
         InputError: a file is missing or malformed; the error names the file and line.
     """
     parsed = parse_files(paths, base=base)
-    triples = [t for pf in parsed for t in pf.triples]
-    if not triples:
+    quads = [q for pf in parsed for q in pf.quads]
+    if not quads:
         return 0
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    data = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
     with escaped_parser_limit([pf.path for pf in parsed], base=base):
         store.load(data, "application/n-triples", graph)
-    return len(triples)
+    return len(quads)
 
 
 # -- naming terms for people ----------------------------------------------------------------

@@ -27,106 +27,27 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, StoreError
-from jaif_kg.rdf.formats import RdfFormat, rdf_format_for_path
+from jaif_kg.rdf.files import (
+    PARSER_LIMIT,
+    first_long_line,
+    parse_file,
+    parser_limit_hit,
+    parsing,
+)
+from jaif_kg.rdf.files import input_format as input_format
+from jaif_kg.rdf.files import read_input as read_input
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
-from jaif_kg.rdf.rebasing import rebase_quads
 from jaif_kg.store.base import Store
-from jaif_kg.store.oxigraph import OxigraphStore, parse_quads
+from jaif_kg.store.oxigraph import OxigraphStore, graph_node
+
+#: Until jaif_kg.shacl reads its files with jaif_kg.rdf.files.load_oxigraph (then removed).
+parser_limit = parsing
 
 #: The file, inside a persistent store's folder, that records what each graph was loaded from.
 SOURCES_FILE = "jaif-kg-sources.json"
 #: Bumped when the way files become triples changes, so that stores made before reload.
 LOADER_VERSION = "1"
 NTRIPLES = "application/n-triples"
-#: The most bytes pyoxigraph's parsers hold in one piece (a literal, an IRI, a comment, or a whole
-#: line of N-Triples): a longer one fails with ``MemoryError: Reached the buffer maximal size``.
-PARSER_LIMIT = 16 * 1024 * 1024
-
-
-def input_format(path: Path) -> RdfFormat:
-    """The RDF format of an input file, from its suffix, once the file is known to be there.
-
-    The file is looked at before its suffix, so that a missing file or a folder is called so
-    rather than "unknown RDF format"; it is not read (a device such as ``/dev/zero`` never ends).
-
-    Raises:
-        InputError: no such file, a folder, or a suffix that names no RDF format (the error
-            names the file).
-    """
-    if not path.exists():
-        raise InputError("no such file", path=str(path))
-    if path.is_dir():
-        raise InputError("is a folder, not a file", path=str(path))
-    try:
-        return rdf_format_for_path(path.name)
-    except InputError as exc:
-        raise InputError(str(exc), path=str(path)) from None
-
-
-def read_input(path: Path) -> bytes:
-    """The bytes of one input file: the one reader of RDF files, whatever reads them next.
-
-    Raises:
-        InputError: no such file, a folder, or an unreadable file (the error names the file).
-    """
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", path=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", path=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
-
-
-def first_long_line(data: bytes, limit: int = PARSER_LIMIT) -> int | None:
-    r"""The number (from 1) of the first line of ``data`` longer than ``limit`` bytes, if any.
-
-    >>> first_long_line(b"short\nmuch too long\nshort", limit=8)
-    2
-    >>> first_long_line(b"short\nshort", limit=8) is None
-    True
-    """
-    if len(data) <= limit:
-        return None
-    start, number = 0, 1
-    while start <= len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
-        if end - start > limit:
-            return number
-        start, number = end + 1, number + 1
-    return None
-
-
-def _too_long(path: Path | str | None, data: bytes | None) -> InputError:
-    line = first_long_line(data) if data is not None else None
-    return InputError(
-        f"a literal, IRI or comment is longer than {PARSER_LIMIT // 2**20} MiB, the most the "
-        "RDF parser reads in one piece",
-        path=None if path is None else str(path),
-        line=line,
-    )
-
-
-def _parser_limit_hit(exc: MemoryError) -> bool:
-    """Whether ``exc`` is pyoxigraph's refusal of an over-long piece, not a lack of memory."""
-    return "buffer maximal size" in str(exc)
-
-
-@contextlib.contextmanager
-def parser_limit(path: Path | str | None, data: bytes | None = None) -> Iterator[None]:
-    """Parse inside this block: pyoxigraph's refusal of a piece longer than :data:`PARSER_LIMIT`
-    becomes an :class:`InputError` naming ``path`` (and the line, found in ``data``).
-
-    A real lack of memory is left alone: it is no fault of the file.
-    """
-    try:
-        yield
-    except MemoryError as exc:
-        if not _parser_limit_hit(exc):
-            raise
-        raise _too_long(path, data) from None
 
 
 @contextlib.contextmanager
@@ -140,7 +61,7 @@ def escaped_parser_limit(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> 
     try:
         yield
     except MemoryError as exc:
-        if not _parser_limit_hit(exc):
+        if not parser_limit_hit(exc):
             raise
         culprit = next((path for path in paths if _too_long_escaped(path, base)), None)
         raise InputError(
@@ -207,11 +128,11 @@ def _read_and_parse(
 ) -> tuple[bytes, list[ox.Quad]]:
     """The bytes of one file and all its triples as quads of ``graph`` (the default graph when
     ``None``), read under ``base``."""
-    fmt = input_format(path)
-    data = read_input(path)
-    with parser_limit(path, data):
-        quads = parse_quads(data, fmt.media_type, graph, source=str(path), into_default=True)
-    return data, rebase_quads(quads, base)
+    parsed = parse_file(path, base=base)
+    if graph is None:
+        return parsed.data, parsed.quads
+    target = graph_node(graph)
+    return parsed.data, [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed.quads]
 
 
 def read_triples(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> MergedGraph:

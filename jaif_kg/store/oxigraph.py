@@ -34,7 +34,12 @@ def _iri(value: str) -> ox.NamedNode:
         raise InputError(f"not a valid graph IRI: {value!r} ({exc})") from exc
 
 
-def _graph_name(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+def graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    """The pyoxigraph name of ``graph`` (the default graph when ``None``).
+
+    Raises:
+        InputError: ``graph`` is not an IRI.
+    """
     return _iri(graph) if graph else ox.DefaultGraph()
 
 
@@ -53,7 +58,7 @@ def parse_quads(
     several documents never share one by accident.
     """
     fmt = rdf_format(media_type)
-    target = _graph_name(graph)
+    target = graph_node(graph)
     try:
         # pyoxigraph yields quads, in the default graph for triple formats
         parsed: list[ox.Quad] = list(ox.parse(data, fmt.oxigraph, rename_blank_nodes=True))
@@ -119,7 +124,7 @@ class OxigraphStore:
         """Empty ``graph``, then add ``quads`` (parsed beforehand, so nothing can fail half-way
         but the machine). On disk the quads go in by ``bulk_extend`` (about 2.5x faster than
         one transaction at 10^6 triples, see docs/STORES.md)."""
-        target = _graph_name(graph)
+        target = graph_node(graph)
         if isinstance(target, ox.NamedNode):
             # remove, not clear: an emptied graph must not stay listed among named_graphs()
             self._store.remove_graph(target)
@@ -206,7 +211,7 @@ class OxigraphStore:
 
     def holds(self, graph: str | None = None) -> bool:
         """Whether ``graph`` (the default graph when ``None``) has at least one triple."""
-        quads = self._store.quads_for_pattern(None, None, None, _graph_name(graph))
+        quads = self._store.quads_for_pattern(None, None, None, graph_node(graph))
         return next(iter(quads), None) is not None
 
     def named_graphs(self) -> list[str]:
@@ -216,7 +221,7 @@ class OxigraphStore:
         fmt = rdf_format(media_type)
         if fmt.datasets and graph is None:
             return self._store.dump(format=fmt.oxigraph) or b""
-        return self._store.dump(format=fmt.oxigraph, from_graph=_graph_name(graph)) or b""
+        return self._store.dump(format=fmt.oxigraph, from_graph=graph_node(graph)) or b""
 
     def clear(self) -> None:
         self._store.clear()

@@ -10,7 +10,6 @@ from rdflib import BNode, Literal, Namespace, URIRef
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import (
     load_store,
-    parse_file,
     read_graph,
     shapes_paths,
     shipped_paths,
@@ -98,14 +97,6 @@ def test_malformed_turtle_names_file_and_line(
     assert info.value.line == line
     assert str(info.value).startswith(f"{path}:{line}: ")
     assert words in str(info.value)
-
-
-def test_missing_file_and_unknown_suffix(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="no such file") as info:
-        parse_file(tmp_path / "absent.ttl")
-    assert info.value.path == str(tmp_path / "absent.ttl")
-    with pytest.raises(InputError, match="unknown RDF format"):
-        parse_file(write(tmp_path / "notes.txt", "hello"))
 
 
 def test_other_formats_by_suffix(tmp_path: Path) -> None:

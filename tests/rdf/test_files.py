@@ -1,0 +1,82 @@
+"""jaif_kg.rdf.files: the one reader of RDF files (format, limit, errors, rebasing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from jaif_kg.errors import InputError
+from jaif_kg.rdf.files import PARSER_LIMIT, load_oxigraph, parse_file, parse_files
+
+EX = "http://example.org/"
+BASE = "http://example.org/kg/"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_file_folder_and_unknown_suffix(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file") as info:
+        parse_file(tmp_path / "absent.ttl")
+    assert info.value.path == str(tmp_path / "absent.ttl")
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        parse_file(tmp_path)
+    with pytest.raises(InputError, match="unknown RDF format"):
+        parse_file(write(tmp_path / "notes.txt", "hello"))
+
+
+def test_a_dataset_file_lands_in_the_default_graph(tmp_path: Path) -> None:
+    nq = write(tmp_path / "x.nq", f"<{EX}a> <{EX}p> <{EX}c> <{EX}g> .\n")
+    (quad,) = parse_file(nq).quads
+    assert quad.graph_name == ox.DefaultGraph()
+
+
+def test_prefixes_and_bytes_are_kept_and_rebased(tmp_path: Path) -> None:
+    text = "@prefix id: <https://w3id.org/jaif-kg/id/> .\nid:x <http://e/p> 1 .\n"
+    path = write(tmp_path / "a.ttl", text)
+    parsed = parse_file(path)
+    assert parsed.data == text.encode()
+    assert parsed.prefixes == {"id": "https://w3id.org/jaif-kg/id/"}
+    rebased = parse_file(path, base=BASE)
+    assert rebased.prefixes == {"id": BASE + "id/"}
+    assert rebased.triples[0].subject == ox.NamedNode(BASE + "id/x")
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    a = write(tmp_path / "a.ttl", f"<{EX}a> <{EX}p> 1 .\n")
+    assert [p.path for p in parse_files([a, tmp_path / "." / "a.ttl"])] == [a]
+
+
+def test_a_piece_longer_than_the_parser_reads_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.nt"
+    path.write_bytes(b'\n\n<http://e/s> <http://e/p> "' + b"a" * (PARSER_LIMIT + 1) + b'" .\n')
+    with pytest.raises(InputError, match="longer than 16 MiB") as info:
+        parse_file(path)
+    assert (info.value.path, info.value.line) == (str(path), 3)
+
+
+@pytest.mark.parametrize("base", [None, BASE])
+def test_load_oxigraph_merges_files_with_blank_nodes_apart(
+    tmp_path: Path, base: str | None
+) -> None:
+    a = write(tmp_path / "a.ttl", f"<{EX}a> <{EX}p> _:b .\n_:b <{EX}q> 1 .\n")
+    b = write(tmp_path / "b.ttl", f"<{EX}c> <{EX}p> _:b .\n_:b <{EX}q> 2 .\n")
+    plain = write(tmp_path / "c.nt", f"<{EX}d> <{EX}p> <https://w3id.org/jaif-kg/id/x> .\n")
+    store = load_oxigraph([a, b, plain, a], **({} if base is None else {"base": base}))
+    assert len(store) == 5
+    objects = {q.object for q in store.quads_for_pattern(ox.NamedNode(EX + "d"), None, None)}
+    assert objects == {ox.NamedNode((base or "https://w3id.org/jaif-kg/") + "id/x")}
+    blanks = {q.object for q in store.quads_for_pattern(None, ox.NamedNode(EX + "p"), None)}
+    assert sum(isinstance(o, ox.BlankNode) for o in blanks) == 2
+
+
+def test_load_oxigraph_names_the_file_and_line_of_a_syntax_error(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.nt", f"<{EX}a> <{EX}p> <{EX}b> .\n")
+    bad = write(tmp_path / "bad.nt", f"<{EX}a> <{EX}p> <{EX}b> .\n<{EX}a> <{EX}p> .\n")
+    with pytest.raises(InputError, match="syntax error") as info:
+        load_oxigraph([good, bad])
+    assert (info.value.path, info.value.line) == (str(bad), 2)
