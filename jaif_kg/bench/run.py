@@ -664,7 +664,7 @@ def check_costs(repeat: int = 200) -> list[Result]:
     """Microseconds per distinct query of each check the endpoint runs in a query worker before
     the engine: the exact SERVICE pre-filter, the lexer's rewrite (``prepare_query``), and
     rdflib's parse for a text that may use SERVICE (uncached, then cached)."""
-    from jaif_kg.sparql.protocol import prepare_query
+    from jaif_kg.sparql.prepare import prepare_query
     from jaif_kg.sparql.safety import inspect, may_use_service
 
     projects = (PROJECT_ROOT / "queries" / "projects.rq").read_text(encoding="utf-8")

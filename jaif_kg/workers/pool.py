@@ -63,7 +63,8 @@ from jaif_kg.errors import (
     WorkerFailure,
 )
 from jaif_kg.rdf.formats import rdf_format, results_format
-from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind, prepare_query
+from jaif_kg.sparql.prepare import prepare_query
+from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
 from jaif_kg.sparql.safety import SERVICE_MESSAGE, may_use_service, refuse_service
 from jaif_kg.store import Store
@@ -82,7 +83,7 @@ class Job:
 
     Attributes:
         sparql: the query text (checked and rewritten in the worker when ``prepare`` is set, see
-            :func:`jaif_kg.sparql.protocol.prepare_query`).
+            :func:`jaif_kg.sparql.prepare.prepare_query`).
         media_type: the format to write a SELECT/ASK answer in (a SPARQL results type, or
             :data:`ROWS_MEDIA_TYPE` for plain JSON rows); also the format of a CONSTRUCT/DESCRIBE
             answer when ``graph_media_type`` is not given. ``None``: not acceptable.

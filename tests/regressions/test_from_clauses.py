@@ -1,6 +1,6 @@
 """``FROM`` / ``FROM NAMED`` are taken out of the query text and become the dataset selection.
 
-Guards: the blanking in ``jaif_kg.sparql.protocol.prepare_query`` was tested only by its doctests,
+Guards: the blanking in ``jaif_kg.sparql.prepare.prepare_query`` was tested only by its doctests,
 so
 mutations of it (a FROM left in the text, FROM NAMED taken for FROM, a prefixed or relative IRI
 not expanded, a protocol dataset not overriding the query's, line numbers shifted) passed the
@@ -16,7 +16,7 @@ import re
 import pyoxigraph as ox
 import pytest
 
-from jaif_kg.sparql.protocol import PreparedQuery, prepare_query
+from jaif_kg.sparql.prepare import PreparedQuery, prepare_query
 
 WHERE = "WHERE { ?s ?p ?o }"
 

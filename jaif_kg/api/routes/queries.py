@@ -24,7 +24,8 @@ from jaif_kg.api.deps import get_app_settings, get_executor, public_base
 from jaif_kg.api.routes.sparql import content_type
 from jaif_kg.catalog import Catalog, NamedQuery, Parameter
 from jaif_kg.errors import ParameterError
-from jaif_kg.sparql.protocol import NotAcceptable, form_kind, negotiate, parse_accept, prepare_query
+from jaif_kg.sparql.prepare import prepare_query
+from jaif_kg.sparql.protocol import NotAcceptable, form_kind, negotiate, parse_accept
 from jaif_kg.workers.pool import ROWS_MEDIA_TYPE, Job
 
 #: ``format=`` values of the API, for each kind of query (the first is the default).

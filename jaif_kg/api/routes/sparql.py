@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
 from jaif_kg.errors import JaifError, QueryTimeout
+from jaif_kg.sparql.description import service_description
 from jaif_kg.sparql.protocol import (
     READ_ONLY_MESSAGE,
     NotAcceptable,
@@ -22,7 +23,6 @@ from jaif_kg.sparql.protocol import (
     UpdateRefused,
     negotiate,
     parse_request,
-    service_description,
 )
 from jaif_kg.workers.pool import Job
 
