@@ -32,9 +32,10 @@ import yaml
 from rdflib import BNode, URIRef
 from rdflib.term import Identifier
 
-from jaif_kg.catalog import Catalog, NamedQuery, mask, run_named
+from jaif_kg.catalog import Catalog, NamedQuery, run_named
 from jaif_kg.rdf.graph import expand, load_store, shipped_paths, shorten
 from jaif_kg.settings import Settings
+from jaif_kg.sparql.lexer import code_mask
 from jaif_kg.store import QueryResult, Store, open_store
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,7 +115,7 @@ def golden_of(query: NamedQuery, result: QueryResult, params: Mapping[str, str])
     elif result.kind == "graph":
         data["triples"] = sorted([written_value(t) for t in triple] for triple in result.triples)
     else:
-        if "ORDER BY" in " ".join(mask(query.text).upper().split()):
+        if "ORDER BY" in " ".join(code_mask(query.text).upper().split()):
             data["ordered"] = True
         data["rows"] = [
             {v: written_value(row[v]) for v in result.variables if v in row} for row in result.rows

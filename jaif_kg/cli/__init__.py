@@ -426,10 +426,11 @@ def _open_loaded_store(settings: Settings) -> Any:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from jaif_kg.catalog import Catalog, plain_value, run_named
+    from jaif_kg.catalog import Catalog, run_named
     from jaif_kg.rdf.canonical import graph_turtle
     from jaif_kg.rdf.graph import new_graph
     from jaif_kg.rdf.namespaces import project_prefixes
+    from jaif_kg.sparql.results import plain_value
 
     settings = _settings().model_copy(update=_store_updates(args))
     _check_store_setting(settings)

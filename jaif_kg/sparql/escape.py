@@ -14,8 +14,9 @@ import re
 from rdflib.term import BNode, Identifier, Literal, URIRef
 
 from jaif_kg.errors import InputError
+from jaif_kg.rdf.namespaces import PREFIXES
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = PREFIXES["xsd"] + "string"
 #: Characters an IRIREF may not hold (grammar [139]), plus the C1 controls.
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f-\x9f]')
 _ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}

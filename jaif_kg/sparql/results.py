@@ -1,5 +1,6 @@
 """Query answers as plain JSON values: THE convention of the CLI's ``--format json`` and the API's
-JSON rows (both call :func:`json_value`).
+JSON rows: :func:`json_value` for a term of SPARQL JSON results, :func:`plain_value` for an rdflib
+term.
 
 A literal whose lexical form is valid for its XSD datatype becomes a JSON number (every integer
 type, ``xsd:decimal``, ``xsd:double``, ``xsd:float``) or boolean; anything else, an ill-typed
@@ -13,7 +14,11 @@ from __future__ import annotations
 
 import re
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+from rdflib.term import BNode, Identifier, Literal
+
+from jaif_kg.rdf.namespaces import PREFIXES
+
+_XSD = PREFIXES["xsd"]
 INTEGER_TYPES = frozenset(
     _XSD + t
     for t in (
@@ -35,10 +40,13 @@ INTEGER_TYPES = frozenset(
 _DECIMAL = _XSD + "decimal"
 _FLOATING = frozenset({_XSD + "double", _XSD + "float"})
 _BOOLEAN = _XSD + "boolean"
-_INTEGER_FORM = re.compile(r"[+-]?[0-9]+")
-_DECIMAL_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+#: The lexical form of ``xsd:integer`` (and every integer type), ASCII digits only.
+INTEGER_FORM = re.compile(r"[+-]?[0-9]+")
+#: The lexical form of ``xsd:decimal``, ASCII digits only.
+DECIMAL_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _FLOAT_FORM = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+#: The lexical forms of ``xsd:boolean`` and their values.
+BOOLEAN_FORMS = {"true": True, "1": True, "false": False, "0": False}
 
 JsonValue = str | int | float | bool | None
 
@@ -58,14 +66,14 @@ def literal_value(text: str, datatype: str | None) -> JsonValue:
     if datatype is None:
         return text
     if datatype in INTEGER_TYPES:
-        return int(text) if _INTEGER_FORM.fullmatch(text) else text
+        return int(text) if INTEGER_FORM.fullmatch(text) else text
     if datatype == _DECIMAL:
-        return float(text) if _DECIMAL_FORM.fullmatch(text) else text
+        return float(text) if DECIMAL_FORM.fullmatch(text) else text
     if datatype in _FLOATING:
         # INF and NaN are valid but JSON has no such numbers: they stay text
         return float(text) if _FLOAT_FORM.fullmatch(text) else text
     if datatype == _BOOLEAN:
-        return _BOOLEANS.get(text, text)
+        return BOOLEAN_FORMS.get(text, text)
     return text
 
 
@@ -89,3 +97,21 @@ def json_value(term: dict[str, str] | None) -> JsonValue:
     if kind in ("literal", "typed-literal"):
         return literal_value(value, term.get("datatype"))
     return value
+
+
+def plain_value(term: Identifier | None) -> JsonValue:
+    """An rdflib term as a plain JSON value (the CLI's rows), by :func:`literal_value`.
+
+    >>> plain_value(Literal(3)), plain_value(Literal("2022-06-30", datatype=_XSD + "date"))
+    (3, '2022-06-30')
+    >>> from rdflib import URIRef
+    >>> plain_value(URIRef("https://w3id.org/jaif-kg/id/country/KHM")), plain_value(BNode("b0"))
+    ('https://w3id.org/jaif-kg/id/country/KHM', '_:b0')
+    """
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        return literal_value(str(term), str(term.datatype) if term.datatype else None)
+    return str(term)

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from rdflib import Graph
 
-from jaif_kg.catalog import Catalog, plain_rows, run_named
+from jaif_kg.catalog import Catalog, run_named
+from tests.catalog.rows import plain_rows
 
 from .conftest import REPO, Live, api_settings, shipped
 

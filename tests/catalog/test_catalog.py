@@ -12,19 +12,21 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib import Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from jaif_kg.catalog import Catalog, NamedQuery, Parameter, load_query, plain_value, run_named
+from jaif_kg.catalog import Catalog, NamedQuery, Parameter, load_query, run_named
+from jaif_kg.catalog.binding import bound_text
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.rdf.graph import load_store
+from jaif_kg.rdf.namespaces import PREFIXES
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "catalog"
 BAD = sorted((HERE / "bad").glob("*.rq"))
 EX = "http://example.org/"
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+XSD = Namespace(PREFIXES["xsd"])
 
 # Values that would break out of a naively built query.
 HOSTILE = [
@@ -307,35 +309,12 @@ def test_the_shipped_catalog_loads() -> None:
     assert len(Catalog.from_dir(Path(__file__).resolve().parents[2] / "queries")) >= 12
 
 
-@pytest.mark.parametrize(
-    ("term", "value"),
-    [
-        (None, None),
-        (URIRef(f"{EX}a"), f"{EX}a"),
-        (BNode("b1"), "_:b1"),
-        (Literal("x", lang="en"), "x"),
-        (Literal(7), 7),
-        (Literal("7", datatype=XSD.nonNegativeInteger), 7),
-        (Literal("2.50", datatype=XSD.decimal, normalize=False), 2.5),
-        (Literal("NaN", datatype=XSD.double, normalize=False), "NaN"),
-        (Literal(True), True),
-        (Literal("2022-06-30", datatype=XSD.date), "2022-06-30"),
-        (Literal("abc", datatype=XSD.integer, normalize=False), "abc"),
-    ],
-)
-def test_plain_values(term: object, value: object) -> None:
-    got = plain_value(term)  # type: ignore[arg-type]
-    assert got == value and type(got) is type(value)
-
-
 def test_binding_the_same_values_again_is_served_from_the_cache() -> None:
     """The bound text is cached per query and bound terms; different values get their own text."""
-    from jaif_kg.catalog import _bound_text
-
     query = Catalog.from_dir(Settings().queries_dir)["projects"]
     first = query.bind({"country": "KHM"})
-    hits = _bound_text.cache_info().hits
+    hits = bound_text.cache_info().hits
     assert query.bind({"country": "KHM"}) == first
-    assert _bound_text.cache_info().hits == hits + 1
+    assert bound_text.cache_info().hits == hits + 1
     other = query.bind({"country": "MMR"})
     assert other != first and '"MMR"' in other

@@ -25,7 +25,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
 from jaif_kg.rdf import rebasing
-from jaif_kg.catalog import Catalog, plain_rows, run_named
+from jaif_kg.catalog import Catalog, run_named
 from jaif_kg.rdf.graph import (
     load_store,
     parse_files,
@@ -39,6 +39,7 @@ from jaif_kg.settings import Settings
 from jaif_kg.shacl.fast import validate_files
 from jaif_kg.shacl.pyshacl_engine import ValidationReport
 from jaif_kg.store import Store, open_store, read_triples, sync_graph
+from tests.catalog.rows import plain_rows
 from tests.oxigraph_server import OxigraphServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
