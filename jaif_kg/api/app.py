@@ -5,70 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
+from jaif_kg.api.errors import on_error
 from jaif_kg.api.guard import HttpGuard
+from jaif_kg.api.routes import home, linked_data, queries, sparql
 from jaif_kg.catalog import Catalog
-from jaif_kg.errors import (
-    InputError,
-    JaifError,
-    OutOfMemory,
-    ParameterError,
-    QueryRefused,
-    QuerySyntaxError,
-    QueryTimeout,
-    ResultTooLarge,
-    StoreError,
-    UnknownQuery,
-    WorkerFailure,
-)
+from jaif_kg.errors import JaifError
 from jaif_kg.settings import Settings, get_settings
-from jaif_kg.sparql.protocol import ProtocolError, UpdateRefused
 from jaif_kg.store import Store, open_store
 from jaif_kg.workers.pool import QueryExecutor
-
-
-def error_status(exc: JaifError) -> int:
-    """The HTTP status for a typed error.
-
-    >>> error_status(QueryTimeout("slow")), error_status(UpdateRefused("read-only"))
-    (503, 403)
-    """
-    if isinstance(exc, ProtocolError):
-        return exc.status
-    for cls, status in (
-        (OutOfMemory, 507),
-        (WorkerFailure, 500),
-        (UpdateRefused, 403),
-        (QueryRefused, 400),
-        (QuerySyntaxError, 400),
-        (QueryTimeout, 503),
-        (ResultTooLarge, 413),
-        (ParameterError, 422),
-        (UnknownQuery, 404),
-        (InputError, 400),
-        (StoreError, 502),
-    ):
-        if isinstance(exc, cls):
-            return status
-    return 500
-
-
-async def _on_error(request: Request, exc: Exception) -> Response:
-    from jaif_kg.api.routes.sparql import error_response
-
-    assert isinstance(exc, JaifError)
-    status = error_status(exc)
-    headers = {"retry-after": "1"} if isinstance(exc, QueryTimeout) else None
-    if request.url.path.startswith("/sparql"):
-        # SPARQL clients show the body of an error as text.
-        return error_response(exc)
-    return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 
 
 class JaifApi(FastAPI):
@@ -113,11 +63,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store
     app.state.executor = executor
     app.state.sd_cache = {}
-    from jaif_kg.api.routes.sparql import SparqlFastPath
-
     # The last added wraps the others: CORS, then admission (its 429/503 get CORS headers, so
     # browser clients can read them), then the SPARQL fast path, then the routes.
-    app.add_middleware(SparqlFastPath)
+    app.add_middleware(sparql.SparqlFastPath)
     app.state.admission = AdmissionGate(
         client_queries=settings.client_queries,
         running_limit=executor.max_workers,
@@ -134,9 +82,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_headers=["*"],
         max_age=86400,
     )
-    app.add_exception_handler(JaifError, _on_error)
-
-    from jaif_kg.api.routes import home, linked_data, queries, sparql
+    app.add_exception_handler(JaifError, on_error)
 
     app.include_router(home.router)
     app.include_router(sparql.router)

@@ -27,21 +27,6 @@ def get_executor(request: Request) -> QueryExecutor:
     return executor
 
 
-def free_workers(executor: QueryExecutor) -> int:
-    """Query workers that could take a query now: idle ones and ones that may still be started.
-
-    Reads ``executor.free_workers``; an executor without that property is measured from its
-    busy workers, the workers being started and the queries waiting for one.
-    """
-    free = getattr(executor, "free_workers", None)
-    if isinstance(free, int):
-        return free
-    if getattr(executor, "_waiters", None):
-        return 0
-    busy = len(getattr(executor, "_busy", ())) + int(getattr(executor, "_spawning", 0))
-    return max(0, executor.max_workers - busy)
-
-
 def endpoint_url(request: Request) -> str:
     """The public URL of the SPARQL endpoint (``public_url`` setting, else the request's own)."""
     settings = get_app_settings(request)

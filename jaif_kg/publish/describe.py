@@ -16,39 +16,41 @@ Every query goes through :class:`jaif_kg.store.Store`, so descriptions work on e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
-from jaif_kg.errors import InputError
-from jaif_kg.rdf.namespaces import DEFAULT_BASE, project_prefixes
+from jaif_kg.publish.vocab import VOCABULARIES
+from jaif_kg.rdf.graph import new_graph as _new_graph
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, SCHEMA, TIME, project_prefixes
+from jaif_kg.sparql.escape import is_valid_iri, sparql_iri, sparql_string
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 
 Triple = tuple[Term, Term, Term]
 
-#: Characters that may not appear in an IRI reference (RFC 3987 and the SPARQL ``IRIREF`` rule).
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+#: The RDF formats a description (and the ontology, the shapes, the VoID) is offered in, best
+#: first, with their names for people.
+DESCRIPTION_FORMATS: dict[str, str] = {
+    "turtle": "Turtle",
+    "jsonld": "JSON-LD",
+    "ntriples": "N-Triples",
+    "rdfxml": "RDF/XML",
+}
 
 #: Most incoming links a description carries (a source document may be cited by many facts).
 MAX_INCOMING = 5000
 
 #: Label properties, best first.
-LABEL_PROPERTIES: tuple[str, ...] = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title",
-    "https://schema.org/name",
-    "http://xmlns.com/foaf/0.1/name",
+LABEL_PROPERTIES: tuple[str, ...] = tuple(
+    str(p) for p in (SKOS.prefLabel, RDFS.label, DCTERMS.title, SCHEMA.name, FOAF.name)
 )
 
-_TIME = "http://www.w3.org/2006/time#"
 #: OWL-Time properties that give an instant its position (https://www.w3.org/TR/owl-time/).
 INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
-    _TIME + name
+    str(TIME[name])
     for name in (
         "inXSDDate",
         "inXSDDateTimeStamp",
@@ -58,6 +60,7 @@ INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
     )
 )
 _CHUNK = 400
+_TYPE = sparql_iri(str(RDF.type))
 
 
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
@@ -69,8 +72,6 @@ def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     >>> prefixes("http://example.org/kg/")["id"]
     'http://example.org/kg/id/'
     """
-    from jaif_kg.publish.vocab import VOCABULARIES
-
     known = project_prefixes(base)
     for namespace, (prefix, _, _) in VOCABULARIES.items():
         if prefix not in known and namespace not in known.values():
@@ -78,28 +79,9 @@ def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
     return known
 
 
-def sparql_iri(iri: str) -> str:
-    """Write ``iri`` as a SPARQL IRI reference, refusing characters that could change the query.
-
-    >>> sparql_iri("https://w3id.org/jaif-kg/id/country/KHM")
-    '<https://w3id.org/jaif-kg/id/country/KHM>'
-    >>> sparql_iri("http://x/a> } DROP ALL #")
-    Traceback (most recent call last):
-    ...
-    jaif_kg.errors.InputError: not a valid IRI: 'http://x/a> } DROP ALL #'
-    """
-    if not iri or _BAD_IRI.search(iri) or ":" not in iri:
-        raise InputError(f"not a valid IRI: {iri!r}")
-    return f"<{iri}>"
-
-
-def is_valid_iri(iri: str) -> bool:
-    """Whether ``iri`` can be written as a SPARQL IRI reference.
-
-    >>> is_valid_iri("https://w3id.org/jaif-kg/id/country/K HM")
-    False
-    """
-    return bool(iri) and ":" in iri and not _BAD_IRI.search(iri)
+def new_graph(base: str = DEFAULT_BASE) -> Graph:
+    """An empty rdflib graph with the :func:`prefixes` (under ``base``) bound."""
+    return _new_graph(prefixes(base), base=base)
 
 
 def _values(iris: Iterable[str]) -> str:
@@ -137,9 +119,7 @@ class Description:
     def graph(self, *, with_incoming: bool = True, base: str = DEFAULT_BASE) -> Graph:
         """The description as an rdflib graph, with the project's prefixes (under ``base``)
         bound."""
-        graph = Graph(bind_namespaces="none")
-        for prefix, namespace in prefixes(base).items():
-            graph.bind(prefix, namespace)
+        graph = new_graph(base)
         for triple in self.triples:
             graph.add(triple)
         if with_incoming:
@@ -150,7 +130,7 @@ class Description:
     def sections(self, base: str = DEFAULT_BASE) -> list[tuple[str, Graph]]:
         """The description in three parts: the resource, its parts, the links to it (the
         project's prefixes under ``base`` bound)."""
-        main, parts, links = Graph(), Graph(), Graph()
+        main, parts, links = new_graph(base), new_graph(base), new_graph(base)
         # Blank nodes stay in the section of the resource that uses them, so that Turtle can
         # nest them.
         home: dict[Term, Graph] = {}
@@ -168,18 +148,11 @@ class Description:
             home.get(triple[0], parts).add(triple)
         for triple in self.incoming:
             links.add(triple)
-        for graph in (main, parts, links):
-            for prefix, namespace in prefixes(base).items():
-                graph.bind(prefix, namespace)
         return [
             (f"<{self.iri}>", main),
             ("Its parts (hash IRIs) and the nodes they use", parts),
             ("Links to it from other resources", links),
         ]
-
-    def about(self, subject: str) -> list[Triple]:
-        """The triples whose subject is ``subject``."""
-        return [t for t in self.triples if str(t[0]) == subject and not isinstance(t[0], BNode)]
 
 
 def hash_resources(store: Store, iri: str) -> list[str]:
@@ -187,7 +160,7 @@ def hash_resources(store: Store, iri: str) -> list[str]:
 
     Only index lookups are used (no scan of the store), so the cost does not grow with the store.
     """
-    prefix = iri + "#"
+    prefix = sparql_string(iri + "#")
     sparql_iri(iri)
     found = {iri}
     frontier = [iri]
@@ -195,7 +168,7 @@ def hash_resources(store: Store, iri: str) -> list[str]:
         query = (
             "SELECT DISTINCT ?x WHERE { VALUES ?r { " + _values(frontier) + " } "
             "{ ?r ?p ?x } UNION { ?x ?p ?r } "
-            f'FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{prefix}")) }}'
+            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {prefix})) }}"
         )
         new = {str(row["x"]) for row in store.query(query).rows} - found
         found |= new
@@ -206,8 +179,9 @@ def hash_resources(store: Store, iri: str) -> list[str]:
 def fragment_resources(store: Store, iri: str) -> list[str]:
     """The IRI and every subject IRI that starts with ``{iri}#`` (a scan; for the ontology)."""
     sparql_iri(iri)
+    prefix = sparql_string(iri + "#")
     query = (
-        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{iri}#")) }}'
+        f"SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) }}"
     )
     found = {str(row["s"]) for row in store.query(query).rows}
     return [iri, *sorted(found - {iri})]
@@ -257,7 +231,7 @@ def _incoming(store: Store, resources: Sequence[str], limit: int) -> tuple[list[
     for chunk in _chunks(list(resources)):
         query = (
             "SELECT ?s ?p ?o WHERE { VALUES ?o { " + _values(chunk) + " } ?s ?p ?o . "
-            f"FILTER(?p != <{RDF.type}> && isIRI(?s)) }} LIMIT {limit + 1 - len(found)}"
+            f"FILTER(?p != {_TYPE} && isIRI(?s)) }} LIMIT {limit + 1 - len(found)}"
         )
         for row in store.query(query).rows:
             if str(row["s"]) not in inside:
@@ -287,7 +261,7 @@ def describe(
         max_incoming: most incoming links to collect.
 
     Raises:
-        jaif_kg.errors.InputError: ``iri`` is not a valid IRI.
+        jaif_kg.sparql.escape.TermError: ``iri`` is not a valid IRI (an ``InputError``).
     """
     resources = fragment_resources(store, iri) if scan_fragments else hash_resources(store, iri)
     triples = _outgoing(store, resources)
@@ -314,7 +288,7 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     first)."""
     wanted = sorted({i for i in iris if is_valid_iri(i)})
     best: dict[str, tuple[int, int, str]] = {}
-    props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+    props = _values(LABEL_PROPERTIES)
     for chunk in _chunks(wanted):
         query = (
             "SELECT ?x ?p ?l WHERE { VALUES ?x { " + _values(chunk) + " } "
@@ -338,7 +312,7 @@ def types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
     for chunk in _chunks(wanted):
         query = (
             "SELECT ?x ?t WHERE { VALUES ?x { " + _values(chunk) + " } "
-            f"?x <{RDF.type}> ?t . FILTER(isIRI(?t)) }}"
+            f"?x {_TYPE} ?t . FILTER(isIRI(?t)) }}"
         )
         for row in store.query(query).rows:
             found.setdefault(str(row["x"]), set()).add(str(row["t"]))
@@ -353,13 +327,14 @@ def periods(store: Store, iris: Iterable[str]) -> dict[str, tuple[Literal | None
     ``time:inXSD...`` property). Used to summarise linked resources ("from 30 April 1999").
     """
     wanted = sorted({i for i in iris if is_valid_iri(i)})
-    values = " ".join(f"<{p}>" for p in INSTANT_VALUE_PROPERTIES)
+    values = _values(INSTANT_VALUE_PROPERTIES)
+    begins, ends = sparql_iri(str(TIME.hasBeginning)), sparql_iri(str(TIME.hasEnd))
     found: dict[str, tuple[Literal | None, Literal | None]] = {}
     for chunk in _chunks(wanted):
         query = (
             "SELECT ?r ?b ?e WHERE { VALUES ?r { " + _values(chunk) + " } ?r ?via ?i . "
-            "{ ?i <" + _TIME + "hasBeginning> ?bi . ?bi ?bp ?b . VALUES ?bp { " + values + " } } "
-            "UNION { ?i <" + _TIME + "hasEnd> ?ei . ?ei ?ep ?e . VALUES ?ep { " + values + " } } }"
+            f"{{ ?i {begins} ?bi . ?bi ?bp ?b . VALUES ?bp {{ {values} }} }} "
+            f"UNION {{ ?i {ends} ?ei . ?ei ?ep ?e . VALUES ?ep {{ {values} }} }} }}"
         )
         for row in store.query(query).rows:
             key = str(row["r"])

@@ -3,7 +3,7 @@
 ``jaif-kg build`` writes them to a folder; the server offers the very same bytes under ``/dumps/``
 (built on first request and cached). Every dump holds the store's default graph (ontology + data):
 
-* ``jaif-kg.ttl``    Turtle in rdflib's canonical ``longturtle`` form (sorted, stable blank nodes);
+* ``jaif-kg.ttl``    canonical Turtle, as ``jaif-kg fmt`` writes it (:mod:`jaif_kg.rdf.canonical`);
 * ``jaif-kg.nt``     N-Triples, one triple per line, lines sorted, so diffs are clean;
 * ``jaif-kg.jsonld`` JSON-LD whose ``@context`` is the URL of ``context.jsonld`` (published beside
   it and at ``/dumps/context.jsonld``); nodes sorted by ``@id``;
@@ -12,34 +12,36 @@
 * ``void.ttl``       the dataset description (VoID + DCAT, :mod:`jaif_kg.publish.void`);
 * ``SHA256SUMS``     ``sha256sum -c`` compatible checksums of every other file.
 
-Blank nodes are given canonical labels (:func:`rdflib.compare.to_canonical_graph`) before writing,
-so two builds of the same graph give the same bytes. Under another base IRI than the default
-(``settings.base_iri``), the graph is read rebased and every prefix and context names the rebased
-namespaces, so no dump mentions the default base.
+Blank nodes are given canonical labels (RDFC-1.0,
+:func:`jaif_kg.rdf.canonical.canonical_triples`) before writing, so two builds of the same graph
+give the same bytes. Under another base IRI than the default (``settings.base_iri``), the graph is
+read rebased and every prefix and context names the rebased namespaces, so no dump mentions the
+default base.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib.namespace import PROV
 from rdflib.term import Node
 
-from jaif_kg.publish.describe import prefixes
-from jaif_kg.publish.iris import split_fragment
+from jaif_kg.publish.describe import new_graph, prefixes
+from jaif_kg.publish.iris import published_base, split_fragment
+from jaif_kg.publish.void import DumpFile, dataset_description
+from jaif_kg.rdf.canonical import canonical_triples, graph_turtle
 from jaif_kg.rdf.formats import rdf_format
-from jaif_kg.rdf.graph import new_graph as _project_graph
-from jaif_kg.rdf.graph import to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.graph import load_store, shipped_paths, to_oxigraph_term, to_rdflib_term
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
-from jaif_kg.store import Store
+from jaif_kg.store import Store, open_store
 
 DUMP_STEM = "jaif-kg"
 CONTEXT_FILE = "context.jsonld"
@@ -55,21 +57,9 @@ DUMP_FORMATS: dict[str, str] = {
 }
 #: A triple as rdflib graphs hold it.
 RdfTriple = tuple[Node, Node, Node]
-PRIMARY_SOURCE = URIRef("http://www.w3.org/ns/prov#hadPrimarySource")
+PRIMARY_SOURCE = PROV.hadPrimarySource
 _ONTOLOGY_PATH = "ontology"
 _SHAPES_PATH = "shapes"
-
-
-def published_base(settings: Settings) -> str:
-    """Where the dataset's files and services are published: ``public_url`` if set, else the base.
-
-    >>> published_base(Settings(public_url="http://127.0.0.1:8000"))
-    'http://127.0.0.1:8000/'
-    >>> published_base(Settings())
-    'https://w3id.org/jaif-kg/'
-    """
-    url = settings.public_url or settings.base_iri
-    return url if url.endswith("/") else url + "/"
 
 
 def context_url(settings: Settings) -> str:
@@ -88,42 +78,31 @@ def jsonld_context(base: str = DEFAULT_BASE) -> dict[str, Any]:
     return {"@context": dict(sorted(prefixes(base).items()))}
 
 
-def new_graph(base: str = DEFAULT_BASE) -> Graph:
-    """An empty rdflib graph with the project's prefixes (under ``base``) and well-known
-    vocabularies' bound."""
-    return _project_graph(prefixes(base), base=base)
-
-
 def _key(term: Node) -> str:
     return f"{type(term).__name__}:{term}"
 
 
-def canonical(triples: Iterable[RdfTriple], base: str = DEFAULT_BASE) -> Graph:
-    """A copy of ``triples`` with canonical blank-node labels, added in sorted order (the
+def _sorted(triples: Iterable[RdfTriple]) -> list[RdfTriple]:
+    return sorted(triples, key=lambda t: tuple(_key(x) for x in t))
+
+
+def store_graph(store: Store, base: str = DEFAULT_BASE) -> Graph:
+    """The store's default graph with canonical blank-node labels, added in sorted order (the
     project's prefixes under ``base`` bound).
 
     Sorted insertion makes rdflib's serialisers (which iterate in insertion order) deterministic.
     """
-    source = Graph()
-    for triple in triples:
-        source.add(triple)
-    canon = to_canonical_graph(source)
-    graph = new_graph(base)
-    for triple in sorted(canon, key=lambda t: tuple(_key(x) for x in t)):
-        graph.add(triple)
-    return graph
-
-
-def store_graph(store: Store, base: str = DEFAULT_BASE) -> Graph:
-    """The store's default graph as a canonical rdflib graph (prefixes under ``base``)."""
     data = store.dump("application/n-triples")
     # pyoxigraph parses, and the terms keep their lexical form exactly (rdflib's parser would
     # normalise some literals, and the dump would then differ from the store).
     triples = (
-        (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
-        for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)
+        (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
+        for t in canonical_triples(ox.parse(data, ox.RdfFormat.N_TRIPLES))
     )
-    return canonical(triples, base)
+    graph = new_graph(base)
+    for triple in _sorted(triples):
+        graph.add(triple)
+    return graph
 
 
 def _sorted_json(value: Any, *, in_list: bool = False) -> Any:
@@ -172,11 +151,12 @@ def serialize(
     """Serialise ``graph`` in one of the description formats (turtle, ntriples, jsonld, rdfxml).
 
     ``context`` is the ``@context`` URL for JSON-LD (inline context when ``None``); ``base`` the
-    base IRI of the project's prefixes (JSON-LD and RDF/XML; Turtle uses the graph's own).
+    base IRI of the project's prefixes. Turtle is canonical Turtle (:mod:`jaif_kg.rdf.canonical`)
+    with the graph's prefixes.
     """
     name = rdf_format(format_name).name
     if name == "turtle":
-        return graph.serialize(format="longturtle", encoding="utf-8")
+        return graph_turtle(graph, base=base).encode("utf-8")
     if name == "ntriples":
         return to_ntriples(graph)
     if name == "jsonld":
@@ -184,26 +164,6 @@ def serialize(
     if name == "rdfxml":
         return to_rdfxml(graph, base)
     raise ValueError(f"{format_name!r} is not offered for single graphs")
-
-
-def sectioned_turtle(sections: Sequence[tuple[str, Graph]]) -> bytes:
-    """Turtle in sections, each under a comment, with one prefix block at the top.
-
-    Used for a resource's description, so that the resource comes first, then its parts, then
-    the links to it (rdflib's canonical Turtle would sort them together).
-    """
-    prefixes: set[str] = set()
-    bodies: list[str] = []
-    for title, graph in sections:
-        if not len(graph):
-            continue
-        text = graph.serialize(format="longturtle")
-        lines = text.splitlines()
-        prefixes.update(line for line in lines if line.startswith("PREFIX "))
-        body = "\n".join(line for line in lines if not line.startswith("PREFIX ")).strip()
-        bodies.append(f"# {title}\n\n{body}\n")
-    head = "\n".join(sorted(prefixes))
-    return (head + "\n\n" + "\n".join(bodies)).encode("utf-8")
 
 
 def graph_name_for(source: str, base: str) -> str:
@@ -255,7 +215,7 @@ def split_by_source(graph: Graph, base: str) -> dict[str, list[RdfTriple]]:
         return dataset_graph_name(base)
 
     homes: dict[Node, str] = {}
-    triples = sorted(graph, key=lambda t: tuple(_key(x) for x in t))
+    triples = _sorted(graph)
     for s, _, _ in triples:
         if isinstance(s, URIRef) and s not in homes:
             homes[s] = named_home(str(s))
@@ -282,7 +242,7 @@ def _ox_triple(triple: RdfTriple) -> ox.Triple:
 def to_rdfxml(graph: Graph, base: str = DEFAULT_BASE) -> bytes:
     """RDF/XML, subjects in sorted order (pyoxigraph's writer, which keeps the order given),
     with the project's prefixes under ``base``."""
-    triples = [_ox_triple(t) for t in sorted(graph, key=lambda t: tuple(_key(x) for x in t))]
+    triples = [_ox_triple(t) for t in _sorted(graph)]
     return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes(base)) or b""
 
 
@@ -297,26 +257,6 @@ def to_trig(graph: Graph, base: str) -> bytes:
     # Without "id:", whose local names would need escaped slashes (id:source\/x).
     names = {k: v for k, v in prefixes(base).items() if k != "id"} | {"graph": base + "graph/"}
     return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=names) or b""
-
-
-@dataclass(frozen=True)
-class DumpFile:
-    """One file of the dumps folder."""
-
-    name: str
-    media_type: str
-    title: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        """Hex SHA-256 of the bytes."""
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def size(self) -> int:
-        """Size in bytes."""
-        return len(self.data)
 
 
 @dataclass(frozen=True)
@@ -348,8 +288,6 @@ def dump_name(format_name: str) -> str:
 
 def build_bundle(store: Store, settings: Settings) -> Bundle:
     """Build every dump of the store's default graph, the dataset description and the checksums."""
-    from jaif_kg.publish.void import dataset_description
-
     base = settings.base_iri
     graph = store_graph(store, base)
     files: dict[str, DumpFile] = {}
@@ -362,8 +300,8 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
         files[dump_name(name)] = DumpFile(dump_name(name), fmt.media_type, title, data)
     context = (json.dumps(jsonld_context(base), indent=2, sort_keys=True) + "\n").encode("utf-8")
     files[CONTEXT_FILE] = DumpFile(CONTEXT_FILE, "application/ld+json", "JSON-LD context", context)
-    void = dataset_description(store, settings, list(files.values()))
-    void_bytes = void.serialize(format="longturtle", encoding="utf-8")
+    void = dataset_description(store, settings, [files[dump_name(n)] for n in DUMP_FORMATS])
+    void_bytes = graph_turtle(void, base=base).encode("utf-8")
     files[VOID_FILE] = DumpFile(
         VOID_FILE, "text/turtle", "Dataset description (VoID + DCAT)", void_bytes
     )
@@ -384,9 +322,6 @@ def shipped_bundle(settings: Settings) -> Bundle:
     Raises:
         jaif_kg.errors.InputError: a file of the graph is missing or malformed.
     """
-    from jaif_kg.rdf.graph import load_store, shipped_paths
-    from jaif_kg.store import open_store
-
     store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))
     try:
         load_store(store, shipped_paths(settings), base=settings.base_iri)

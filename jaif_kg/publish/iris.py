@@ -18,6 +18,20 @@ IRI (under the base)                        local paths
 
 from __future__ import annotations
 
+from jaif_kg.settings import Settings
+
+
+def published_base(settings: Settings) -> str:
+    """Where the dataset's files and services are published: ``public_url`` if set, else the base.
+
+    >>> published_base(Settings(public_url="http://127.0.0.1:8000"))
+    'http://127.0.0.1:8000/'
+    >>> published_base(Settings())
+    'https://w3id.org/jaif-kg/'
+    """
+    url = settings.public_url or settings.base_iri
+    return url if url.endswith("/") else url + "/"
+
 
 def split_fragment(iri: str) -> tuple[str, str]:
     """Split an IRI into the document part and the fragment (without ``#``).

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, Namespace
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
 from jaif_kg.publish.iris import local_path
@@ -29,14 +28,9 @@ from jaif_kg.publish.vocab import (
     local_name,
     namespace_of,
 )
-from jaif_kg.rdf.namespaces import DEFAULT_BASE, project_prefixes
-from jaif_kg.settings import Settings
+from jaif_kg.rdf.namespaces import PREFIXES, project_prefixes
 
-#: XML Schema datatypes (an open namespace: rdflib's closed ``XSD`` warns when probed).
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-
-_DCT = "http://purl.org/dc/terms/"
-DEFINITION_PROPERTIES = (str(SKOS.definition), str(RDFS.comment), _DCT + "description")
+_DCT = str(DCTERMS)
 
 
 @dataclass
@@ -246,13 +240,13 @@ def ontology_doc(
     for prop, name in (
         (OWL.versionIRI, "Version IRI"),
         (OWL.versionInfo, "Version"),
-        (URIRef(_DCT + "license"), "Licence"),
-        (URIRef(_DCT + "creator"), "Creator"),
-        (URIRef(_DCT + "publisher"), "Publisher"),
-        (URIRef(_DCT + "created"), "Created"),
-        (URIRef(_DCT + "modified"), "Modified"),
+        (DCTERMS.license, "Licence"),
+        (DCTERMS.creator, "Creator"),
+        (DCTERMS.publisher, "Publisher"),
+        (DCTERMS.created, "Created"),
+        (DCTERMS.modified, "Modified"),
         (OWL.imports, "Imports"),
-        (URIRef(_DCT + "source"), "Sources"),
+        (DCTERMS.source, "Sources"),
         (RDFS.seeAlso, "See also"),
     ):
         values = sorted(ontology.objects(subject, prop), key=str)
@@ -358,7 +352,7 @@ def ontology_doc(
                     str(RDF),
                     str(RDFS),
                     str(OWL),
-                    str(XSD),
+                    PREFIXES["xsd"],
                 ):
                     used.setdefault(namespace, set()).add(curie(str(node), project_prefixes(base)))
     vocabularies = [
@@ -395,19 +389,6 @@ def _mentioning(graph: Graph, prop: URIRef, cls: URIRef) -> set[URIRef]:
 
 
 # -- shapes ------------------------------------------------------------------------------------
-def shape_files(settings: Settings) -> list[Path]:
-    """The SHACL shapes files (``{ontology_dir}/shapes/*.shapes.ttl``), sorted."""
-    return sorted((settings.ontology_dir / "shapes").glob("*.shapes.ttl"))
-
-
-def read_shapes(paths: Iterable[Path], base: str = DEFAULT_BASE) -> Graph:
-    """Parse the shapes files into one graph (prefixes of the project bound), read under
-    ``base`` (see :func:`jaif_kg.rdf.graph.read_graph`)."""
-    from jaif_kg.rdf.graph import read_graph
-
-    return read_graph(paths, base=base)
-
-
 def _severity(graph: Graph, shape: Node) -> str:
     value = graph.value(shape, SH.severity)
     return local_name(str(value)) if value is not None else "Violation"

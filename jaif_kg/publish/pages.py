@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 
 from jaif_kg import __version__
 from jaif_kg.publish import describe as ds
-from jaif_kg.publish.conneg import DESCRIPTION_FORMATS
+from jaif_kg.publish.describe import DESCRIPTION_FORMATS
 from jaif_kg.publish.iris import data_path, local_path, split_fragment
 from jaif_kg.publish.text import (
     EM_DASH,
@@ -31,20 +31,31 @@ from jaif_kg.publish.text import (
     shorten,
 )
 from jaif_kg.publish.vocab import KNOWN_LABELS, curie, humanise, link_target
-from jaif_kg.rdf.namespaces import JAIF, project_prefixes, rebase, unrebase
+from jaif_kg.rdf.formats import rdf_format
+from jaif_kg.rdf.namespaces import (
+    JAIF,
+    ORG,
+    PREFIXES,
+    SCHEMA,
+    TIME,
+    project_prefixes,
+    rebase,
+    unrebase,
+)
+from jaif_kg.sparql.escape import is_valid_iri, sparql_iri, sparql_string
 from jaif_kg.store import Store
 from jaif_kg.store.base import Term
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
-_TIME = "http://www.w3.org/2006/time#"
-_SCHEMA = "https://schema.org/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_ORG = "http://www.w3.org/ns/org#"
-_FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+_RDFS = str(RDFS)
+_SKOS = str(SKOS)
+_DCT = str(DCTERMS)
+_PROV = str(PROV)
+_TIME = str(TIME)
+_SCHEMA = str(SCHEMA)
+_XSD = PREFIXES["xsd"]  # rdflib's XSD is a closed namespace that warns when probed
+_RDF_NS = str(RDF)
+_ORG = str(ORG)
+_FOAF_NAME = str(FOAF.name)
 
 TYPE = str(RDF.type)
 SOURCE_PROPERTIES = (_PROV + "hadPrimarySource", _PROV + "wasDerivedFrom")
@@ -71,7 +82,7 @@ LAST_ROWS = (
     _SCHEMA + "identifier",
     _DCT + "identifier",
     _SCHEMA + "sameAs",
-    "http://www.w3.org/2002/07/owl#sameAs",
+    str(OWL.sameAs),
     _SKOS + "exactMatch",
     _SKOS + "closeMatch",
     _SKOS + "relatedMatch",
@@ -132,9 +143,12 @@ MAX_INDEX_ITEMS = 2000
 
 @lru_cache
 def environment() -> Environment:
-    """The Jinja2 environment of the linked-data templates (autoescaping on)."""
+    """The one Jinja2 environment of the package's templates (autoescaping on): the linked-data
+    pages' (``templates/ld/``), then the others' (``templates/``: the home page)."""
     env = Environment(
-        loader=PackageLoader("jaif_kg", "templates/ld"),
+        loader=ChoiceLoader(
+            [PackageLoader("jaif_kg", "templates/ld"), PackageLoader("jaif_kg", "templates")]
+        ),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -144,7 +158,7 @@ def environment() -> Environment:
 
 
 def render(template: str, **context: object) -> str:
-    """Render one of the templates in ``jaif_kg/templates/ld/``."""
+    """Render one of the templates of :func:`environment`."""
     return environment().get_template(template).render(**context)
 
 
@@ -634,12 +648,12 @@ class PageBuilder:
                 note(str(o), what)
         linked = sorted({str(s) for s, p, _ in self.d.incoming if str(p) not in SOURCE_PROPERTIES})
         if linked:
-            props = " ".join(f"<{p}>" for p in SOURCE_PROPERTIES)
+            props = " ".join(sparql_iri(p) for p in SOURCE_PROPERTIES)
             for chunk_start in range(0, len(linked), 300):
                 chunk = linked[chunk_start : chunk_start + 300]
                 query = (
                     "SELECT ?s ?p ?src WHERE { VALUES ?s { "
-                    + " ".join(ds.sparql_iri(i) for i in chunk)
+                    + " ".join(sparql_iri(i) for i in chunk)
                     + " } VALUES ?p { "
                     + props
                     + " } ?s ?p ?src . FILTER(isIRI(?src)) }"
@@ -686,10 +700,10 @@ class PageBuilder:
 
     def source_details(self, sources: Sequence[str]) -> dict[str, dict[str, Term]]:
         """Web address, as-of date and publisher of each source document."""
-        props = " ".join(f"<{rebase(p, self.site.base)}>" for p in SOURCE_DETAIL_PROPERTIES)
+        props = " ".join(sparql_iri(rebase(p, self.site.base)) for p in SOURCE_DETAIL_PROPERTIES)
         query = (
             "SELECT ?s ?p ?o WHERE { VALUES ?s { "
-            + " ".join(ds.sparql_iri(s) for s in sources)
+            + " ".join(sparql_iri(s) for s in sources)
             + " } VALUES ?p { "
             + props
             + " } ?s ?p ?o }"
@@ -722,18 +736,10 @@ class PageBuilder:
         )
         this_type = decapitalise(type_labels[0]) if type_labels else "resource"
         formats = []
-        names = {
-            "turtle": "Turtle",
-            "jsonld": "JSON-LD",
-            "ntriples": "N-Triples",
-            "rdfxml": "RDF/XML",
-        }
-        from jaif_kg.rdf.formats import rdf_format
-
-        for name in DESCRIPTION_FORMATS:
+        for name, format_title in DESCRIPTION_FORMATS.items():
             path = data_path(iri, self.site.base, rdf_format(name).suffix)
             if path is not None:
-                formats.append((names[name], self.site.link(path)))
+                formats.append((format_title, self.site.link(path)))
         return EntityPage(
             iri=iri,
             title=title,
@@ -779,10 +785,11 @@ def index_groups(store: Store, site: Site, query: str = "") -> list[IndexGroup]:
     """Every instance under ``{base}id/`` grouped by type, optionally filtered by ``query``
     (case-insensitive, on the label or the IRI)."""
     prefix = site.base + "id/"
-    ds.sparql_iri(prefix)
+    sparql_iri(prefix)
+    under = sparql_string(prefix)
     sparql = (
         "SELECT ?s ?t WHERE { ?s a ?t . "
-        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{prefix}") && !CONTAINS(STR(?s), "#")) }}'
+        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), {under}) && !CONTAINS(STR(?s), "#")) }}'
     )
     rows = store.query(sparql).rows
     kinds: dict[str, list[str]] = {}
@@ -791,8 +798,8 @@ def index_groups(store: Store, site: Site, query: str = "") -> list[IndexGroup]:
     # Concepts are listed by their scheme ("IAI strategic areas") rather than as "Concepts".
     schemes: dict[str, str] = {}
     scheme_rows = store.query(
-        f"SELECT ?s ?scheme WHERE {{ ?s <{_SKOS}inScheme> ?scheme . "
-        f'FILTER(STRSTARTS(STR(?s), "{prefix}")) }}'
+        f"SELECT ?s ?scheme WHERE {{ ?s {sparql_iri(str(SKOS.inScheme))} ?scheme . "
+        f"FILTER(STRSTARTS(STR(?s), {under})) }}"
     ).rows
     for row in scheme_rows:
         schemes.setdefault(str(row["s"]), str(row["scheme"]))
@@ -851,7 +858,7 @@ def suggestions(store: Store, site: Site, iri: str) -> list[IncomingItem]:
 def render_not_found(store: Store, site: Site, iri: str, path: str) -> str:
     """The helpful 404 page for an IRI (or path) the dataset does not know."""
     tail = iri.rstrip("/").rsplit("/", 1)[-1]
-    similar = suggestions(store, site, iri) if ds.is_valid_iri(iri) else []
+    similar = suggestions(store, site, iri) if is_valid_iri(iri) else []
     return render(
         "not_found.html",
         iri=iri,

@@ -6,7 +6,9 @@ import re
 
 from rdflib import Literal
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+from jaif_kg.rdf.namespaces import PREFIXES
+
+_XSD = PREFIXES["xsd"]
 #: The dash between the ends of a period, with spaces (typographic convention for ranges).
 EN_DASH = " \u2013 "
 #: The dash between a thing and its part ("Project \u2014 Monitoring: ASEAN Secretariat").

@@ -11,19 +11,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jaif_kg.rdf.namespaces import DEFAULT_BASE
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, VANN, Namespace
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
-_ORG = "http://www.w3.org/ns/org#"
-_TIME = "http://www.w3.org/2006/time#"
-_SCHEMA = "https://schema.org/"
-_FOAF = "http://xmlns.com/foaf/0.1/"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, ORG, PREFIXES, SCHEMA, TIME, VOID, WD
+
+#: SPDX (checksums of the dumps); not in rdflib.
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: The dataset's licence.
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+
+_RDF = str(RDF)
+_RDFS = str(RDFS)
+_OWL = str(OWL)
+_SKOS = str(SKOS)
+_DCT = str(DCTERMS)
+_PROV = str(PROV)
+_ORG = str(ORG)
+_TIME = str(TIME)
+_SCHEMA = str(SCHEMA)
+_FOAF = str(FOAF)
+_XSD = PREFIXES["xsd"]  # rdflib's XSD is a closed namespace that warns when probed
 
 #: Plain-English labels of reused terms, used when the graph does not label them itself.
 KNOWN_LABELS: dict[str, str] = {
@@ -136,7 +143,7 @@ KNOWN_LABELS: dict[str, str] = {
     _FOAF + "homepage": "home page",
     _FOAF + "page": "page",
     _FOAF + "name": "name",
-    "https://creativecommons.org/licenses/by/4.0/": "Creative Commons Attribution 4.0 (CC BY 4.0)",
+    CC_BY_4: "Creative Commons Attribution 4.0 (CC BY 4.0)",
 }
 
 #: Labels of XML Schema datatypes, for the ontology page's ranges.
@@ -173,11 +180,11 @@ VOCABULARIES: dict[str, tuple[str, str, str]] = {
     _SCHEMA: ("schema", "schema.org", "https://schema.org/"),
     _FOAF: ("foaf", "FOAF", "http://xmlns.com/foaf/spec/"),
     _XSD: ("xsd", "XML Schema datatypes", "https://www.w3.org/TR/xmlschema11-2/"),
-    "http://www.w3.org/ns/dcat#": ("dcat", "DCAT 3", "https://www.w3.org/TR/vocab-dcat-3/"),
-    "http://rdfs.org/ns/void#": ("void", "VoID", "https://www.w3.org/TR/void/"),
-    "http://www.w3.org/ns/shacl#": ("sh", "SHACL", "https://www.w3.org/TR/shacl/"),
-    "http://purl.org/vocab/vann/": ("vann", "VANN", "https://vocab.org/vann/"),
-    "http://spdx.org/rdf/terms#": ("spdx", "SPDX", "https://spdx.org/rdf/terms/"),
+    PREFIXES["dcat"]: ("dcat", "DCAT 3", "https://www.w3.org/TR/vocab-dcat-3/"),
+    str(VOID): ("void", "VoID", "https://www.w3.org/TR/void/"),
+    str(SH): ("sh", "SHACL", "https://www.w3.org/TR/shacl/"),
+    str(VANN): ("vann", "VANN", "https://vocab.org/vann/"),
+    str(SPDX): ("spdx", "SPDX", "https://spdx.org/rdf/terms/"),
 }
 
 
@@ -230,7 +237,7 @@ LINK_TARGETS: tuple[LinkTarget, ...] = (
         "wikidata",
         "Wikidata",
         "https://www.wikidata.org/",
-        ("http://www.wikidata.org/entity/", "https://www.wikidata.org/entity/"),
+        (str(WD), "https://www.wikidata.org/entity/"),
         entity_label="Wikidata",
     ),
     LinkTarget(

@@ -14,6 +14,7 @@ written to the dumps as ``void.ttl``. Its IRIs:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,21 +23,29 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, Namespace
 
 from jaif_kg import __version__
-from jaif_kg.publish.dumps import DUMP_FORMATS, DumpFile, dump_name, new_graph, published_base
+from jaif_kg.publish.describe import new_graph
+from jaif_kg.publish.iris import published_base
 from jaif_kg.publish.text import format_date
-from jaif_kg.publish.vocab import LINK_TARGETS, VOCABULARIES, LinkTarget, curie, namespace_of
+from jaif_kg.publish.vocab import (
+    CC_BY_4,
+    LINK_TARGETS,
+    SPDX,
+    VOCABULARIES,
+    LinkTarget,
+    curie,
+    namespace_of,
+)
 from jaif_kg.rdf.formats import rdf_format
-from jaif_kg.rdf.namespaces import JAIF, VOID, project_prefixes, rebase
+from jaif_kg.rdf.namespaces import JAIF, PREFIXES, VOID, project_prefixes, rebase
 from jaif_kg.settings import Settings
+from jaif_kg.sparql.escape import sparql_iri, sparql_string
 from jaif_kg.store import Store
 
-#: XML Schema datatypes (an open namespace: rdflib's closed ``XSD`` warns when probed).
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-
-SPDX = Namespace("http://spdx.org/rdf/terms#")
+#: XML Schema datatypes (open: rdflib's closed ``XSD`` warns when probed).
+XSD = Namespace(PREFIXES["xsd"])
 #: DCAT 3 (rdflib's ``DCAT`` is the closed DCAT 2 namespace, without ``dcat:version``).
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+DCAT = Namespace(PREFIXES["dcat"])
+LICENCE = URIRef(CC_BY_4)
 IANA = "https://www.iana.org/assignments/media-types/"
 TITLE = "JAIF knowledge graph"
 DESCRIPTION = (
@@ -45,11 +54,11 @@ DESCRIPTION = (
     "areas, JAIF projects and the Attachment Programme's batches, each fact linked to its source."
 )
 KEYWORDS = ("ASEAN", "JAIF", "Initiative for ASEAN Integration", "development cooperation", "Japan")
-_XSD_DATE = str(XSD.date)
+_TYPE = sparql_iri(str(RDF.type))
 #: Properties whose IRI objects are never counted as links to another dataset.
 #: (statements' parts, and the structure of a concept scheme are not links to another dataset).
 _NOT_LINKS = ", ".join(
-    f"<{p}>"
+    sparql_iri(str(p))
     for p in (
         RDF.type,
         RDF.subject,
@@ -63,6 +72,26 @@ _NOT_LINKS = ", ".join(
         SKOS.narrower,
     )
 )
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One file of the dumps folder; a graph dump is a ``dcat:Distribution`` of the dataset."""
+
+    name: str
+    media_type: str
+    title: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
 
 
 def void_iri(settings: Settings) -> str:
@@ -142,10 +171,12 @@ def _date_range(store: Store, base: str) -> tuple[str | None, str | None]:
     """The earliest and newest ``xsd:date`` of a fact: a value of a resource under ``{base}id/``
     that is not a source document (a document's own dates say when it was written, not what
     happened)."""
+    date, under = sparql_iri(str(XSD.date)), sparql_string(base + "id/")
+    source_document = sparql_iri(rebase(str(JAIF.SourceDocument), base))
     rows = store.query(
         "SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE { ?s ?p ?d . "
-        f'FILTER(isLiteral(?d) && DATATYPE(?d) = <{_XSD_DATE}> && STRSTARTS(STR(?s), "{base}id/")) '
-        f"FILTER NOT EXISTS {{ ?s a <{rebase(str(JAIF.SourceDocument), base)}> }} }}"
+        f"FILTER(isLiteral(?d) && DATATYPE(?d) = {date} && STRSTARTS(STR(?s), {under})) "
+        f"FILTER NOT EXISTS {{ ?s a {source_document} }} }}"
     ).rows
     if not rows:
         return None, None
@@ -155,9 +186,13 @@ def _date_range(store: Store, base: str) -> tuple[str | None, str | None]:
 
 def _main_source(store: Store, base: str) -> tuple[str, str | None] | None:
     """Of the sources that state an as-of date, the one most facts cite as primary, with it."""
+    primary, as_of = (
+        sparql_iri(str(PROV.hadPrimarySource)),
+        sparql_iri(rebase(str(JAIF.asOf), base)),
+    )
     rows = store.query(
         f"SELECT ?src (MAX(?d) AS ?asof) (COUNT(?s) AS ?n) WHERE {{ "
-        f"?s <{PROV.hadPrimarySource}> ?src . ?src <{rebase(str(JAIF.asOf), base)}> ?d }} "
+        f"?s {primary} ?src . ?src {as_of} ?d }} "
         "GROUP BY ?src ORDER BY DESC(?n) STR(?src) LIMIT 1"
     ).rows
     if not rows:
@@ -172,8 +207,8 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     Args:
         store: the store whose default graph is the dataset.
         settings: base IRI and public URL.
-        files: the dump files (each graph dump becomes a ``void:dataDump`` and a
-            ``dcat:Distribution`` with its size and SHA-256).
+        files: the graph dumps, in the order to list them (each becomes a ``void:dataDump``
+            and a ``dcat:Distribution`` with its size and SHA-256).
     """
     base = settings.base_iri
     pub = published_base(settings)
@@ -207,12 +242,12 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     entities = _int(
         store,
         "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o . "
-        f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}")) }}',
+        f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {sparql_string(base)})) }}",
     )
     subjects = _int(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
     objects = _int(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
     class_rows = store.query(
-        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{RDF.type}> ?c }} GROUP BY ?c"
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s {_TYPE} ?c }} GROUP BY ?c"
     ).rows
     property_rows = store.query("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p").rows
     g.add((ds, VOID.triples, Literal(triples)))
@@ -249,7 +284,7 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     # numerous classes of the ontology that have whole resources (not only hash IRIs).
     examples: list[str] = []
     khm = base + "id/country/KHM"
-    if store.query(f"ASK {{ <{khm}> ?p ?o }}").boolean:
+    if store.query(f"ASK {{ {sparql_iri(khm)} ?p ?o }}").boolean:
         examples.append(khm)
     own_classes = sorted(
         (r for r in class_rows if str(r["c"]).startswith(own)),
@@ -261,8 +296,9 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
             break
         # A whole resource (no hash IRI), so that it has a page of its own.
         lowest = store.query(
-            f"SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s <{RDF.type}> <{row['c']}> . "
-            f'FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}id/") && !CONTAINS(STR(?s), "#")) }}'
+            f"SELECT (MIN(STR(?s)) AS ?x) WHERE {{ ?s {_TYPE} {sparql_iri(str(row['c']))} . "
+            f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), {sparql_string(base + 'id/')}) "
+            '&& !CONTAINS(STR(?s), "#")) }'
         ).rows
         if lowest and "x" in lowest[0] and str(lowest[0]["x"]) not in examples:
             examples.append(str(lowest[0]["x"]))
@@ -299,7 +335,9 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     g.add((ds, DCTERMS.description, Literal(DESCRIPTION + note, lang="en")))
     source_count = _int(
         store,
-        f"SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE {{ ?s <{PROV.wasDerivedFrom}> ?src }}",
+        "SELECT (COUNT(DISTINCT ?src) AS ?n) WHERE { ?s "
+        + sparql_iri(str(PROV.wasDerivedFrom))
+        + " ?src }",
     )
     if source_count:
         g.add(
@@ -357,13 +395,9 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     g.add((service, DCAT.endpointURL, URIRef(pub + "sparql")))
     g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((service, DCAT.servesDataset, ds))
-    by_name = {f.name: f for f in files}
-    for name in DUMP_FORMATS:
-        item = by_name.get(dump_name(name))
-        if item is None:
-            continue
+    for item in files:
         url = URIRef(f"{pub}dumps/{item.name}")
-        fmt = rdf_format(name)
+        fmt = rdf_format(item.media_type)
         dist = URIRef(local + "dist-" + fmt.name)
         g.add((ds, VOID.dataDump, url))
         g.add((ds, DCAT.distribution, dist))

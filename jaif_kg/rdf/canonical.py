@@ -15,9 +15,11 @@ predicate per line) with three changes, each found by round-trip tests:
   ties, e.g. ``"01"`` and ``"1"``, in input order).
 
 Prefixes: the project prefixes (:data:`jaif_kg.rdf.namespaces.PREFIXES`) and those the file
-declares;
-only the ones used are written. Every output is re-parsed and compared with the input (as
-canonicalized datasets) before it is returned, so a serialiser bug can never change the data.
+declares; only the ones used are written. Every output is re-parsed and compared with the input
+(as canonicalized datasets) before it is returned, so a serialiser bug can never change the data.
+
+This is the one Turtle writer: ``jaif-kg fmt``, the dumps, the resource descriptions and the
+documents the server publishes all call it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from rdflib.term import Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import new_graph, parse_file, to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -242,25 +245,32 @@ class CanonicalTurtleSerializer(LongTurtleSerializer):
         return node not in self._serialized and self._references[node] <= 1
 
 
-def _canonical_dataset(triples: Iterable[ox.Triple]) -> ox.Dataset:
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+def _canonical_dataset(triples: Iterable[ox.Triple | ox.Quad]) -> ox.Dataset:
+    dataset = ox.Dataset(
+        q if isinstance(q, ox.Quad) else ox.Quad(q.subject, q.predicate, q.object) for q in triples
+    )
     # RDFC-1.0 is the W3C algorithm, so labels do not change with the pyoxigraph version.
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return dataset
 
 
-def serialize_canonical(
-    triples: Iterable[ox.Triple], prefixes: Mapping[str, str] | None = None
-) -> str:
-    """Write triples as canonical Turtle (no check; see :func:`canonical_turtle_of`)."""
-    graph = new_graph(prefixes)
-    for quad in _canonical_dataset(triples):
+def canonical_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with their blank nodes relabelled by RDF Dataset Canonicalization (RDFC-1.0),
+    so that one graph always gets the same labels, whatever order it was read in.
+
+    >>> p = ox.NamedNode("http://example.org/p")
+    >>> canonical_triples([ox.Triple(ox.BlankNode("x"), p, ox.Literal("1"))])[0].subject
+    <BlankNode value=c14n0>
+    """
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in _canonical_dataset(triples)]
+
+
+def _write(triples: Iterable[ox.Triple], prefixes: Mapping[str, str] | None, base: str) -> str:
+    """Write triples (blank nodes already labelled) with :class:`CanonicalTurtleSerializer`."""
+    graph = new_graph(prefixes, base=base)
+    for t in triples:
         graph.add(
-            (
-                to_rdflib_term(quad.subject),
-                to_rdflib_term(quad.predicate),
-                to_rdflib_term(quad.object),
-            )
+            (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
         )
     stream = io.BytesIO()
     serializer: Any = CanonicalTurtleSerializer(graph)
@@ -269,34 +279,29 @@ def serialize_canonical(
     return text.strip("\n") + "\n" if text.strip() else ""
 
 
+def serialize_canonical(
+    triples: Iterable[ox.Triple],
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+) -> str:
+    """Write triples as canonical Turtle (no check; see :func:`canonical_turtle_of`); the project
+    prefixes are those under ``base``."""
+    return _write(canonical_triples(triples), prefixes, base)
+
+
 def _quad_text(quads: ox.Dataset) -> set[str]:
     return {str(q) for q in quads}
 
 
-def canonical_turtle_of(
-    triples: Sequence[ox.Triple],
-    prefixes: Mapping[str, str] | None = None,
-    *,
-    source: str | None = None,
-) -> str:
-    """Canonical Turtle of ``triples``, checked to read back as the same graph.
-
-    Raises:
-        InputError: the output would not be the same graph (named after ``source``): a
-            literal the writer cannot keep, or a serialiser bug.
-    """
-    text = serialize_canonical(triples, prefixes)
+def _check(text: str, triples: Iterable[ox.Triple], source: str | None) -> str:
+    """``text`` if it reads back as the graph of ``triples``; else an :class:`InputError`."""
     try:
         back = list(ox.parse(text.encode("utf-8"), ox.RdfFormat.TURTLE))
     except SyntaxError as exc:
         raise InputError(f"canonical Turtle does not parse back ({exc})", path=source) from None
     before = _quad_text(_canonical_dataset(triples))
-    after = _quad_text(
-        _canonical_dataset(
-            ox.Triple(q.subject, q.predicate, q.object) if isinstance(q, ox.Quad) else q
-            for q in back
-        )
-    )
+    after = _quad_text(_canonical_dataset(back))
     if before != after:
         lost = sorted(before - after)[:3]
         gained = sorted(after - before)[:3]
@@ -306,16 +311,71 @@ def canonical_turtle_of(
     return text
 
 
+def canonical_turtle_of(
+    triples: Sequence[ox.Triple],
+    prefixes: Mapping[str, str] | None = None,
+    *,
+    source: str | None = None,
+    base: str = DEFAULT_BASE,
+) -> str:
+    """Canonical Turtle of ``triples``, checked to read back as the same graph.
+
+    Raises:
+        InputError: the output would not be the same graph (named after ``source``): a
+            literal the writer cannot keep, or a serialiser bug.
+    """
+    return _check(serialize_canonical(triples, prefixes, base=base), triples, source)
+
+
 def _ox_triple(s: Node, p: Node, o: Node) -> ox.Triple:
     terms: list[Any] = [to_oxigraph_term(s), to_oxigraph_term(p), to_oxigraph_term(o)]
     return ox.Triple(*terms)
 
 
-def graph_turtle(graph: Graph) -> str:
-    """Canonical Turtle of an rdflib graph, with the prefixes bound in it."""
+def _prefixes(graph: Graph) -> dict[str, str]:
+    return {str(prefix): str(namespace) for prefix, namespace in graph.namespaces()}
+
+
+def graph_turtle(graph: Graph, *, base: str = DEFAULT_BASE) -> str:
+    """Canonical Turtle of an rdflib graph, with the prefixes bound in it (the project's under
+    ``base``)."""
     triples = [_ox_triple(s, p, o) for s, p, o in graph]
-    prefixes = {str(prefix): str(namespace) for prefix, namespace in graph.namespaces()}
-    return canonical_turtle_of(triples, prefixes)
+    return canonical_turtle_of(triples, _prefixes(graph), base=base)
+
+
+def sectioned_turtle(sections: Sequence[tuple[str, Graph]], *, base: str = DEFAULT_BASE) -> str:
+    """Canonical Turtle in sections, each under a ``# title`` comment, one prefix block on top.
+
+    Used for a resource's description, so that the resource comes first, then its parts, then
+    the links to it (one canonical Turtle would sort them together). Blank nodes are labelled
+    once for the whole text (RDFC-1.0 over the sections as named graphs), so a label means the
+    same node in every section; empty sections are left out. The text is checked to read back
+    as the merge of the sections.
+    """
+    names = [ox.NamedNode(f"urn:jaif-kg:section:{i}") for i in range(len(sections))]
+    quads: list[ox.Quad] = []
+    prefixes: dict[str, str] = {}
+    for name, (_, graph) in zip(names, sections, strict=True):
+        for s, p, o in graph:
+            t = _ox_triple(s, p, o)
+            quads.append(ox.Quad(t.subject, t.predicate, t.object, name))
+        prefixes.update(_prefixes(graph))
+    by_section: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for q in _canonical_dataset(quads):
+        triple = ox.Triple(q.subject, q.predicate, q.object)
+        by_section.setdefault(q.graph_name, []).append(triple)
+    heads: set[str] = set()
+    bodies: list[str] = []
+    for name, (title, _) in zip(names, sections, strict=True):
+        triples = by_section.get(name)
+        if not triples:
+            continue
+        lines = _write(triples, prefixes, base).splitlines()
+        heads.update(line for line in lines if line.startswith("PREFIX "))
+        body = "\n".join(line for line in lines if not line.startswith("PREFIX ")).strip()
+        bodies.append(f"# {title}\n\n{body}\n")
+    text = "\n".join(sorted(heads)) + "\n\n" + "\n".join(bodies)
+    return _check(text, (ox.Triple(q.subject, q.predicate, q.object) for q in quads), None)
 
 
 def canonical_turtle(path: Path | str) -> str:

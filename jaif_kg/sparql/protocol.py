@@ -5,22 +5,21 @@ protocol's errors.
   ``query`` by GET, by POST form (``application/x-www-form-urlencoded``) or by POST direct
   (``application/sparql-query``, UTF-8 only); ``default-graph-uri`` / ``named-graph-uri`` select the
   dataset. The endpoint is read-only: every SPARQL Update request is refused (403).
-* Content negotiation picks a SPARQL results format for SELECT/ASK and an RDF format for
-  CONSTRUCT/DESCRIBE from ``Accept`` (q-values honoured) or from the ``format`` / ``output`` /
-  ``results`` parameters some clients add (SPARQLWrapper sends all three); 406 when nothing fits.
+* Content negotiation (:mod:`jaif_kg.rdf.negotiation`) picks a SPARQL results format for
+  SELECT/ASK (:func:`form_kind`) and an RDF format for CONSTRUCT/DESCRIBE; 406
+  (:class:`NotAcceptable`) when nothing fits.
 * Safety: :mod:`jaif_kg.sparql.prepare` checks and rewrites the query text before any
   backend sees it; the service description (no query) is :mod:`jaif_kg.sparql.description`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl
 
 from jaif_kg.errors import JaifError, QueryRefused
-from jaif_kg.rdf.formats import RDF_FORMATS, RESULTS_FORMATS
 
 QueryForm = Literal["select", "ask", "construct", "describe"]
 Operation = Literal["query", "update", "description"]
@@ -205,164 +204,6 @@ def parse_request(
 
 
 # --------------------------------------------------------------------------- content negotiation
-
-#: Extra media types clients use for the same formats (SPARQLWrapper, browsers, N3 clients).
-_EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
-    "turtle": ("application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
-    "jsonld": ("application/json", "application/x-json+ld"),
-}
-#: Short names (``format=...``) -> format name, for each result kind.
-_RESULT_HINTS = {
-    "json": "json",
-    "srj": "json",
-    "xml": "xml",
-    "srx": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
-}
-_GRAPH_HINTS = {
-    "turtle": "turtle",
-    "ttl": "turtle",
-    "n3": "turtle",
-    "nt": "ntriples",
-    "ntriples": "ntriples",
-    "n-triples": "ntriples",
-    "json-ld": "jsonld",
-    "jsonld": "jsonld",
-    "json": "jsonld",
-    "rdf": "rdfxml",
-    "xml": "rdfxml",
-    "rdf+xml": "rdfxml",
-    "rdfxml": "rdfxml",
-    "nquads": "nquads",
-    "nq": "nquads",
-    "n-quads": "nquads",
-    "trig": "trig",
-}
-
-
-@dataclass(frozen=True)
-class _Offer:
-    name: str
-    media_type: str
-    accepts: tuple[str, ...]
-
-
-def _offers(kind: Literal["results", "graph"]) -> tuple[_Offer, ...]:
-    if kind == "results":
-        return tuple(
-            _Offer(f.name, f.media_type, (f.media_type, *f.aliases)) for f in RESULTS_FORMATS
-        )
-    return tuple(
-        _Offer(f.name, f.media_type, (f.media_type, *f.aliases, *_EXTRA_ALIASES.get(f.name, ())))
-        for f in RDF_FORMATS
-    )
-
-
-_RESULT_OFFERS = _offers("results")
-_GRAPH_OFFERS = _offers("graph")
-
-
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Parse an ``Accept`` header into (media range, q) pairs, best first, ties in header order.
-
-    >>> parse_accept("text/csv;q=0.5, application/sparql-results+json")
-    [('application/sparql-results+json', 1.0), ('text/csv', 0.5)]
-    >>> parse_accept(None)
-    [('*/*', 1.0)]
-    """
-    if not header or not header.strip():
-        return [("*/*", 1.0)]
-    ranges: list[tuple[str, float, int]] = []
-    for i, part in enumerate(header.split(",")):
-        media, params = _media_type(part)
-        if not media:
-            continue
-        try:
-            q = float(params.get("q", "1"))
-        except ValueError:
-            q = 0.0
-        ranges.append((media, max(0.0, min(1.0, q)), i))
-    ranges.sort(key=lambda r: (-r[1], r[2]))
-    return [(m, q) for m, q, _ in ranges]
-
-
-def _match_q(offer: _Offer, ranges: Sequence[tuple[str, float]]) -> float:
-    """The q the client gives ``offer``: the most specific matching range wins (RFC 9110
-    §12.5.1). Aliases (``application/json``...) match exactly; ``type/*`` and ``*/*`` match the
-    media type actually written, so ``text/*`` never selects SPARQL XML through ``text/xml``."""
-    best_specificity, best_q = -1, 0.0
-    mtype = offer.media_type.split("/", 1)[0]
-    for rng, q in ranges:
-        if rng in offer.accepts:
-            specificity = 2
-        elif rng == f"{mtype}/*":
-            specificity = 1
-        elif rng == "*/*":
-            specificity = 0
-        else:
-            continue
-        if specificity > best_specificity:
-            best_specificity, best_q = specificity, q
-    return best_q
-
-
-def negotiate(
-    accept: str | None,
-    kind: Literal["results", "graph"],
-    hints: Iterable[str] = (),
-) -> str:
-    """Choose the media type to answer with.
-
-    A ``format`` / ``output`` / ``results`` hint that names a known format wins; otherwise the
-    ``Accept`` header decides (q-values; ties go to the server's order: SPARQL JSON for results,
-    Turtle for graphs). Unknown hints are ignored, never an error.
-
-    Raises:
-        NotAcceptable: nothing the endpoint writes is acceptable.
-
-    >>> negotiate(None, "results")
-    'application/sparql-results+json'
-    >>> negotiate("text/csv, */*;q=0.1", "results")
-    'text/csv'
-    >>> negotiate("*/*", "graph")
-    'text/turtle'
-    >>> negotiate("application/sparql-results+xml", "results", ["json"])
-    'application/sparql-results+json'
-    >>> negotiate("text/turtle", "graph", ["application/ld+json"])
-    'application/ld+json'
-    >>> negotiate(None, "graph", ["no-such-format"])
-    'text/turtle'
-    """
-    offers = _RESULT_OFFERS if kind == "results" else _GRAPH_OFFERS
-    short = _RESULT_HINTS if kind == "results" else _GRAPH_HINTS
-    for hint in hints:
-        h = hint.strip().lower()
-        if not h:
-            continue
-        if "/" in h:
-            media = _media_type(h)[0]
-            for offer in offers:
-                if media in offer.accepts:
-                    return offer.media_type
-        elif h in short:
-            return next(o.media_type for o in offers if o.name == short[h])
-    ranges = parse_accept(accept)
-    best: tuple[float, str] | None = None
-    for offer in offers:
-        q = _match_q(offer, ranges)
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, offer.media_type)
-    if best is None:
-        wanted = ", ".join(m for m, _ in ranges)
-        if len(wanted) > 200:  # never echo a huge header back
-            wanted = wanted[:200] + "..."
-        raise NotAcceptable(
-            f"cannot answer with {wanted}; this "
-            f"{'query' if kind == 'results' else 'graph query'} can be answered as: "
-            + ", ".join(o.media_type for o in offers)
-        )
-    return best[1]
 
 
 def form_kind(form: QueryForm | None) -> Literal["results", "graph"]:

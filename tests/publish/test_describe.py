@@ -10,10 +10,11 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
 
 from jaif_kg.errors import InputError
-from jaif_kg.publish.describe import describe, labels, periods, sparql_iri, types
-from jaif_kg.publish.dumps import sectioned_turtle
+from jaif_kg.publish.describe import describe, labels, periods, types
+from jaif_kg.rdf.canonical import sectioned_turtle
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
+from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.store import Store, open_store
 
 ID = DEFAULT_BASE + "id/"
@@ -120,7 +121,7 @@ def test_sectioned_turtle_keeps_blank_nodes_with_their_resource(mini: Store) -> 
     """The Turtle of a description (resource, parts, links) parses back to the description."""
     d = describe(mini, DEFAULT_BASE + "id/project/sba-needs-assessment")
     assert any(isinstance(s, BNode) for s, _, _ in d.triples)  # the nested funder and address
-    text = sectioned_turtle(d.sections()).decode()
+    text = sectioned_turtle(d.sections())
     comments = [line for line in text.splitlines() if line.startswith("# ")]
     assert comments[0] == f"# <{d.iri}>"
     assert isomorphic(Graph().parse(data=text, format="turtle"), d.graph())

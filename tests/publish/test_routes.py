@@ -139,6 +139,34 @@ def test_a_program_gets_a_plain_404(server: Server) -> None:
     assert answer.headers["content-type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize(
+    ("accept", "location"),
+    [
+        (
+            "text/html;q=0.1, application/ld+json;q=0.9, text/turtle;q=0.5",
+            "/data/country/KHM.jsonld",
+        ),
+        ("text/turtle;q=0.2, */*;q=0.1", "/data/country/KHM.ttl"),
+        ("text/html;q=0, */*", "/data/country/KHM.ttl"),
+        ("text/*;q=0.5, text/html;q=0.1", "/data/country/KHM.ttl"),
+        ("application/n-triples;q=0.3, text/html;q=0.4", "/page/country/KHM"),
+        # The most specific range wins, and of equally specific ones the highest q (RFC 9110
+        # section 12.5.1): RDF/XML at 0.9, not at the 0.2 of application/xml listed first.
+        (
+            "application/xml;q=0.2, application/rdf+xml;q=0.9, text/turtle;q=0.5",
+            "/data/country/KHM.rdf",
+        ),
+        # Aliases clients send for the same formats.
+        ("application/json", "/data/country/KHM.jsonld"),
+        ("text/n3", "/data/country/KHM.ttl"),
+    ],
+)
+def test_q_values_choose_the_redirect(server: Server, accept: str, location: str) -> None:
+    answer = server.client.get("/id/country/KHM", headers={"Accept": accept})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == location
+
+
 def test_nothing_acceptable_is_406(server: Server) -> None:
     answer = server.client.get("/id/country/KHM", headers={"Accept": "image/png"})
     assert answer.status_code == 406

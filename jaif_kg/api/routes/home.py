@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from jaif_kg import __version__
-from jaif_kg.api.deps import endpoint_url, free_workers, get_executor, get_store, public_base
+from jaif_kg.api.deps import endpoint_url, get_executor, get_store, public_base
+from jaif_kg.publish.pages import render
 
 router = APIRouter()
-
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent.parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 
 #: The example on the home page: a query that runs on the shipped graph.
 EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -31,7 +24,8 @@ def home(request: Request) -> HTMLResponse:
     store = get_store(request)
     catalog = getattr(request.app.state, "catalog", None)
     queries = [(q.name, q.summary) for q in catalog] if catalog is not None else []
-    page = _TEMPLATES.get_template("home.html").render(
+    page = render(
+        "home.html",
         base=public_base(request),
         endpoint=endpoint_url(request),
         version=__version__,
@@ -56,7 +50,7 @@ async def healthz(request: Request) -> JSONResponse:
     ``503`` with ``{"status": "degraded", "reason": ...}`` while all are busy, so that a load
     balancer sends new queries elsewhere. ``/livez`` says whether the process runs at all."""
     executor = get_executor(request)
-    if free_workers(executor) > 0:
+    if executor.free_workers > 0:
         return JSONResponse({"status": "ok"})
     gate = getattr(request.app.state, "admission", None)
     return JSONResponse(

@@ -29,10 +29,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import Graph
+from rdflib.namespace import OWL
 
 from jaif_kg.api.deps import get_app_settings, get_store
 from jaif_kg.publish import describe as ds
-from jaif_kg.publish.conneg import DESCRIPTION_FORMATS, HTML, negotiate
+from jaif_kg.publish.describe import DESCRIPTION_FORMATS
 from jaif_kg.publish.dumps import (
     CHECKSUMS_FILE,
     CONTEXT_FILE,
@@ -40,10 +41,10 @@ from jaif_kg.publish.dumps import (
     build_bundle,
     dataset_graph_name,
     ontology_graph_name,
-    sectioned_turtle,
     serialize,
 )
 from jaif_kg.publish.iris import resource_iri
+from jaif_kg.publish.ontology_doc import ontology_doc, shapes_doc
 from jaif_kg.publish.pages import (
     Site,
     render,
@@ -52,9 +53,14 @@ from jaif_kg.publish.pages import (
     render_message,
     render_not_found,
 )
+from jaif_kg.publish.void import summary as void_summary
 from jaif_kg.publish.void import void_iri
+from jaif_kg.rdf.canonical import sectioned_turtle
 from jaif_kg.rdf.formats import RdfFormat, rdf_format
+from jaif_kg.rdf.graph import read_graph, shapes_paths
+from jaif_kg.rdf.negotiation import HTML, content_type, negotiate
 from jaif_kg.settings import Settings
+from jaif_kg.sparql.escape import is_valid_iri, sparql_iri
 from jaif_kg.store import Store
 
 router = APIRouter(tags=["linked data"])
@@ -65,20 +71,12 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 #: The RDF formats offered for descriptions, the ontology, the shapes and the VoID.
 OFFERED: tuple[RdfFormat, ...] = tuple(rdf_format(name) for name in DESCRIPTION_FORMATS)
 _BY_SUFFIX = {f.suffix: f for f in OFFERED}
-_NAMES = {"turtle": "Turtle", "jsonld": "JSON-LD", "ntriples": "N-Triples", "rdfxml": "RDF/XML"}
 _METHODS = ["GET", "HEAD"]
 _LOCK = threading.RLock()
-OWL_VERSION_IRI = "http://www.w3.org/2002/07/owl#versionIRI"
 
 
 def _site(request: Request, settings: Settings) -> Site:
     return Site(settings.base_iri, request.scope.get("root_path", "").rstrip("/") + "/")
-
-
-def _media_type(fmt: RdfFormat) -> str:
-    if fmt.name in ("turtle", "ntriples"):
-        return f"{fmt.media_type}; charset=utf-8"
-    return fmt.media_type
 
 
 def _raw_tail(request: Request, prefix: str) -> str:
@@ -94,7 +92,7 @@ def _raw_tail(request: Request, prefix: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else ""
 
 
-def _link_header(site: Site, targets: list[tuple[str, str, str]]) -> str:
+def _link_header(targets: list[tuple[str, str, str]]) -> str:
     """An RFC 8288 ``Link`` header; an empty media type leaves ``type`` out."""
     return ", ".join(
         f'<{href}>; rel="{rel}"' + (f'; type="{media}"' if media else "")
@@ -132,9 +130,10 @@ def _not_acceptable(site: Site, offers: list[str]) -> HTMLResponse:
 
 
 def _exists(store: Store, iri: str) -> bool:
-    if not ds.is_valid_iri(iri):
+    if not is_valid_iri(iri):
         return False
-    result = store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}")
+    term = sparql_iri(iri)
+    result = store.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}")
     return bool(result.boolean)
 
 
@@ -159,7 +158,7 @@ def resolve(path: str, request: Request, store: StoreDep, settings: SettingsDep)
         target = site.link(f"data/{tail}.{rdf_format(choice).suffix}")
     headers = {
         "Vary": "Accept",
-        "Link": _link_header(site, _alternates(site, f"data/{tail}", f"page/{tail}")),
+        "Link": _link_header(_alternates(site, f"data/{tail}", f"page/{tail}")),
     }
     return RedirectResponse(target, status_code=303, headers=headers)
 
@@ -184,11 +183,11 @@ def page(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
     site = _site(request, settings)
     tail = _raw_tail(request, "/page/")
     iri = resource_iri(tail, settings.base_iri)
-    html = render_entity(store, site, iri) if ds.is_valid_iri(iri) else None
+    html = render_entity(store, site, iri) if is_valid_iri(iri) else None
     if html is None:
         return _not_found(request, site, store, iri)
     links = [(iri, "describes", ""), *_alternates(site, f"data/{tail}", None)]
-    return HTMLResponse(html, headers={"Link": _link_header(site, links)})
+    return HTMLResponse(html, headers={"Link": _link_header(links)})
 
 
 # -- /data/ : RDF ---------------------------------------------------------------------------------
@@ -211,19 +210,19 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
     tail = _raw_tail(request, "/data/")
     stem, fmt = _split_suffix(tail)
     found = None
-    if fmt is not None and ds.is_valid_iri(resource_iri(stem, settings.base_iri)):
+    if fmt is not None and is_valid_iri(resource_iri(stem, settings.base_iri)):
         found = _description(store, resource_iri(stem, settings.base_iri))
     if found is None:
         # No suffix, or the "suffix" is part of the slug.
         stem, fmt = tail, None
         iri = resource_iri(stem, settings.base_iri)
-        found = _description(store, iri) if ds.is_valid_iri(iri) else None
+        found = _description(store, iri) if is_valid_iri(iri) else None
     iri = resource_iri(stem, settings.base_iri)
     if found is None:
         return _not_found(request, site, store, iri)
     headers = {
         "Link": _link_header(
-            site, [(iri, "describes", ""), *_alternates(site, f"data/{stem}", f"page/{stem}")]
+            [(iri, "describes", ""), *_alternates(site, f"data/{stem}", f"page/{stem}")]
         )
     }
     if fmt is None:
@@ -235,10 +234,11 @@ def data(path: str, request: Request, store: StoreDep, settings: SettingsDep) ->
         headers["Content-Location"] = site.link(f"data/{stem}.{fmt.suffix}")
     base = settings.base_iri
     if fmt.name == "turtle":
-        body = sectioned_turtle(found.sections(base))  # the thing first, for people reading it
+        # the thing first, for people reading it
+        body = sectioned_turtle(found.sections(base), base=base).encode("utf-8")
     else:
         body = serialize(found.graph(base=base), fmt.name, base=base)
-    return Response(body, media_type=_media_type(fmt), headers=headers)
+    return Response(body, media_type=content_type(fmt.media_type), headers=headers)
 
 
 # -- /ontology and /shapes ------------------------------------------------------------------------
@@ -267,8 +267,6 @@ def _ontology_graph(request: Request, store: Store, settings: Settings) -> Graph
 
 
 def _shapes_graph(request: Request, settings: Settings) -> Graph:
-    from jaif_kg.rdf.graph import read_graph, shapes_paths
-
     graph = _cached(
         request,
         "shapes-graph",
@@ -296,7 +294,7 @@ def _document(
     links = [(settings.base_iri + name, "describes", "")]
     links += [(site.link(f"{name}.{f.suffix}"), "alternate", f.media_type) for f in OFFERED]
     links.append((site.link(f"{name}.html"), "alternate", HTML))
-    headers = {"Link": _link_header(site, links)}
+    headers = {"Link": _link_header(links)}
     if suffix is None:
         offers = [HTML, *(f.media_type for f in OFFERED)]
         choice = negotiate(request.headers.get("accept"), offers)
@@ -309,14 +307,12 @@ def _document(
         return HTMLResponse(html(), headers=headers)
     fmt = _BY_SUFFIX[suffix]
     body = serialize(graph, fmt.name, base=settings.base_iri)
-    return Response(body, media_type=_media_type(fmt), headers=headers)
+    return Response(body, media_type=content_type(fmt.media_type), headers=headers)
 
 
 def _ontology_response(
     request: Request, store: Store, settings: Settings, suffix: str | None
 ) -> Response:
-    from jaif_kg.publish.ontology_doc import ontology_doc
-
     site = _site(request, settings)
     graph = _ontology_graph(request, store, settings)
 
@@ -334,16 +330,15 @@ def _ontology_response(
             doc=doc,
             site=site,
             title=doc.title,
-            formats=[(_NAMES[f.name], site.link(f"ontology.{f.suffix}")) for f in OFFERED],
+            formats=[
+                (DESCRIPTION_FORMATS[f.name], site.link(f"ontology.{f.suffix}")) for f in OFFERED
+            ],
         )
 
     return _document(request, settings, "ontology", suffix, graph, html)
 
 
 def _shapes_response(request: Request, settings: Settings, suffix: str | None) -> Response:
-    from jaif_kg.publish.ontology_doc import shapes_doc
-    from jaif_kg.rdf.graph import shapes_paths
-
     site = _site(request, settings)
     graph = _shapes_graph(request, settings)
 
@@ -355,7 +350,9 @@ def _shapes_response(request: Request, settings: Settings, suffix: str | None) -
             doc=doc,
             site=site,
             title="SHACL shapes",
-            formats=[(_NAMES[f.name], site.link(f"shapes.{f.suffix}")) for f in OFFERED],
+            formats=[
+                (DESCRIPTION_FORMATS[f.name], site.link(f"shapes.{f.suffix}")) for f in OFFERED
+            ],
         )
 
     return _document(request, settings, "shapes", suffix, graph, html)
@@ -382,8 +379,11 @@ def ontology_version(
     """The ontology at its version IRI (``owl:versionIRI``), while that version is served."""
     iri = settings.base_iri + "ontology/" + version
     ontology_iri = settings.base_iri + "ontology"
-    served = ds.is_valid_iri(iri) and bool(
-        store.query(f"ASK {{ <{ontology_iri}> <{OWL_VERSION_IRI}> <{iri}> }}").boolean
+    served = is_valid_iri(iri) and bool(
+        store.query(
+            f"ASK {{ {sparql_iri(ontology_iri)} {sparql_iri(str(OWL.versionIRI))} "
+            f"{sparql_iri(iri)} }}"
+        ).boolean
     )
     if not served:
         return _not_found(request, _site(request, settings), store, iri)
@@ -415,8 +415,6 @@ def bundle(request: Request, store: Store, settings: Settings) -> Bundle:
 @router.api_route("/dumps/", methods=_METHODS, response_class=HTMLResponse, summary="Downloads")
 def dumps_index(request: Request, store: StoreDep, settings: SettingsDep) -> HTMLResponse:
     """The downloads page: every dump with its size and SHA-256, and the dataset's figures."""
-    from jaif_kg.publish.void import summary
-
     site = _site(request, settings)
     built = bundle(request, store, settings)
     return HTMLResponse(
@@ -425,7 +423,7 @@ def dumps_index(request: Request, store: StoreDep, settings: SettingsDep) -> HTM
             site=site,
             title="Downloads",
             files=list(built.files.values()),
-            summary=summary(built.void, settings),
+            summary=void_summary(built.void, settings),
         )
     )
 
@@ -468,7 +466,7 @@ def _void_response(request: Request, store: Store, settings: Settings) -> Respon
         return _not_acceptable(site, offers)
     links = [(void_iri(settings), "describes", "")]
     links += [(site.link("dumps/void.ttl"), "alternate", "text/turtle")]
-    headers = {"Vary": "Accept", "Link": _link_header(site, links)}
+    headers = {"Vary": "Accept", "Link": _link_header(links)}
     if choice == HTML:
         return RedirectResponse(site.link("dumps/"), status_code=303, headers=headers)
     built = bundle(request, store, settings)
@@ -479,7 +477,7 @@ def _void_response(request: Request, store: Store, settings: Settings) -> Respon
         if fmt.name == "turtle"
         else serialize(built.void, fmt.name, base=settings.base_iri)
     )
-    return Response(body, media_type=_media_type(fmt), headers=headers)
+    return Response(body, media_type=content_type(fmt.media_type), headers=headers)
 
 
 @router.api_route("/.well-known/void", methods=_METHODS, summary="Dataset description (VoID)")

@@ -21,11 +21,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from jaif_kg.api.deps import get_app_settings, get_executor, public_base
-from jaif_kg.api.routes.sparql import content_type
 from jaif_kg.catalog import Catalog, NamedQuery, Parameter
 from jaif_kg.errors import ParameterError
+from jaif_kg.rdf.negotiation import content_type, negotiate, refusal
 from jaif_kg.sparql.prepare import prepare_query
-from jaif_kg.sparql.protocol import NotAcceptable, form_kind, negotiate, parse_accept
+from jaif_kg.sparql.protocol import NotAcceptable, form_kind
 from jaif_kg.workers.pool import ROWS_MEDIA_TYPE, Job
 
 #: ``format=`` values of the API, for each kind of query (the first is the default).
@@ -93,9 +93,14 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _formats(query: NamedQuery) -> dict[str, str]:
+    """The ``format=`` values of a query and their media types, the default first."""
+    return RESULT_FORMATS if form_kind(query.kind) == "results" else GRAPH_FORMATS  # type: ignore[arg-type]
+
+
 def _choose(request: Request, query: NamedQuery, fmt: str | None) -> str:
-    kind = form_kind(query.kind)  # type: ignore[arg-type]
-    formats = RESULT_FORMATS if kind == "results" else GRAPH_FORMATS
+    """The media type to answer with: ``format=`` if given, else by ``Accept``."""
+    formats = _formats(query)
     if fmt:
         if fmt in formats:
             return formats[fmt]
@@ -104,16 +109,11 @@ def _choose(request: Request, query: NamedQuery, fmt: str | None) -> str:
             f"use one of: {', '.join(formats)}"
         )
     accept = request.headers.get("accept")
-    ranges = parse_accept(accept)
-    if not accept or ranges[0][0] in ("*/*", "application/*", "application/json"):
-        return next(iter(formats.values()))
-    try:
-        return negotiate(accept, kind)
-    except NotAcceptable:
-        raise NotAcceptable(
-            f"cannot answer with {accept}; this query can be answered as: "
-            + ", ".join(formats.values())
-        ) from None
+    offers = list(formats.values())
+    chosen = negotiate(accept, offers)
+    if chosen is None:
+        raise NotAcceptable(refusal(accept, offers, "query"))
+    return chosen
 
 
 def _endpoint(query: NamedQuery) -> Any:
@@ -149,7 +149,7 @@ def _endpoint(query: NamedQuery) -> Any:
         body, written = await get_executor(request).run(job)
         return Response(body, headers={"content-type": content_type(written), "vary": "Accept"})
 
-    formats = RESULT_FORMATS if form_kind(query.kind) == "results" else GRAPH_FORMATS  # type: ignore[arg-type]
+    formats = _formats(query)
     fmt_enum = enum.Enum(  # type: ignore[misc]
         f"{_py_name(query.name)}_format", {k: k for k in formats}, type=str
     )
@@ -186,7 +186,7 @@ def _endpoint(query: NamedQuery) -> Any:
 
 
 def _describe(query: NamedQuery, base: str) -> dict[str, Any]:
-    formats = RESULT_FORMATS if form_kind(query.kind) == "results" else GRAPH_FORMATS  # type: ignore[arg-type]
+    formats = _formats(query)
     url = f"{base}api/queries/{query.name}"
     example = "&".join(f"{k}={v}" for k, v in query.example.items())
     return {
@@ -223,7 +223,7 @@ def build_router(catalog: Catalog) -> APIRouter:
         return [_describe(q, base) for q in catalog]
 
     for query in catalog:
-        formats = RESULT_FORMATS if form_kind(query.kind) == "results" else GRAPH_FORMATS  # type: ignore[arg-type]
+        formats = _formats(query)
         router.add_api_route(
             f"/{query.name}",
             _endpoint(query),

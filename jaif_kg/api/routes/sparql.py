@@ -1,53 +1,41 @@
 """``/sparql``: the SPARQL 1.1 Protocol endpoint (queries only; the endpoint is read-only).
 
-The route only moves bytes: :mod:`jaif_kg.sparql.protocol` reads the request, checks the query and
-negotiates the format; :mod:`jaif_kg.workers.pool` runs it in a worker process under the time limit
-with the backend's own result writer.
+The route only moves bytes: :mod:`jaif_kg.sparql.protocol` reads the request,
+:mod:`jaif_kg.rdf.negotiation` picks the format; :mod:`jaif_kg.workers.pool` checks the query
+(:mod:`jaif_kg.sparql.prepare`) and runs it in a worker process under the time limit with the
+backend's own result writer.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
-from jaif_kg.errors import JaifError, QueryTimeout
+from jaif_kg.api.errors import error_response
+from jaif_kg.errors import JaifError
+from jaif_kg.rdf.negotiation import (
+    GRAPH_MEDIA_TYPES,
+    RESULTS_MEDIA_TYPES,
+    content_type,
+    negotiate,
+    refusal,
+)
 from jaif_kg.sparql.description import service_description
 from jaif_kg.sparql.protocol import (
     READ_ONLY_MESSAGE,
     NotAcceptable,
     PayloadTooLarge,
     UpdateRefused,
-    negotiate,
     parse_request,
 )
+from jaif_kg.store import Store
 from jaif_kg.workers.pool import Job
 
 router = APIRouter(tags=["SPARQL"])
-
-_TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
-
-
-def error_response(exc: JaifError) -> Response:
-    """The plain-text answer SPARQL clients show for a typed error."""
-    from jaif_kg.api.app import error_status
-
-    headers = {"retry-after": "1"} if isinstance(exc, QueryTimeout) else None
-    return PlainTextResponse(f"{exc}\n", status_code=error_status(exc), headers=headers)
-
-
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type the endpoint writes (UTF-8 for text types).
-
-    >>> content_type("text/csv")
-    'text/csv; charset=utf-8'
-    >>> content_type("application/sparql-results+json")
-    'application/sparql-results+json'
-    """
-    return f"{media_type}; charset=utf-8" if media_type.startswith(_TEXT_TYPES) else media_type
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -170,24 +158,25 @@ async def answer(request: Request) -> Response:
         return describe_service(request, accept, sreq.format_hints)
     # Both formats are negotiated here (headers only); the query itself is read, checked and
     # rewritten in a worker process under the time limit, never on the event loop.
-    refusals: list[str] = []
-    offered: dict[str, str | None] = {}
-    kinds: tuple[Literal["results"], Literal["graph"]] = ("results", "graph")
-    for kind in kinds:
-        try:
-            offered[kind] = negotiate(accept, kind, sreq.format_hints)
-        except NotAcceptable as exc:
-            offered[kind] = None
-            refusals.append(str(exc))
-    if offered["results"] is None and offered["graph"] is None:
+    results = negotiate(accept, RESULTS_MEDIA_TYPES, sreq.format_hints)
+    graph = negotiate(accept, GRAPH_MEDIA_TYPES, sreq.format_hints)
+    refusals = [
+        refusal(accept, offers, what)
+        for chosen, offers, what in (
+            (results, RESULTS_MEDIA_TYPES, "query"),
+            (graph, GRAPH_MEDIA_TYPES, "graph query"),
+        )
+        if chosen is None
+    ]
+    if results is None and graph is None:
         raise NotAcceptable(refusals[0])
     job = Job(
         sreq.text,
-        offered["results"],
+        results,
         sreq.default_graphs,
         sreq.named_graphs,
         max_results=settings.max_results,
-        graph_media_type=offered["graph"],
+        graph_media_type=graph,
         prepare=True,
         base_iri=endpoint_url(request),
         not_acceptable=refusals[0] if refusals else "",
@@ -231,7 +220,9 @@ async def sparql_options() -> Response:
 
 def describe_service(request: Request, accept: str | None, hints: tuple[str, ...]) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
-    media_type = negotiate(accept, "graph", hints)
+    media_type = negotiate(accept, GRAPH_MEDIA_TYPES, hints)
+    if media_type is None:
+        raise NotAcceptable(refusal(accept, GRAPH_MEDIA_TYPES, "graph query"))
     endpoint = endpoint_url(request)
     cache: dict[tuple[str, str], bytes] = request.app.state.sd_cache
     key = (endpoint, media_type)
@@ -250,7 +241,7 @@ def describe_service(request: Request, accept: str | None, hints: tuple[str, ...
     )
 
 
-def _count(store: Any, graph: str | None) -> int | None:
+def _count(store: Store, graph: str | None) -> int | None:
     try:
         return int(store.count(graph))
     except Exception:  # a remote server may not answer counts; the description omits them
