@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib.metadata
 import os
 import sys
 import time
@@ -23,8 +22,7 @@ from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import load_store, shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
-from jaif_kg.shacl.fast import validate_files
-from jaif_kg.shacl.pyshacl_engine import ValidationReport, render_text, summary_line
+from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
 from jaif_kg.store import Store, open_store, sync_graph
 
 if TYPE_CHECKING:
@@ -96,11 +94,10 @@ def build_store(
     return store
 
 
-def validation_key(settings: Settings) -> str:
-    """SHA-256 over the shipped files, the shapes, the validator's version and the base IRI."""
-    # the installed version, read without importing pySHACL (an import costs ~0.3 s of start-up)
-    pyshacl_version = importlib.metadata.version("pyshacl")
-    digest = hashlib.sha256(f"jaif-kg {__version__} pyshacl {pyshacl_version}\n".encode())
+def validation_key(settings: Settings, engine: str) -> str:
+    """SHA-256 over the shipped files, the shapes, the base IRI and the engine that validated
+    them (``fast`` or ``pyshacl``; pySHACL's version counts only for pySHACL)."""
+    digest = hashlib.sha256(f"jaif-kg {__version__} {engine_id(engine)}\n".encode())
     if settings.base_iri != DEFAULT_BASE:  # the default base keeps the keys cached before
         digest.update(f"base {settings.base_iri}\n".encode())
     for path in [*shipped_paths(settings), *shapes_paths(settings)]:
@@ -129,20 +126,24 @@ def check_graph(
         (``None`` when the verdict came from the cache).
     """
     started = time.perf_counter()
-    key = validation_key(settings) if use_cache else ""
-    marker = _verdict_file(key) if use_cache else None
-    if marker is not None and marker.is_file():
-        summary = marker.read_text(encoding="utf-8").strip() + " (cached verdict for these files)"
-        if report is not None:
-            report.validate_seconds = time.perf_counter() - started
-        return True, summary, None
+    # The engine that "auto" runs is decided by what the key already hashes (the files and
+    # jaif-kg's version), so a verdict is looked up under each engine's key (deciding costs more
+    # than looking), and stored under the key of the engine that ran.
+    for engine in ("fast", "pyshacl") if use_cache else ():
+        marker = _verdict_file(validation_key(settings, engine))
+        if marker.is_file():
+            summary = marker.read_text(encoding="utf-8").strip()
+            if report is not None:
+                report.validate_seconds = time.perf_counter() - started
+            return True, summary + " (cached verdict for these files)", None
     paths = shipped_paths(settings)
     # the fast engine (SPARQL on Oxigraph) when it supports the shapes: about 0.3 s, not 2 s
-    result = validate_files(
+    result = validate(
         paths[1:], shapes_paths(settings), paths[:1], engine="auto", base=settings.base_iri
     )
     conforms = result.conforms_at("Violation")
-    if conforms and marker is not None:
+    if conforms and use_cache:
+        marker = _verdict_file(validation_key(settings, result.engine))
         with contextlib.suppress(OSError):  # a read-only home only costs the next start-up time
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.write_text(summary_line(result) + "\n", encoding="utf-8")

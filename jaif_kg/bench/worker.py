@@ -181,13 +181,14 @@ def run_pyshacl(spec: dict[str, Any]) -> dict[str, Any]:
 
 def run_fast_files(spec: dict[str, Any]) -> dict[str, Any]:
     """The fast engine from the files, as ``jaif-kg validate --engine fast`` runs it."""
+    from jaif_kg.rdf.files import load_oxigraph
     from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
     from jaif_kg.settings import Settings
-    from jaif_kg.shacl.fast import load_files, validate_store
+    from jaif_kg.shacl.fast import validate_store
 
     settings = Settings().model_copy(update={"data_dir": Path(spec["data_dir"])})
     started = time.perf_counter()
-    store = load_files(shipped_paths(settings))
+    store = load_oxigraph(shipped_paths(settings))
     shapes = read_graph(shapes_paths(settings))
     loaded = time.perf_counter()
     report = validate_store(store, shapes)

@@ -278,14 +278,13 @@ def _add_validate(subparsers: Subparsers) -> None:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from jaif_kg.rdf.graph import ontology_path, shapes_paths, shipped_paths
-    from jaif_kg.shacl.fast import validate_files
-    from jaif_kg.shacl.pyshacl_engine import render_json, render_text, render_turtle
+    from jaif_kg.shacl import render_json, render_text, render_turtle, validate
 
     settings = _settings()
     paths = args.paths or shipped_paths(settings)
     shapes = args.shapes or shapes_paths(settings)
     ontology = [ontology_path(settings)]
-    report = validate_files(paths, shapes, ontology, engine=args.engine, base=settings.base_iri)
+    report = validate(paths, shapes, ontology, engine=args.engine, base=settings.base_iri)
     if args.format == "json":
         _print(render_json(report))
     elif args.format == "turtle":
@@ -683,7 +682,7 @@ def _add_load(subparsers: Subparsers) -> None:
 
 def _cmd_load(args: argparse.Namespace) -> int:
     from jaif_kg.rdf.graph import ontology_path, shapes_paths, shipped_paths
-    from jaif_kg.shacl.pyshacl_engine import render_text, summary_line, validate
+    from jaif_kg.shacl import render_text, summary_line, validate
     from jaif_kg.store import open_store
     from jaif_kg.store.loader import push
 

@@ -12,8 +12,7 @@ import pytest
 from jaif_kg.bench import synth
 from jaif_kg.cli import main
 from jaif_kg.errors import InputError
-from jaif_kg.shacl.fast import validate_files
-from jaif_kg.shacl.pyshacl_engine import validate
+from jaif_kg.shacl import validate
 
 REPO = Path(__file__).resolve().parents[2]
 SHAPES = sorted((REPO / "ontology" / "shapes").glob("*.shapes.ttl"))
@@ -27,14 +26,14 @@ def write(tmp_path: Path, projects: int, seed: int = 0, faults: int = 0) -> Path
 
 
 def test_small_data_conforms_for_pyshacl(tmp_path: Path) -> None:
-    report = validate([write(tmp_path, 12)], SHAPES, [ONTOLOGY])
+    report = validate([write(tmp_path, 12)], SHAPES, [ONTOLOGY], engine="pyshacl")
     assert report.engine == "pyshacl"
     assert report.conforms, [r.message for r in report.results]
 
 
 def test_larger_data_conforms_for_the_fast_engine(tmp_path: Path) -> None:
     path = write(tmp_path, 1500, seed=3)
-    report = validate_files([path], SHAPES, [ONTOLOGY], engine="fast")
+    report = validate([path], SHAPES, [ONTOLOGY], engine="fast")
     assert report.conforms, [r.message for r in report.results[:5]]
     assert report.triples > 70_000
 
@@ -76,7 +75,7 @@ def test_shared_iris_match_the_shipped_graph() -> None:
 
 def test_every_fault_is_reported(tmp_path: Path) -> None:
     kinds = len(synth.FAULT_KINDS)
-    report = validate_files([write(tmp_path, 40, faults=kinds)], SHAPES, [ONTOLOGY], engine="fast")
+    report = validate([write(tmp_path, 40, faults=kinds)], SHAPES, [ONTOLOGY], engine="fast")
     shapes = {str(r.source_shape).rsplit("#", 1)[1] for r in report.results}
     for kind, expected in synth.FAULT_KINDS.items():
         shape = expected.split(",")[0].split(" ")[0]

@@ -36,8 +36,8 @@ from jaif_kg.rdf.graph import (
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase_text
 from jaif_kg.rdf.rebasing import IRI_VALUED, SPARQL_VALUED, Rebaser, rebase_quads, rebase_triples
 from jaif_kg.settings import Settings
-from jaif_kg.shacl.fast import validate_files
-from jaif_kg.shacl.pyshacl_engine import ValidationReport
+from jaif_kg.shacl import validate as validate_files
+from jaif_kg.shacl.report import ValidationReport
 from jaif_kg.store import Store, open_store, read_triples, sync_graph
 from tests.catalog.rows import plain_rows
 from tests.oxigraph_server import OxigraphServer, free_port

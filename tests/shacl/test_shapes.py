@@ -13,7 +13,7 @@ A case ``<suite>/<ShapeName>/valid/<case>.ttl`` must conform (no result of any s
 header comments, a result with that focus node, shape and constraint component (and path and
 severity, when given). ``# with-data: shipped`` adds ``graph_data/`` to the case's data graph;
 such a case is validated only at the nodes it describes (the shipped data is checked as a whole
-by ``tests/test_validation.py``), which keeps each run to a tenth of a second.
+by ``tests/shacl/test_pyshacl_engine.py``), which keeps each run to a tenth of a second.
 """
 
 from __future__ import annotations
@@ -28,12 +28,8 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import SH
 
 from jaif_kg.rdf.graph import expand, read_graph
-from jaif_kg.shacl.pyshacl_engine import (
-    ValidationReport,
-    ValidationResult,
-    severity,
-    validate_graphs,
-)
+from jaif_kg.shacl.pyshacl_engine import validate_graphs
+from jaif_kg.shacl.report import ValidationReport, ValidationResult, severity
 
 REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "tests" / "fixtures" / "shapes"
@@ -176,7 +172,7 @@ def run(case_path: Path, suite: str) -> ValidationReport:
 
 
 def _describe(report: ValidationReport) -> str:
-    from jaif_kg.shacl.pyshacl_engine import render_text
+    from jaif_kg.shacl.render import render_text
 
     return render_text(report, "Info")
 

@@ -1,0 +1,266 @@
+"""The compiler: targets (https://www.w3.org/TR/shacl/#targets), the walk over the shapes, and
+the plan of queries for one data graph.
+
+:class:`Compiler` implements the two ways a shape compiles (see
+:mod:`jaif_kg.shacl.fast.context`) and hands each constraint component to its family's module,
+laid out like section 4 of the spec (value_type, cardinality, value_range, string_based,
+property_pair, logical, shape_based, other) and section 5 (sparql_based). Whatever it does not
+compile faithfully raises :class:`~jaif_kg.shacl.fast.context.Unsupported`, which puts the shape
+in :attr:`ShapesPlan.unsupported` rather than skipping a constraint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+from rdflib.namespace import SH
+from rdflib.term import Identifier, Node
+
+from jaif_kg.rdf.graph import term_text
+from jaif_kg.shacl.fast import (
+    cardinality,
+    logical,
+    other,
+    property_pair,
+    shape_based,
+    sparql_based,
+    string_based,
+    value_range,
+    value_type,
+)
+from jaif_kg.shacl.fast.context import (
+    RDF_TYPE,
+    Context,
+    Fails,
+    Focus,
+    Rows,
+    Shape,
+    ShapesPlan,
+    Stack,
+    Unsupported,
+    term,
+)
+from jaif_kg.shacl.report import ValidationResult
+
+#: The components whose parameter's every value is tested on each value node, in this order.
+FAILS: dict[URIRef, Fails] = {
+    **value_type.FAILS,
+    **value_range.FAILS,
+    **string_based.FAILS,
+    **other.FAILS,
+    **shape_based.FAILS,
+    **logical.FAILS,
+}
+
+#: Parameters that pySHACL acts on and this engine declines wherever they appear.
+DECLINED = (*property_pair.DECLINED, SH.expression, SH.js, SH.target, SH.rule)
+
+#: Runs a SELECT query on the data graph; rows as rdflib terms (unbound variables left out).
+RunQuery = Callable[[str], Rows]
+
+
+def _component_of(param: URIRef) -> str:
+    local = str(param).rsplit("#", 1)[-1]
+    return local[0].upper() + local[1:] + "ConstraintComponent"
+
+
+def _generic_message(param: URIRef, value: Node) -> str:
+    shown = term_text(value) if not isinstance(value, BNode) else "a list"
+    return f"Value does not satisfy {term_text(param)} {shown}"
+
+
+class Compiler(Context):
+    """Compiles a shapes graph against the class hierarchy of one data graph."""
+
+    def conforms(self, node: Identifier, x: str, stack: Stack = ()) -> str:
+        """A SPARQL expression, true when the term ``x`` conforms to shape ``node``."""
+        if node in stack:
+            raise Unsupported(f"recursive shapes: {' -> '.join(term_text(s) for s in stack)}")
+        stack = (*stack, node)
+        shape = self.shape(node)
+        if shape.deactivated:
+            return "true"
+        if next(self.g.objects(node, SH.sparql), None) is not None:
+            raise Unsupported(
+                f"{term_text(node)}: sh:sparql in a shape used as a condition (sh:node, sh:or...)"
+            )
+        self._decline(shape)
+        parts: list[str] = []
+        if shape.is_property:
+            parts += cardinality.conditions(self, shape, x)
+            for param, fails in FAILS.items():
+                for value in self.objects(node, param):
+                    v = self.var()
+                    cond = fails(self, value, v, stack)
+                    parts.append(f"NOT EXISTS {{ {x} {shape.path_sparql} {v} . FILTER ({cond}) }}")
+            for value in self.objects(node, SH.hasValue):
+                parts.append(other.has_value_condition(shape, x, value))
+            if string_based.unique_lang(self, shape):
+                parts.append(string_based.unique_lang_condition(self, shape, x))
+            parts += shape_based.qualified_conditions(self, shape, x, stack)
+        else:
+            for param, fails in FAILS.items():
+                for value in self.objects(node, param):
+                    parts.append(f"!({fails(self, value, x, stack)})")
+            for value in self.objects(node, SH.hasValue):
+                parts.append(other.has_value_condition(shape, x, value))
+            closed = other.closed_pattern(self, node, x, self.var("p"), self.var("o"))
+            if closed:
+                parts.append(f"NOT EXISTS {{ {closed} }}")
+        for prop in self.objects(node, SH.property):
+            parts.append(self.conforms(cast(Identifier, prop), x, stack))
+        return "(" + " && ".join(parts) + ")" if parts else "true"
+
+    def results(self, node: Identifier, focus: Focus, stack: Stack = ()) -> None:
+        """Add the checks that report ``node``'s results for the focus nodes that ``focus(var)``
+        binds to ``var`` (a SPARQL group pattern)."""
+        if node in stack:
+            raise Unsupported(f"recursive shapes: {' -> '.join(term_text(s) for s in stack)}")
+        stack = (*stack, node)
+        shape = self.shape(node)
+        if shape.deactivated:
+            return
+        self._decline(shape)
+        for param in FAILS:
+            for value in self.objects(node, param):
+                self._value_check(shape, focus, param, value)
+        for value in self.objects(node, SH.hasValue):
+            other.has_value_check(self, shape, focus, value)
+        if shape.is_property:
+            cardinality.checks(self, shape, focus)
+            if string_based.unique_lang(self, shape):
+                string_based.unique_lang_check(self, shape, focus)
+            shape_based.qualified_checks(self, shape, focus)
+        other.closed_check(self, shape, focus)
+        for prop in self.objects(node, SH.property):
+            self.results(cast(Identifier, prop), shape_based.value_focus(self, shape, focus), stack)
+        for constraint in self.objects(node, SH.sparql):
+            sparql_based.sparql_check(self, shape, focus, cast(Identifier, constraint))
+
+    def _value_check(self, shape: Shape, focus: Focus, param: URIRef, value: Node) -> None:
+        """The check of one value of a :data:`FAILS` parameter: one result per value node that
+        fails it."""
+        component = _component_of(param)
+        if shape.is_property:
+            v = "?value"
+            pattern = f"{focus('?this')} ?this {shape.path_sparql} ?value ."
+        else:
+            v = "?this"
+            pattern = focus("?this")
+        cond = FAILS[param](self, value, v, ())
+        selected = "?this ?value" if shape.is_property else "?this"
+        sparql = f"SELECT DISTINCT {selected} WHERE {{ {pattern} FILTER ({cond}) }}"
+        generic = _generic_message(param, value)
+
+        def to_results(rows: Rows) -> list[ValidationResult]:
+            return [
+                self.result(shape, r["this"], component, r.get("value", r["this"]), generic)
+                for r in rows
+            ]
+
+        self.add(sparql, to_results, f"{term_text(shape.node)} {component}")
+
+    def _decline(self, shape: Shape) -> None:
+        params = list(DECLINED)
+        if not shape.is_property:
+            # pySHACL refuses or ignores these on node shapes
+            params += [SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape]
+        elif self.one(shape.node, SH.closed) == RdfLiteral(True):
+            params.append(SH.closed)
+        for param in params:
+            if next(self.g.objects(shape.node, param), None) is not None:
+                raise Unsupported(f"{term_text(shape.node)}: {term_text(param)}")
+
+
+# -- targets (SHACL 2.1.3) --------------------------------------------------------------------
+
+
+def _subclasses(run: RunQuery) -> dict[Identifier, set[Identifier]]:
+    """Class -> every class below it by ``rdfs:subClassOf`` (in the data graph)."""
+    direct: dict[Identifier, set[Identifier]] = {}
+    for row in run(f"SELECT ?sub ?super WHERE {{ ?sub {term(RDFS.subClassOf)} ?super }}"):
+        direct.setdefault(row["super"], set()).add(row["sub"])
+    closure: dict[Identifier, set[Identifier]] = {}
+    for cls in direct:
+        seen: set[Identifier] = set()
+        todo = [cls]
+        while todo:
+            for sub in direct.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        seen.discard(cls)
+        closure[cls] = seen
+    return closure
+
+
+def _target_shapes(shapes: Graph) -> list[Identifier]:
+    """Shapes that have targets, in a stable order."""
+    found: set[Node] = set()
+    for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
+        found.update(shapes.subjects(predicate, None))
+    classes = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+    for shape_type in (SH.NodeShape, SH.PropertyShape):
+        for shape in shapes.subjects(RDF.type, shape_type):
+            if any(t in classes for t in shapes.objects(shape, RDF.type)):
+                found.add(shape)
+    return sorted((cast(Identifier, s) for s in found), key=lambda n: n.n3())
+
+
+def _target_focus(c: Context, shape: Identifier) -> Focus:
+    """The focus nodes of ``shape``: class targets (with the ``rdfs:subClassOf`` closure of the
+    data graph), implicit class targets, node targets, subjects-of and objects-of targets."""
+    g = c.g
+    branches: list[str] = []
+    classes = [*g.objects(shape, SH.targetClass)]
+    implicit = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
+    if any(t in implicit for t in g.objects(shape, RDF.type)):
+        classes.append(shape)
+    if classes:
+        listed = " ".join(sorted({t for cls in classes for t in c.class_terms(cls)}))
+        branches.append(f"{{ VALUES ?_c {{ {listed} }} ?this {RDF_TYPE} ?_c }}")
+    nodes = sorted(g.objects(shape, SH.targetNode), key=lambda n: n.n3())
+    if nodes:
+        branches.append(f"{{ VALUES ?this {{ {' '.join(term(n) for n in nodes)} }} }}")
+    for p in sorted(g.objects(shape, SH.targetSubjectsOf), key=lambda n: n.n3()):
+        branches.append(f"{{ ?this {term(p)} ?_o }}")
+    for p in sorted(g.objects(shape, SH.targetObjectsOf), key=lambda n: n.n3()):
+        branches.append(f"{{ ?_s {term(p)} ?this }}")
+    union = " UNION ".join(branches)
+
+    def focus(var: str) -> str:
+        if var == "?this":
+            return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        return f"{{ SELECT DISTINCT (?this AS {var}) WHERE {{ {union} }} }}"
+
+    return focus
+
+
+def _custom_components(shapes: Graph) -> list[str]:
+    """Custom constraint components and SHACL Advanced Features, which the engine declines."""
+    problems = []
+    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+        problems.append(f"custom constraint component {term_text(component)}")
+    for predicate in (SH.target, SH.rule, SH.js, SH.expression):
+        for subject in shapes.subjects(predicate, None):
+            problems.append(
+                f"{term_text(subject)}: {term_text(predicate)} (SHACL Advanced Features)"
+            )
+    return sorted(set(problems))
+
+
+def compile_shapes(shapes: Graph, run: RunQuery) -> ShapesPlan:
+    """Compile ``shapes`` into queries for the data graph that ``run`` queries."""
+    compiler = Compiler(shapes, _subclasses(run))
+    compiler.plan.unsupported.extend(_custom_components(shapes))
+    for shape in _target_shapes(shapes):
+        before = len(compiler.plan.checks)
+        try:
+            compiler.results(shape, _target_focus(compiler, shape))
+        except Unsupported as exc:
+            del compiler.plan.checks[before:]
+            compiler.plan.unsupported.append(str(exc))
+    return compiler.plan

@@ -1,0 +1,215 @@
+"""The validation report (https://www.w3.org/TR/shacl/#validation-report), of any engine.
+
+A :class:`ValidationReport` is a list of :class:`ValidationResult` (the fields of a
+``sh:ValidationResult``, SHACL section 3.6) plus the size of what was checked: every engine
+builds one, and :mod:`jaif_kg.shacl.render` writes it. Also here: what both engines read from
+SHACL graphs the same way (property paths, the message a result shows, the number of shapes),
+and :func:`results_from_graph`, which reads a SHACL report graph back into results.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal, cast
+
+from rdflib import RDF, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
+from rdflib.paths import Path as RdfPath
+from rdflib.term import Identifier, Node
+
+from jaif_kg.errors import InputError
+
+Severity = Literal["Violation", "Warning", "Info"]
+
+#: Severities, most severe first (SHACL section 3.4.6).
+SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+#: A ``sh:resultPath``: a predicate IRI or a SHACL property path (section 2.3.1).
+ResultPath = URIRef | RdfPath
+
+
+def severity(name: str) -> Severity:
+    """Parse a severity name, in any case (``violation``, ``Warning``, ``sh:Info``).
+
+    >>> severity("warning")
+    'Warning'
+    """
+    key = name.rsplit(":", 1)[-1].rsplit("#", 1)[-1].capitalize()
+    if key not in _RANK:
+        raise InputError(f"unknown severity {name!r}; use one of: violation, warning, info")
+    return key
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:ValidationResult``.
+
+    Attributes:
+        focus_node: the node that was validated (``sh:focusNode``).
+        result_path: the property path that led to the value (``sh:resultPath``), if any.
+        value: the offending value (``sh:value``), if any.
+        message: the message (``sh:resultMessage``), the shape's ``sh:message`` or the engine's.
+        source_shape: the shape (``sh:sourceShape``).
+        severity: ``Violation``, ``Warning`` or ``Info`` (``sh:resultSeverity``).
+        constraint_component: e.g. ``sh:MinCountConstraintComponent``
+            (``sh:sourceConstraintComponent``).
+        source_constraint: for a SPARQL-based constraint, the ``sh:sparql`` node
+            (``sh:sourceConstraint``).
+    """
+
+    focus_node: Identifier
+    result_path: ResultPath | None
+    value: Identifier | None
+    message: str
+    source_shape: Identifier
+    severity: Severity
+    constraint_component: URIRef
+    source_constraint: Identifier | None = None
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
+        """Severity (most severe first), then focus node, path, shape, value, component, message."""
+        return (
+            _RANK[self.severity],
+            _n3(self.focus_node),
+            _n3(self.result_path),
+            _n3(self.source_shape),
+            _n3(self.value),
+            str(self.constraint_component),
+            self.message,
+        )
+
+
+def _n3(node: Node | RdfPath | None) -> str:
+    if node is None:
+        return ""
+    text: str = node.n3()
+    return text
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating a data graph against shapes.
+
+    Attributes:
+        results: every result, in :meth:`ValidationResult.sort_key` order.
+        triples: number of triples in the data graph that was validated.
+        shapes: number of shapes (node and property shapes) in the shapes graph.
+        engine: what produced the report (``pyshacl``, ``fast``).
+        shapes_graph: the shapes, kept so that a Turtle report can describe blank-node
+            constraints; optional.
+    """
+
+    results: list[ValidationResult]
+    triples: int = 0
+    shapes: int = 0
+    engine: str = "pyshacl"
+    shapes_graph: Graph | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.results = sorted(self.results, key=ValidationResult.sort_key)
+
+    @property
+    def conforms(self) -> bool:
+        """SHACL's ``sh:conforms``: no result of any severity."""
+        return not self.results
+
+    def at_or_above(self, threshold: Severity | str = "Violation") -> list[ValidationResult]:
+        """The results whose severity is ``threshold`` or more severe."""
+        limit = _RANK[severity(threshold)]
+        return [r for r in self.results if _RANK[r.severity] <= limit]
+
+    def conforms_at(self, threshold: Severity | str = "Violation") -> bool:
+        """True when no result is at or above ``threshold`` (``Violation``: warnings pass)."""
+        return not self.at_or_above(threshold)
+
+    def counts(self) -> dict[Severity, int]:
+        """Number of results per severity (every severity present, zero if none)."""
+        found = Counter(r.severity for r in self.results)
+        return {s: found.get(s, 0) for s in SEVERITIES}
+
+
+# -- what both engines read from SHACL graphs -------------------------------------------------
+
+
+def count_shapes(shapes: Graph) -> int:
+    """Number of node and property shapes: nodes typed as one, or values of ``sh:property``."""
+    nodes: set[Node] = set(shapes.subjects(RDF.type, SH.NodeShape))
+    nodes.update(shapes.subjects(RDF.type, SH.PropertyShape))
+    nodes.update(shapes.objects(None, SH.property))
+    return len(nodes)
+
+
+def path_from_shacl(graph: Graph, node: Node) -> ResultPath:
+    """A SHACL property path (section 2.3.1) as an rdflib path.
+
+    >>> g = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> ."
+    ...                   "<urn:s> <urn:p> [ sh:inversePath <urn:q> ] .")
+    >>> path_from_shacl(g, g.value(URIRef("urn:s"), URIRef("urn:p"))).n3()
+    '^<urn:q>'
+
+    Raises:
+        InputError: ``node`` is not a SHACL property path.
+    """
+    if isinstance(node, URIRef):
+        return node
+    if graph.value(node, RDF.first) is not None:
+        return SequencePath(*(path_from_shacl(graph, n) for n in Collection(graph, node)))
+    inverse = graph.value(node, SH.inversePath)
+    if inverse is not None:
+        return InvPath(path_from_shacl(graph, inverse))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return AlternativePath(
+            *(path_from_shacl(graph, n) for n in Collection(graph, alternatives))
+        )
+    modifiers: tuple[tuple[URIRef, Literal["*", "+", "?"]], ...] = (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
+    )
+    for predicate, modifier in modifiers:
+        inner = graph.value(node, predicate)
+        if inner is not None:
+            return MulPath(path_from_shacl(graph, inner), modifier)
+    raise InputError(f"not a SHACL property path: {node.n3()}")
+
+
+def choose_message(messages: Iterable[Node]) -> str:
+    """The message a result shows: English or untagged first, then alphabetical.
+
+    >>> from rdflib import Literal
+    >>> choose_message([Literal("b", lang="fr"), Literal("z"), Literal("a", lang="en")])
+    'a'
+    """
+    ordered = sorted(
+        messages, key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m))
+    )
+    return str(ordered[0]) if ordered else ""
+
+
+def results_from_graph(report: Graph) -> list[ValidationResult]:
+    """Read the ``sh:ValidationResult`` nodes of a SHACL validation report graph."""
+    results = []
+    # Only the report's own results: pySHACL also types the nested results of sh:node and
+    # similar constraints (under sh:detail) as sh:ValidationResult.
+    for node in report.objects(None, SH.result):
+        path = report.value(node, SH.resultPath)
+        sev = report.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                focus_node=cast(Identifier, report.value(node, SH.focusNode)),
+                result_path=path_from_shacl(report, path) if path is not None else None,
+                value=cast(Identifier | None, report.value(node, SH.value)),
+                message=choose_message(report.objects(node, SH.resultMessage)),
+                source_shape=cast(Identifier, report.value(node, SH.sourceShape)),
+                severity=severity(str(sev)) if sev is not None else "Violation",
+                constraint_component=cast(URIRef, report.value(node, SH.sourceConstraintComponent)),
+                source_constraint=cast(Identifier | None, report.value(node, SH.sourceConstraint)),
+            )
+        )
+    return sorted(results, key=ValidationResult.sort_key)
