@@ -235,8 +235,9 @@ def _growth(points: list[tuple[int, float]]) -> str:
 
 def machine_facts() -> list[str]:
     """Cores, memory, versions and date, as bullet lines."""
+    from importlib.metadata import version
+
     import pyoxigraph
-    import pyshacl
     import rdflib
 
     def run(*cmd: str) -> str:
@@ -248,8 +249,6 @@ def machine_facts() -> list[str]:
     memory = run("free", "-h").splitlines()
     oxigraph = run(str(Path(sys.executable).parent / "oxigraph"), "--version")
     try:
-        from importlib.metadata import version
-
         endpoint = version("rdflib-endpoint")
     except Exception:  # not installed: the HTTP round says so
         endpoint = "not installed"
@@ -258,7 +257,7 @@ def machine_facts() -> list[str]:
         f"- CPU cores (`nproc`): {run('nproc')}; {platform.machine()}, {platform.system()}",
         f"- Memory (`free -h`): {memory[1] if len(memory) > 1 else '?'}",
         f"- Python {platform.python_version()}, pyoxigraph {pyoxigraph.__version__}, "
-        f"rdflib {rdflib.__version__}, pySHACL {pyshacl.__version__}, {oxigraph or 'oxigraph ?'}, "
+        f"rdflib {rdflib.__version__}, pySHACL {version('pyshacl')}, {oxigraph or 'oxigraph ?'}, "
         f"rdflib-endpoint {endpoint}",
     ]
 
