@@ -57,12 +57,7 @@ def retarget(data: Graph, shapes: Graph, focus_nodes: Iterable[Node]) -> Graph:
     for triple in shapes:
         if triple[1] not in _TARGETS:
             out.add(triple)
-    for shape in (
-        set(shapes.subjects(SH.targetClass, None))
-        | set(shapes.subjects(SH.targetNode, None))
-        | set(shapes.subjects(SH.targetSubjectsOf, None))
-        | set(shapes.subjects(SH.targetObjectsOf, None))
-    ):
+    for shape in {s for target in _TARGETS for s in shapes.subjects(target, None)}:
         targeted: set[Node] = set(shapes.objects(shape, SH.targetNode))
         for cls in shapes.objects(shape, SH.targetClass):
             targeted |= _instances(data, cls)

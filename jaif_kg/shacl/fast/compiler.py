@@ -1,13 +1,6 @@
-"""The compiler: targets (https://www.w3.org/TR/shacl/#targets), the walk over the shapes, and
-the plan of queries for one data graph.
-
-:class:`Compiler` implements the two ways a shape compiles (see
-:mod:`jaif_kg.shacl.fast.context`) and hands each constraint component to its family's module,
-laid out like section 4 of the spec (value_type, cardinality, value_range, string_based,
-property_pair, logical, shape_based, other) and section 5 (sparql_based). Whatever it does not
-compile faithfully raises :class:`~jaif_kg.shacl.fast.context.Unsupported`, which puts the shape
-in :attr:`ShapesPlan.unsupported` rather than skipping a constraint.
-"""
+"""The compiler: targets (https://www.w3.org/TR/shacl/#targets), the walk over the shapes that
+hands each constraint component to its family's module, and the plan of queries. A shape that
+raises :class:`~jaif_kg.shacl.fast.context.Unsupported` goes to ``ShapesPlan.unsupported``."""
 
 from __future__ import annotations
 
