@@ -1,11 +1,4 @@
-"""The ``#+`` YAML header of a named query file, and its validation.
-
-A header is the block of ``#+`` lines before the query::
-
-    #+ summary: JAIF projects, filterable by beneficiary country
-    #+ parameters:
-    #+   country: {type: iri, description: "Beneficiary country", required: false}
-    #+ example: {country: "https://w3id.org/jaif-kg/id/country/KHM"}
+"""The ``#+`` YAML header of a named query file (see :mod:`jaif_kg.catalog`), and its validation.
 
 ``summary`` is required; each parameter needs a ``type`` (:data:`PARAMETER_TYPES`) and a
 ``description``; a parameter is optional unless it says ``required: true``; its ``default`` and
@@ -50,12 +43,8 @@ class Header:
     example: dict[str, str]
 
 
-def plain(value: Any) -> str:
-    """A YAML scalar as the text a user would have typed.
-
-    >>> plain(True), plain(dt.date(2022, 6, 30)), plain(3)
-    ('true', '2022-06-30', '3')
-    """
+def _plain(value: Any) -> str:
+    """A YAML scalar as the text a user would have typed (``true``, ``2022-06-30``, ``3``)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date | dt.datetime):
@@ -63,12 +52,8 @@ def plain(value: Any) -> str:
     return str(value)
 
 
-def split_header(text: str, path: Path) -> tuple[str, str]:
-    """The header (``#+`` taken off, dedented) and the query, which keeps a blank line for each
-    header line so that its line numbers are the file's.
-
-    >>> split_header("#+ summary: s\\n#+ tags: [a]\\nASK {}\\n", Path("q.rq"))
-    ('summary: s\\ntags: [a]\\n', '\\n\\nASK {}\\n')
+def _split_header(text: str, path: Path) -> tuple[str, str]:
+    """The header (``#+`` taken off, dedented) and the query (see :func:`read_header`).
 
     Raises:
         InputError: a ``#+`` line after the query has begun.
@@ -131,14 +116,14 @@ def parse_parameter(name: Any, spec: Any, path: Path, base: str = DEFAULT_BASE) 
     required = spec.get("required", False)
     if not isinstance(required, bool):
         raise _fail(path, f"parameter {name!r}: required must be true or false")
-    default = plain(spec["default"]) if spec.get("default") is not None else None
+    default = _plain(spec["default"]) if spec.get("default") is not None else None
     if required and default is not None:
         raise _fail(path, f"parameter {name!r}: a required parameter cannot have a default")
     enum = spec.get("enum")
     if enum is not None:
         if not isinstance(enum, list) or not enum:
             raise _fail(path, f"parameter {name!r}: enum must be a non-empty list")
-        enum = tuple(plain(v) for v in enum)
+        enum = tuple(_plain(v) for v in enum)
     parameter = Parameter(name, ptype, description.strip(), required, default, enum, base)
     for value in (*(enum or ()), *((default,) if default is not None else ())):
         try:
@@ -149,7 +134,8 @@ def parse_parameter(name: Any, spec: Any, path: Path, base: str = DEFAULT_BASE) 
 
 
 def read_header(text: str, path: Path, base: str = DEFAULT_BASE) -> tuple[Header, str]:
-    """The header of a query file's text, validated, and the query (see :func:`split_header`).
+    """The header of a query file's text, validated, and the query (a blank line for each
+    header line, so that its line numbers are the file's).
 
     >>> header, query = read_header("#+ summary: Everything\\nASK {}", Path("q.rq"))
     >>> header.summary, header.parameters, query
@@ -159,7 +145,7 @@ def read_header(text: str, path: Path, base: str = DEFAULT_BASE) -> tuple[Header
         InputError: naming the file: no header, invalid YAML, unknown keys, no summary, or a
             bad parameter (:func:`parse_parameter`) or example.
     """
-    header_text, body = split_header(text, path)
+    header_text, body = _split_header(text, path)
     try:
         header = yaml.safe_load(header_text) if header_text.strip() else None
     except yaml.YAMLError as exc:
@@ -189,7 +175,7 @@ def read_header(text: str, path: Path, base: str = DEFAULT_BASE) -> tuple[Header
             description=description.strip(),
             tags=tuple(str(t) for t in tags),
             parameters=parameters,
-            example={str(k): plain(v) for k, v in example.items()},
+            example={str(k): _plain(v) for k, v in example.items()},
         ),
         body,
     )

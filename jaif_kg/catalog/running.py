@@ -18,16 +18,8 @@ QUERY_KINDS = ("select", "ask", "construct", "describe")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def query_kind(text: str, path: Path) -> str:
-    """The form of a query, read from rdflib's parse of it.
-
-    >>> query_kind("CONSTRUCT WHERE { ?s ?p ?o }", Path("q.rq"))
-    'construct'
-
-    Raises:
-        InputError: naming the file: rdflib cannot parse the query, or its form is not one of
-            :data:`QUERY_KINDS`.
-    """
+def _query_kind(text: str, path: Path) -> str:
+    """The form of a query (one of :data:`QUERY_KINDS`), read from rdflib's parse of it."""
     from rdflib.plugins.sparql import prepareQuery
 
     try:
@@ -76,7 +68,7 @@ def load_query(path: Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
         raise InputError(
             f"the query does not parse (pyoxigraph): {error}", path=str(path), line=line
         )
-    kind = query_kind(text, path)
+    kind = _query_kind(text, path)
     if values_insertion_point(text) is None:
         raise InputError(
             "cannot find the top-level 'WHERE {' (write the WHERE keyword)", path=str(path)

@@ -27,22 +27,6 @@ _FORMAT_IRIS = (
     "N-Quads",
     "TriG",
 )
-_SD_TERMS = (
-    "Service",
-    "endpoint",
-    "supportedLanguage",
-    "SPARQL11Query",
-    "resultFormat",
-    "defaultEntailmentRegime",
-    "defaultDataset",
-    "Dataset",
-    "defaultGraph",
-    "Graph",
-    "namedGraph",
-    "NamedGraph",
-    "name",
-    "graph",
-)
 
 
 def service_description(
@@ -65,19 +49,19 @@ def service_description(
     >>> b"<http://h/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint>" in ttl
     True
     """
+    iri = ox.NamedNode
 
-    def iri(value: str) -> ox.NamedNode:
-        return ox.NamedNode(value)
+    def sd(term: str) -> ox.NamedNode:
+        return iri(_SD + term)
 
     def count(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=iri(PREFIXES["xsd"] + "integer"))
 
     service = iri(endpoint)
-    sd = {name: iri(_SD + name) for name in _SD_TERMS}
     rdf_type = iri(PREFIXES["rdf"] + "type")
     void_triples = iri(str(VOID.triples))
     triples = [
-        ox.Triple(service, rdf_type, sd["Service"]),
+        ox.Triple(service, rdf_type, sd("Service")),
         ox.Triple(service, iri(PREFIXES["rdfs"] + "label"), ox.Literal(title)),
         ox.Triple(
             service,
@@ -88,29 +72,29 @@ def service_description(
                 "and are never dereferenced (an unknown graph is empty)."
             ),
         ),
-        ox.Triple(service, sd["endpoint"], service),
-        ox.Triple(service, sd["supportedLanguage"], sd["SPARQL11Query"]),
-        ox.Triple(service, sd["defaultEntailmentRegime"], iri(_SIMPLE_ENTAILMENT)),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("defaultEntailmentRegime"), iri(_SIMPLE_ENTAILMENT)),
     ]
-    triples += [ox.Triple(service, sd["resultFormat"], iri(_FORMATS_NS + f)) for f in _FORMAT_IRIS]
+    triples += [ox.Triple(service, sd("resultFormat"), iri(_FORMATS_NS + f)) for f in _FORMAT_IRIS]
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
     triples += [
-        ox.Triple(service, sd["defaultDataset"], dataset),
-        ox.Triple(dataset, rdf_type, sd["Dataset"]),
-        ox.Triple(dataset, sd["defaultGraph"], default_graph),
-        ox.Triple(default_graph, rdf_type, sd["Graph"]),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, rdf_type, sd("Graph")),
     ]
     if default_graph_triples is not None:
         triples.append(ox.Triple(default_graph, void_triples, count(default_graph_triples)))
     for i, (name, size) in enumerate(named_graphs):
         node, graph = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
         triples += [
-            ox.Triple(dataset, sd["namedGraph"], node),
-            ox.Triple(node, rdf_type, sd["NamedGraph"]),
-            ox.Triple(node, sd["name"], iri(name)),
-            ox.Triple(node, sd["graph"], graph),
-            ox.Triple(graph, rdf_type, sd["Graph"]),
+            ox.Triple(dataset, sd("namedGraph"), node),
+            ox.Triple(node, rdf_type, sd("NamedGraph")),
+            ox.Triple(node, sd("name"), iri(name)),
+            ox.Triple(node, sd("graph"), graph),
+            ox.Triple(graph, rdf_type, sd("Graph")),
         ]
         if size is not None:
             triples.append(ox.Triple(graph, void_triples, count(size)))

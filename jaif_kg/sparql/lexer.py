@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The SPARQL 1.1 character classes (grammar [164]-[169]), with every non-ASCII letter range
-# approximated by U+00C0-U+FFFD: a name starts with a letter, a digit or "_"; a variable name goes
-# on with those and U+00B7; a prefixed name with a hyphen, too (so "?a-1" is "?a", "-", "1").
+# SPARQL 1.1 grammar [164]-[169], non-ASCII letters approximated by U+00C0-U+FFFD. A variable
+# name has no hyphen ("?a-1" is "?a", "-", "1"); a prefixed name may, but does not start with one.
 _NAME_START = "A-Za-z0-9_\u00c0-\ufffd"
 _VARNAME = _NAME_START + "\u00b7"
 _PN_CHARS = _VARNAME + "\\-"

@@ -20,6 +20,7 @@ from typing import Literal
 from urllib.parse import parse_qsl
 
 from jaif_kg.errors import JaifError, QueryRefused
+from jaif_kg.rdf.negotiation import parse_media_type
 
 QueryForm = Literal["select", "ask", "construct", "describe"]
 Operation = Literal["query", "update", "description"]
@@ -86,23 +87,6 @@ class SparqlRequest:
     format_hints: tuple[str, ...] = ()
 
 
-def _media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
-    """Split a Content-Type header into its media type and parameters.
-
-    >>> _media_type('application/sparql-query; charset="UTF-8"')
-    ('application/sparql-query', {'charset': 'UTF-8'})
-    """
-    if not content_type:
-        return "", {}
-    main, *params = content_type.split(";")
-    out: dict[str, str] = {}
-    for p in params:
-        if "=" in p:
-            k, v = p.split("=", 1)
-            out[k.strip().lower()] = v.strip().strip('"')
-    return main.strip().lower(), out
-
-
 def _decode(body: bytes, charset: str | None, what: str) -> str:
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii"):
         raise UnsupportedMediaType(f"the {what} must be UTF-8 encoded, not {charset}")
@@ -150,7 +134,7 @@ def parse_request(
     params = list(url_params)
     direct: tuple[Operation, str] | None = None
     if method == "POST":
-        media, mparams = _media_type(content_type)
+        media, mparams = parse_media_type(content_type)
         charset = mparams.get("charset")
         if media == FORM_MEDIA_TYPE:
             params += _form_pairs(body, charset)

@@ -9,8 +9,8 @@ of the query (rdflib's SPARQL 1.1 parser), never on tokens:
   only be written with the letters ``s e r v i c e`` (any case), literally or as ``\\u`` / ``\\U``
   code point escapes, which SPARQL 1.1 (§19.2) expands before parsing. A text in which neither
   the raw nor the expanded form contains them cannot call a service, and needs no parse.
-* :func:`inspect` parses the text and walks the parse tree for ``ServiceGraphPattern`` and dataset
-  clauses. Verdicts are cached per text.
+* :func:`inspect` parses the text and walks the parse tree for ``ServiceGraphPattern``. Verdicts
+  are cached per text.
 * :func:`refuse_service` refuses a query whose parse has a ``SERVICE``, and, by default
   (``strict``), a text that may use ``SERVICE`` but that the parser cannot read: rdflib rejects
   some valid queries Oxigraph accepts (the escaped local name ``:a\\#``), and an unread text is
@@ -77,19 +77,17 @@ class Inspection:
     Attributes:
         parsed: the parser read the text (``reason`` says why not, otherwise).
         service: the parse tree has a ``SERVICE`` graph pattern.
-        dataset_clauses: number of ``FROM`` / ``FROM NAMED`` clauses.
         reason: the parser's message when it could not read the text.
     """
 
     parsed: bool
     service: bool = False
-    dataset_clauses: int = 0
     reason: str = ""
 
 
-def _walk(node: Any, found: dict[str, int]) -> None:
-    """Count SERVICE patterns and dataset clauses in an rdflib parse tree (iteratively: a deep
-    query must not overflow Python's stack)."""
+def _has_service(node: Any) -> bool:
+    """Whether an rdflib parse tree has a SERVICE pattern (walked iteratively: a deep query must
+    not overflow Python's stack)."""
     from pyparsing import ParseResults
     from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -98,13 +96,11 @@ def _walk(node: Any, found: dict[str, int]) -> None:
         item = stack.pop()
         if isinstance(item, CompValue):
             if item.name == "ServiceGraphPattern":
-                found["service"] += 1
-            clauses = item.get("datasetClause")
-            if clauses:
-                found["dataset"] += len(clauses)
+                return True
             stack.extend(item.values())
         elif isinstance(item, list | tuple | ParseResults):
             stack.extend(item)
+    return False
 
 
 @lru_cache(maxsize=2048)
@@ -126,9 +122,7 @@ def inspect(text: str) -> Inspection:
         return Inspection(False, reason="the query is nested too deeply for the parser")
     except Exception as exc:  # pyparsing and rdflib raise several types for unreadable text
         return Inspection(False, reason=str(exc).splitlines()[0] if str(exc) else repr(exc))
-    found = {"service": 0, "dataset": 0}
-    _walk(tree, found)
-    return Inspection(True, found["service"] > 0, found["dataset"])
+    return Inspection(True, _has_service(tree))
 
 
 def refuse_service(sparql: str, *, strict: bool = True) -> None:
