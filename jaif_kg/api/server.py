@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from jaif_kg import __version__
 from jaif_kg.errors import InputError
-from jaif_kg.rdf.graph import load_store, shapes_paths, shipped_paths
+from jaif_kg.rdf.graph import shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
-from jaif_kg.store import Store, open_store, sync_graph
+from jaif_kg.store import Store, load_shipped, open_store
 
 if TYPE_CHECKING:
     import uvicorn
@@ -78,18 +78,10 @@ def build_store(
     report = report or StartupReport()
     started = time.perf_counter()
     store = open_store(settings)
-    if store.persistent:
-        # Reloaded only when the files changed since the store was written (no reload on restart).
-        sync_graph(store, shipped_paths(settings), base=settings.base_iri)
-        for iri, path in graphs:
-            sync_graph(store, [path], iri, base=settings.base_iri)
-            report.named_graphs.append(iri)
-        report.triples = store.count()
-    elif not getattr(store, "remote", False):
-        report.triples = load_store(store, shipped_paths(settings), base=settings.base_iri)
-        for iri, path in graphs:
-            report.triples += load_store(store, [path], iri, base=settings.base_iri)
-            report.named_graphs.append(iri)
+    loaded = load_shipped(store, settings, graphs)
+    # a persistent store reloads only what changed, and a server's is not loaded: count them
+    report.triples = store.count() if loaded is None else loaded
+    report.named_graphs.extend(iri for iri, _ in graphs)
     report.load_seconds = time.perf_counter() - started
     return store
 

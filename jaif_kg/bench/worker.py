@@ -89,7 +89,7 @@ def run_backend(spec: dict[str, Any]) -> dict[str, Any]:
     report = StartupReport()
     store = build_store(settings, (), report)
     if backend == "remote":
-        from jaif_kg.store.loader import push
+        from jaif_kg.store.shipped import push
 
         push(shipped_paths(settings), store)
         report.triples = store.count()

@@ -1,14 +1,10 @@
-"""Loading the graph: which files make it up, reading them, and naming their terms for people.
+"""The shipped graph: which files make it up, reading them into rdflib, naming terms for people.
 
 The shipped graph is the ontology (``ontology/jaif.ttl``) plus every ``graph_data/*.ttl`` file; the
-SHACL shapes (``ontology/shapes/*.shapes.ttl``) are kept apart. Files are parsed with pyoxigraph
-(fast, strict, and its errors carry a line and column) and, where rdflib is needed (pySHACL, the
-Turtle serialiser), converted term by term; for a few thousand triples both routes take about a
-tenth of a second, but only pyoxigraph's errors say where the problem is.
-
-Every reader takes the deployment's ``base`` (``settings.base_iri``): the files name things under
-the default base, and a file read under another base is rebased term by term as it is parsed
-(:mod:`jaif_kg.rdf.rebasing`); with the default base nothing extra is done.
+SHACL shapes (``ontology/shapes/*.shapes.ttl``) are kept apart. Files are read by
+:mod:`jaif_kg.rdf.files` (pyoxigraph: fast, strict, and its errors carry a line and column) and,
+where rdflib is needed (pySHACL, the Turtle serialiser), converted term by term. Every reader
+takes the deployment's ``base`` (``settings.base_iri``), under which the files are read rebased.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -23,15 +20,13 @@ from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.files import parse_file as parse_file
-from jaif_kg.rdf.files import parse_files, syntax_error
+from jaif_kg.rdf.files import parse_files
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.settings import Settings
-from jaif_kg.store.base import Store
-from jaif_kg.store.files import escaped_parser_limit
 
-#: Until jaif_kg.shacl reads its files with jaif_kg.rdf.files.load_oxigraph (then removed).
-_syntax_error = syntax_error
+if TYPE_CHECKING:
+    from jaif_kg.store.base import Store
 
 
 class _QuietIllTypedLiterals(logging.Filter):
@@ -132,32 +127,13 @@ def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Grap
 
 
 def load_store(
-    store: Store,
-    paths: Iterable[Path | str],
-    graph: str | None = None,
-    *,
-    base: str = DEFAULT_BASE,
+    store: Store, paths: Iterable[Path | str], graph: str | None = None, *, base: str = DEFAULT_BASE
 ) -> int:
-    """Load RDF files into ``graph`` of ``store`` (its default graph when ``None``).
+    """:func:`jaif_kg.store.loading.load_files`, until its callers outside the store import it
+    from there (then removed: the RDF layer does not load stores)."""
+    from jaif_kg.store.loading import load_files
 
-    All or nothing: every file is parsed first, so a malformed file adds nothing; the triples
-    then go to the store in one load. Under another ``base`` than the default, the files are
-    read rebased.
-
-    Returns:
-        The number of triples read (duplicates across files included).
-
-    Raises:
-        InputError: a file is missing or malformed; the error names the file and line.
-    """
-    parsed = parse_files(paths, base=base)
-    quads = [q for pf in parsed for q in pf.quads]
-    if not quads:
-        return 0
-    data = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
-    with escaped_parser_limit([pf.path for pf in parsed], base=base):
-        store.load(data, "application/n-triples", graph)
-    return len(quads)
+    return load_files(store, paths, graph, base=base)
 
 
 # -- naming terms for people ----------------------------------------------------------------

@@ -13,7 +13,8 @@ from __future__ import annotations
 from jaif_kg.errors import InputError
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import QueryResult, Store, Term
-from jaif_kg.store.files import fingerprint, read_triples, sync_graph
+from jaif_kg.store.loading import fingerprint, read_triples, sync_graph
+from jaif_kg.store.shipped import load_shipped
 
 __all__ = [
     "STORE_KINDS",
@@ -21,6 +22,7 @@ __all__ = [
     "Store",
     "Term",
     "fingerprint",
+    "load_shipped",
     "open_store",
     "read_triples",
     "sync_graph",

@@ -1,16 +1,20 @@
 """The store interface every backend implements.
 
 A store holds an RDF dataset (a default graph plus named graphs) and answers SPARQL 1.1 queries.
-Backends declare what they can do as class attributes. Only :mod:`jaif_kg.store` imports backend
-classes; everything else asks :func:`jaif_kg.store.open_store` for a :class:`Store`.
+Backends declare what they can do as class attributes and methods of :class:`Store`, which they
+subclass to inherit the defaults (an embedded store's); code outside :mod:`jaif_kg.store` asks
+these, never a backend's class. Only :mod:`jaif_kg.store` imports backend classes; everything else
+asks :func:`jaif_kg.store.open_store` for a :class:`Store`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
+import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from jaif_kg.errors import ResultTooLarge
@@ -59,6 +63,9 @@ class Store(Protocol):
     #: The data lives on a SPARQL server that jaif-kg does not run: nothing is loaded into it at
     #: start-up (the graph is pushed once with ``jaif-kg load``), and writes go to that server.
     remote: ClassVar[bool]
+    #: The folder of an embedded store kept on disk (``None``: in memory, or on a server); jaif-kg
+    #: records there what the store was loaded from (:mod:`jaif_kg.store.loading`).
+    path: Path | None = None
 
     def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add RDF ``data`` of ``media_type`` to ``graph`` (default graph when ``None``).
@@ -75,6 +82,11 @@ class Store(Protocol):
         :class:`~jaif_kg.errors.InputError` and leaves the graph as it was. Replacing with no
         triples removes the graph.
         """
+        ...
+
+    def replace_quads(self, quads: list[ox.Quad], graph: str | None = None) -> None:
+        """Replace the contents of ``graph`` with ``quads`` (parsed beforehand, all of that graph):
+        :meth:`replace_graph` without the parse."""
         ...
 
     def query(
@@ -147,6 +159,35 @@ class Store(Protocol):
     def close(self) -> None:
         """Release files and connections."""
         ...
+
+    # -- capabilities, with an embedded store's answers -------------------------------------------
+
+    def read_only_opener(self) -> Callable[[], Store] | None:
+        """How another process opens its own read-only handle on this store (a picklable
+        callable), or ``None`` when it must share this one (in memory: a forked snapshot)."""
+        return None
+
+    def where(self) -> str:
+        """Where the data lives, in words: a server's URL, else the backend's name."""
+        return self.name
+
+    def write_plan(self, triples: int) -> str:
+        """How a graph of ``triples`` triples goes into the store, in words."""
+        return f"replace_graph on {self.name}"
+
+    def check_endpoint(self) -> None:
+        """Make sure that the store is what it claims before anything is written to it (a
+        server: a SPARQL query endpoint); nothing to check in an embedded store.
+
+        Raises:
+            jaif_kg.errors.InputError: not a SPARQL query endpoint.
+        """
+        return None
+
+    def drop_staging_graphs(self) -> list[str]:
+        """Drop what an interrupted write left behind (a server's staging graphs); return their
+        names. An embedded store's writes leave nothing behind."""
+        return []
 
 
 class BoundedBuffer:

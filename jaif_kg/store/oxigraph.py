@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
+from jaif_kg.rdf.files import syntax_error
 from jaif_kg.rdf.formats import rdf_format, results_format
 from jaif_kg.rdf.terms import solution_rows, to_rdflib
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult
-
-_LINE = re.compile(r"line (\d+)", re.IGNORECASE)
-
-
-def parse_error(exc: Exception, source: str | None) -> InputError:
-    """Turn a pyoxigraph parse error into an :class:`InputError` with file and line."""
-    message = str(exc)
-    match = _LINE.search(message)
-    line = int(match.group(1)) if match else None
-    return InputError(message, path=source, line=line)
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Store
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -43,19 +34,18 @@ def graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return _iri(graph) if graph else ox.DefaultGraph()
 
 
-def parse_quads(
-    data: bytes,
-    media_type: str,
-    graph: str | None = None,
-    *,
-    source: str | None = None,
-    into_default: bool = False,
-) -> list[ox.Quad]:
+def parse_quads(data: bytes, media_type: str, graph: str | None = None) -> list[ox.Quad]:
     """Parse ``data`` completely (so a syntax error adds nothing) into quads of ``graph``.
 
-    Quads of a dataset format keep their graph unless ``graph`` is given, or ``into_default``
-    asks for everything in the default graph. Blank nodes get fresh names, so the quads of
-    several documents never share one by accident.
+    Quads of a dataset format keep their graph unless ``graph`` is given. Blank nodes get fresh
+    names, so the quads of several documents never share one by accident.
+
+    >>> (quad,) = parse_quads(b"<http://e/s> <http://e/p> 1 .", "text/turtle", "http://e/g")
+    >>> quad.graph_name
+    <NamedNode value=http://e/g>
+
+    Raises:
+        InputError: ``data`` does not parse (the error says where), or ``graph`` is no IRI.
     """
     fmt = rdf_format(media_type)
     target = graph_node(graph)
@@ -63,13 +53,13 @@ def parse_quads(
         # pyoxigraph yields quads, in the default graph for triple formats
         parsed: list[ox.Quad] = list(ox.parse(data, fmt.oxigraph, rename_blank_nodes=True))
     except SyntaxError as exc:
-        raise parse_error(exc, source) from exc
-    if graph is None and not (into_default and fmt.datasets):
+        raise syntax_error(exc, None) from exc
+    if graph is None:
         return parsed  # rebuilding a million quads in Python costs seconds: only when needed
     return [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed]
 
 
-class OxigraphStore:
+class OxigraphStore(Store):
     """pyoxigraph ``Store``: in memory, or persistent in ``path``.
 
     ``SERVICE`` queries are refused (:class:`~jaif_kg.errors.QueryRefused`): pyoxigraph would
@@ -106,11 +96,9 @@ class OxigraphStore:
         """The pyoxigraph store itself, for code that needs its native API."""
         return self._store
 
-    def load(
-        self, data: bytes, media_type: str, graph: str | None = None, *, source: str | None = None
-    ) -> None:
+    def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add ``data``; all or nothing (parsed first, then added in one transaction)."""
-        self._store.extend(parse_quads(data, media_type, graph, source=source))
+        self._store.extend(parse_quads(data, media_type, graph))
 
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Parse ``data`` completely, then swap it in: a malformed file leaves the graph as it was.
@@ -209,11 +197,6 @@ class OxigraphStore:
         assert isinstance(result, ox.QuerySolutions)
         return int(next(result)["n"].value)
 
-    def holds(self, graph: str | None = None) -> bool:
-        """Whether ``graph`` (the default graph when ``None``) has at least one triple."""
-        quads = self._store.quads_for_pattern(None, None, None, graph_node(graph))
-        return next(iter(quads), None) is not None
-
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -229,3 +212,7 @@ class OxigraphStore:
     def close(self) -> None:
         if self.path is not None and not self._read_only:
             self._store.flush()
+
+    def read_only_opener(self) -> Callable[[], Store] | None:
+        """On disk: open the same folder read-only (a worker process's own handle)."""
+        return None if self.path is None else partial(OxigraphStore, self.path, read_only=True)

@@ -31,7 +31,7 @@ from jaif_kg.errors import QuerySyntaxError, ResultTooLarge
 from jaif_kg.rdf.formats import rdf_format, results_format
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, Term
 from jaif_kg.store.oxigraph import parse_quads
 
 #: How many parsed queries are kept (rdflib takes about a millisecond to parse one).
@@ -68,7 +68,7 @@ def _prepare(sparql: str) -> _Prepared:
     return _Prepared(parsed, bool(clauses), from_default, from_named)
 
 
-class RdflibStore:
+class RdflibStore(Store):
     """An rdflib ``Dataset`` in memory (default graph kept apart from the named graphs)."""
 
     name: ClassVar[str] = "rdflib"
@@ -105,15 +105,15 @@ class RdflibStore:
             )
         self._ds.addN(rows)
 
-    def load(
-        self, data: bytes, media_type: str, graph: str | None = None, *, source: str | None = None
-    ) -> None:
+    def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add ``data``; all or nothing (parsed completely before anything is added)."""
-        self._add(parse_quads(data, media_type, graph, source=source))
+        self._add(parse_quads(data, media_type, graph))
 
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Parse ``data`` completely, then swap it in: malformed data leaves the graph as it was."""
-        quads = parse_quads(data, media_type, graph)
+        self.replace_quads(parse_quads(data, media_type, graph), graph)
+
+    def replace_quads(self, quads: list[ox.Quad], graph: str | None = None) -> None:
         if graph is None:
             self._graph(None).remove((None, None, None))
         else:

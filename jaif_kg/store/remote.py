@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import base64
 import contextlib
-import re
 import socket
 import urllib.error
 import urllib.parse
@@ -51,8 +50,9 @@ from jaif_kg.errors import (
 )
 from jaif_kg.rdf.formats import RdfFormat, ResultsFormat, rdf_format, results_format
 from jaif_kg.rdf.terms import to_rdflib
+from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Term
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, Term
 from jaif_kg.store.oxigraph import parse_quads
 
 #: Triples per request beyond which writes are staged in chunks (about 6 MB of N-Triples).
@@ -60,8 +60,8 @@ DEFAULT_CHUNK_TRIPLES = 50_000
 #: Names of the staging graphs of chunked writes (see :meth:`RemoteStore.drop_staging_graphs`).
 STAGING_PREFIX = "urn:jaif-kg:staging:"
 
-# SPARQL 1.1 grammar [139] IRIREF: what may stand between < and > in a query we write.
-_IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
+#: What a graph IRI is called in the error that refuses it.
+_GRAPH = "graph IRI"
 _UPDATE_FORMS = {"INSERT", "DELETE", "CREATE", "CLEAR", "DROP", "LOAD", "COPY", "MOVE", "ADD"}
 _QUERY_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -73,28 +73,13 @@ _ASK_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q
 _NOT_AN_ENDPOINT = frozenset({400, 404, 405, 406, 415, 501})
 
 
-def iri_ref(iri: str) -> str:
-    """Write an absolute IRI as a SPARQL ``<IRIREF>``, refusing any that could break out of it.
-
-    >>> iri_ref("https://w3id.org/jaif-kg/id/country/KHM")
-    '<https://w3id.org/jaif-kg/id/country/KHM>'
-    >>> iri_ref("http://x/> } ; DROP ALL ; INSERT DATA { <a")
-    Traceback (most recent call last):
-    ...
-    jaif_kg.errors.InputError: not a valid graph IRI: 'http://x/> } ; DROP ALL ; INSERT DATA { <a'
-    """
-    if not _IRI.fullmatch(iri) or ":" not in iri:
-        raise InputError(f"not a valid graph IRI: {iri!r}")
-    return f"<{iri}>"
-
-
 def _graph_ref(graph: str | None) -> str:
     """``DEFAULT`` or ``GRAPH <iri>``, as SPARQL Update's GraphOrDefault.
 
     >>> _graph_ref(None), _graph_ref("http://example.org/g")
     ('DEFAULT', 'GRAPH <http://example.org/g>')
     """
-    return "DEFAULT" if graph is None else f"GRAPH {iri_ref(graph)}"
+    return "DEFAULT" if graph is None else f"GRAPH {sparql_iri(graph, _GRAPH)}"
 
 
 def _components(triples: Sequence[ox.Triple]) -> list[list[ox.Triple]]:
@@ -158,7 +143,7 @@ def _find_format(media_type: str) -> RdfFormat | ResultsFormat:
         return rdf_format(media_type)
 
 
-class RemoteStore:
+class RemoteStore(Store):
     """A SPARQL 1.1 server reached over HTTP(S).
 
     Args:
@@ -264,10 +249,10 @@ class RemoteStore:
         wrapper.addCustomHttpHeader("Accept", accept)
         default_graphs, named_graphs = self._dataset(default_graphs, named_graphs)
         for graph in default_graphs or ():
-            iri_ref(graph)
+            sparql_iri(graph, _GRAPH)
             wrapper.addParameter("default-graph-uri", graph)
         for graph in named_graphs or ():
-            iri_ref(graph)
+            sparql_iri(graph, _GRAPH)
             wrapper.addParameter("named-graph-uri", graph)
         try:
             response = wrapper.query().response
@@ -328,16 +313,16 @@ class RemoteStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _write(self, data: bytes, media_type: str, graph: str | None, replace: bool) -> None:
+    def _write(self, quads: list[ox.Quad], graph: str | None, replace: bool) -> None:
         groups: dict[str | None, list[ox.Triple]] = {}
         if replace:
             groups[graph] = []
-        for quad in parse_quads(data, media_type, graph):
+        for quad in quads:
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
             groups.setdefault(name, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
         for name in groups:
             if name is not None:
-                iri_ref(name)
+                sparql_iri(name, _GRAPH)
         total = sum(len(t) for t in groups.values())
         if self.graph_store_url is not None and len(groups) == 1:
             ((name, triples),) = groups.items()
@@ -357,7 +342,9 @@ class RemoteStore:
         for name, triples in groups.items():
             if triples:
                 text = _ntriples(triples)
-                blocks.append(text if name is None else f"GRAPH {iri_ref(name)} {{\n{text}}}")
+                blocks.append(
+                    text if name is None else f"GRAPH {sparql_iri(name, _GRAPH)} {{\n{text}}}"
+                )
         if blocks:
             parts.append("INSERT DATA {\n" + "\n".join(blocks) + "}")
         if parts:
@@ -370,11 +357,11 @@ class RemoteStore:
         try:
             for name, triples in groups.items():
                 for chunk in _chunks(triples, self.chunk_triples):
-                    stage = iri_ref(staging[name])
+                    stage = sparql_iri(staging[name], _GRAPH)
                     self._update(f"INSERT DATA {{ GRAPH {stage} {{\n{_ntriples(chunk)}}} }}")
             final = []
             for name, triples in groups.items():
-                stage, dest = iri_ref(staging[name]), _graph_ref(name)
+                stage, dest = sparql_iri(staging[name], _GRAPH), _graph_ref(name)
                 if replace and name == target:
                     final.append(
                         f"MOVE GRAPH {stage} TO {dest}" if triples else f"DROP SILENT {dest}"
@@ -386,16 +373,22 @@ class RemoteStore:
             for stage in staging.values():
                 # if the server is gone, its staging graph cannot be reached either
                 with contextlib.suppress(StoreError, QueryTimeout, QuerySyntaxError):
-                    self._update(f"DROP SILENT GRAPH {iri_ref(stage)}")
+                    self._update(f"DROP SILENT GRAPH {sparql_iri(stage, _GRAPH)}")
             raise
 
     def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add ``data`` on the server; malformed data raises :class:`InputError`, sends nothing."""
-        self._write(data, media_type, graph, replace=False)
+        self._write(parse_quads(data, media_type, graph), graph, replace=False)
 
     def replace_graph(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Replace ``graph`` on the server in one transaction (see the module docs)."""
-        self._write(data, media_type, graph, replace=True)
+        self.replace_quads(parse_quads(data, media_type, graph), graph)
+
+    def replace_quads(self, quads: list[ox.Quad], graph: str | None = None) -> None:
+        self._write(quads, graph, replace=True)
+
+    def where(self) -> str:
+        return self.query_url
 
     def write_plan(self, triples: int, graphs: int = 1) -> str:
         """How a write of ``triples`` into ``graphs`` graphs goes to the server, in words."""
@@ -462,7 +455,9 @@ class RemoteStore:
         """
         leftovers = [g for g in self.named_graphs() if g.startswith(STAGING_PREFIX)]
         if leftovers:
-            self._update(" ;\n".join(f"DROP SILENT GRAPH {iri_ref(g)}" for g in leftovers))
+            self._update(
+                " ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g, _GRAPH)}" for g in leftovers)
+            )
         return leftovers
 
     def clear(self) -> None:
@@ -534,7 +529,7 @@ class RemoteStore:
 
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
-            return self._count(f"GRAPH {iri_ref(graph)} {{ ?s ?p ?o }}")
+            return self._count(f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}")
         return self._count("{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }")
 
     def named_graphs(self) -> list[str]:
@@ -542,7 +537,7 @@ class RemoteStore:
         return sorted(str(row["g"]) for row in result.rows if "g" in row)
 
     def _graph_triples(self, graph: str | None) -> list[ox.Triple]:
-        where = "?s ?p ?o" if graph is None else f"GRAPH {iri_ref(graph)} {{ ?s ?p ?o }}"
+        where = "?s ?p ?o" if graph is None else f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}"
         body, media_type = self._query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}", "application/n-triples", None, None
         )

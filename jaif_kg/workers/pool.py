@@ -45,7 +45,6 @@ import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import partial
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
@@ -607,17 +606,6 @@ def _crash_error(words: str, limits: WorkerLimits) -> JaifError:
     )
 
 
-def _read_only_opener(store: Store) -> Callable[[], Store] | None:
-    """How a worker opens its own handle on a persistent store (read-only), if it must."""
-    if not getattr(store, "persistent", False):
-        return None
-    path = getattr(store, "path", None)
-    if path is None:
-        return None
-    factory: Callable[..., Store] = type(store)
-    return partial(factory, path, read_only=True)
-
-
 class QueryExecutor:
     """A pool of worker processes that run queries under a time limit.
 
@@ -723,7 +711,7 @@ class QueryExecutor:
             self.limits = replace(self.limits, sandbox=False)
             self._remote_note = True
         ours, theirs = socket.socketpair()
-        opener = _read_only_opener(self.store)
+        opener = self.store.read_only_opener()
         if opener is None:
             known = frozenset(self.store.named_graphs())
             pid = os.fork()

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from jaif_kg.errors import StoreError
-from jaif_kg.store.loader import count_graph
 from jaif_kg.store.remote import RemoteStore
+from jaif_kg.store.shipped import count_graph
 from tests.oxigraph_server import OxigraphServer, free_port
 from tests.store.http_probe import Behaviour, Probe
 
@@ -278,9 +278,10 @@ def test_an_unexpected_error_is_one_line_and_exit_70() -> None:
     code = (
         "import sys\n"
         "import jaif_kg.cli as cli\n"
+        "import jaif_kg.cli.build as build\n"
         "def broken(args):\n"
         "    raise ZeroDivisionError('division by zero\\nsecond line')\n"
-        "cli._cmd_build = broken\n"
+        "build.run = broken\n"
         "sys.exit(cli.main(['build']))\n"
     )
     run = subprocess.run(

@@ -9,7 +9,6 @@ from rdflib import BNode, Literal, Namespace, URIRef
 
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import (
-    load_store,
     read_graph,
     shapes_paths,
     shipped_paths,
@@ -17,7 +16,6 @@ from jaif_kg.rdf.graph import (
     to_rdflib_term,
 )
 from jaif_kg.settings import Settings
-from jaif_kg.store import open_store
 
 EX = "http://example.org/"
 # a plain Namespace: rdflib's closed XSD namespace warns when pytest inspects the module
@@ -104,26 +102,6 @@ def test_other_formats_by_suffix(tmp_path: Path) -> None:
     nq = write(tmp_path / "x.nq", f"<{EX}a> <{EX}p> <{EX}c> <{EX}g> .\n")
     graph = read_graph([nt, nq])
     assert set(graph.objects()) == {URIRef(EX + "b"), URIRef(EX + "c")}
-
-
-def test_load_store_is_all_or_nothing(tmp_path: Path, settings: Settings) -> None:
-    good = write(tmp_path / "good.ttl", f"<{EX}a> <{EX}p> <{EX}b> .\n")
-    bad = write(tmp_path / "bad.ttl", f"<{EX}a> <{EX}p> .\n")
-    store = open_store(settings)
-    with pytest.raises(InputError) as info:
-        load_store(store, [good, bad])
-    assert info.value.path == str(bad) and info.value.line == 1
-    assert store.count() == 0
-    assert load_store(store, [good]) == 1
-    assert store.count() == 1
-
-
-def test_load_store_into_a_named_graph(tmp_path: Path, settings: Settings) -> None:
-    good = write(tmp_path / "good.ttl", f"<{EX}a> <{EX}p> _:x .\n_:x <{EX}q> 1 .\n")
-    store = open_store(settings)
-    assert load_store(store, [good], graph=EX + "g") == 2
-    assert store.named_graphs() == [EX + "g"]
-    assert store.count(EX + "g") == 2
 
 
 def test_shipped_graph_loads(shipped_store: object, settings: Settings) -> None:

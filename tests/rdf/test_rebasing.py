@@ -24,21 +24,17 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import SKOS
 
-from jaif_kg.rdf import rebasing
 from jaif_kg.catalog import Catalog, run_named
-from jaif_kg.rdf.graph import (
-    load_store,
-    parse_files,
-    read_graph,
-    shapes_paths,
-    shipped_paths,
-)
+from jaif_kg.rdf import rebasing
+from jaif_kg.rdf.files import parse_files
+from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase_text
 from jaif_kg.rdf.rebasing import IRI_VALUED, SPARQL_VALUED, Rebaser, rebase_quads, rebase_triples
 from jaif_kg.settings import Settings
 from jaif_kg.shacl import validate as validate_files
 from jaif_kg.shacl.report import ValidationReport
 from jaif_kg.store import Store, open_store, read_triples, sync_graph
+from jaif_kg.store.loading import load_files
 from tests.catalog.rows import plain_rows
 from tests.oxigraph_server import OxigraphServer, free_port
 
@@ -59,7 +55,7 @@ def rebased(settings: Settings) -> Settings:
 def rebased_store(rebased: Settings) -> Iterator[Store]:
     """The shipped graph read under :data:`BASE`, in memory."""
     store = open_store(rebased)
-    load_store(store, shipped_paths(rebased), base=BASE)
+    load_files(store, shipped_paths(rebased), base=BASE)
     yield store
     store.close()
 
@@ -161,7 +157,7 @@ def test_the_default_base_makes_no_pass(settings: Settings, tmp_path: Path) -> N
     before = (rebasing.stats.passes, rebasing.stats.statements)
     parsed = parse_files(paths)
     store = open_store(settings)
-    loaded = load_store(store, paths)
+    loaded = load_files(store, paths)
     store.close()
     read_triples(paths)
     read_graph(shapes_paths(settings))
@@ -176,7 +172,7 @@ def test_the_default_base_makes_no_pass(settings: Settings, tmp_path: Path) -> N
 
     # and the counter does count: under another base, one pass per file, over every triple
     store = open_store(settings)
-    assert load_store(store, paths, base=BASE) == loaded
+    assert load_files(store, paths, base=BASE) == loaded
     store.close()
     assert rebasing.stats.passes == before[0] + len(paths)
     assert rebasing.stats.statements == before[1] + loaded

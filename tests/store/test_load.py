@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from jaif_kg.store.loader import count_graph, push
 from jaif_kg.store.remote import RemoteStore
+from jaif_kg.store.shipped import count_graph, push
 from tests.oxigraph_server import OxigraphServer, start_oxigraph
 from tests.store.conftest import DATA
 from tests.store.http_probe import Behaviour, Probe

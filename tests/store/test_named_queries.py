@@ -2,7 +2,7 @@
 
 The golden files and the comparison are those of ``tests/test_queries.py`` (``tests/golden.py``);
 here the shipped graph is loaded into an on-disk Oxigraph store, an rdflib store, and a live
-``oxigraph serve`` (pushed with :func:`jaif_kg.store.loader.push`, as ``jaif-kg load`` does).
+``oxigraph serve`` (pushed with :func:`jaif_kg.store.shipped.push`, as ``jaif-kg load`` does).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from jaif_kg.catalog import Catalog, run_named
 from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store, sync_graph
-from jaif_kg.store.loader import push
+from jaif_kg.store.shipped import push
 from tests.golden import GOLDEN_DIR, compare
 from tests.oxigraph_server import start_oxigraph
 

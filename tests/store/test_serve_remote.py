@@ -17,7 +17,7 @@ import pytest
 from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
-from jaif_kg.store.loader import count_graph, push
+from jaif_kg.store.shipped import count_graph, push
 from tests.oxigraph_server import OxigraphServer, free_port
 
 START_TIMEOUT_S = 90.0

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from jaif_kg.api.app import create_app
 from jaif_kg.errors import QueryRefused, QuerySyntaxError, StoreError, WorkerFailure
+from jaif_kg.store import Store
 from jaif_kg.workers import sandbox
 from jaif_kg.workers.pool import Job, QueryExecutor, execute
 from tests.api.conftest import api_settings, shipped
@@ -95,7 +96,7 @@ class _Panic(BaseException):
     """What pyo3 raises for a Rust panic that unwinds into Python: not an ``Exception``."""
 
 
-class _PanickingStore:
+class _PanickingStore(Store):
     """A store whose engine panics on every query (a stand-in for a pyoxigraph bug; the panics
     Oxigraph 0.5 has on this data abort the process instead, see test_hostile.py)."""
 

@@ -1,4 +1,5 @@
-"""Files into stores: merging, fingerprints, and a persistent store that reloads only on change."""
+"""Files into stores: loading, merging, fingerprints, and a persistent store that reloads only
+on change."""
 
 from __future__ import annotations
 
@@ -11,10 +12,16 @@ import pytest
 from jaif_kg.errors import InputError
 from jaif_kg.settings import Settings
 from jaif_kg.store import open_store, read_triples, sync_graph
-from jaif_kg.store.files import SOURCES_FILE, fingerprint, recorded_sources
+from jaif_kg.store.loading import SOURCES_FILE, fingerprint, load_files, recorded_sources
 from tests.store.conftest import DATA
 
 PREFIX = "PREFIX ex: <http://example.org/>\n"
+EX = "http://example.org/"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -25,6 +32,26 @@ def sources(tmp_path: Path) -> list[Path]:
     shutil.copy(DATA / "sample.ttl", folder / "a.ttl")
     shutil.copy(DATA / "replacement.ttl", folder / "b.ttl")
     return [folder / "a.ttl", folder / "b.ttl"]
+
+
+def test_load_files_is_all_or_nothing(tmp_path: Path, settings: Settings) -> None:
+    good = write(tmp_path / "good.ttl", f"<{EX}a> <{EX}p> <{EX}b> .\n")
+    bad = write(tmp_path / "bad.ttl", f"<{EX}a> <{EX}p> .\n")
+    store = open_store(settings)
+    with pytest.raises(InputError) as info:
+        load_files(store, [good, bad])
+    assert info.value.path == str(bad) and info.value.line == 1
+    assert store.count() == 0
+    assert load_files(store, [good]) == 1
+    assert store.count() == 1
+
+
+def test_load_files_into_a_named_graph(tmp_path: Path, settings: Settings) -> None:
+    good = write(tmp_path / "good.ttl", f"<{EX}a> <{EX}p> _:x .\n_:x <{EX}q> 1 .\n")
+    store = open_store(settings)
+    assert load_files(store, [good], graph=EX + "g") == 2
+    assert store.named_graphs() == [EX + "g"]
+    assert store.count(EX + "g") == 2
 
 
 def test_read_triples_merges_files_and_counts_distinct_triples(sources: list[Path]) -> None:

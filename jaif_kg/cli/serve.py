@@ -1,0 +1,139 @@
+"""``jaif-kg serve``: check the options, then load, validate and serve
+(:func:`jaif_kg.api.server.serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import socket
+from typing import Any
+
+from jaif_kg.cli.args import (
+    Subparsers,
+    add_store_options,
+    check_store_setting,
+    load_settings,
+    not_utf8,
+    seconds,
+    store_updates,
+    utf8_text,
+    whole,
+)
+from jaif_kg.errors import InputError
+from jaif_kg.settings import Settings
+
+#: Most query worker processes ``serve --workers`` starts: more is a typing error, not a plan.
+MAX_WORKERS = 256
+
+
+def add(subparsers: Subparsers) -> None:
+    p = subparsers.add_parser(
+        "serve",
+        help="validate the graph and serve it: SPARQL endpoint, named-query API, pages",
+        description="Load the ontology and data into the embedded store (default graph) and any "
+        "--graph files (named graphs), validate the shipped graph with SHACL (refuse to start on "
+        "violations), then serve /sparql, /api/queries and the pages with uvicorn.",
+    )
+    p.add_argument(
+        "--host", type=utf8_text, default="127.0.0.1", help="address to listen on (127.0.0.1)"
+    )
+    p.add_argument(
+        "--port",
+        type=whole("a TCP port", 1, 65535),
+        default=8000,
+        help="port to listen on, 1 to 65535 (8000)",
+    )
+    p.add_argument(
+        "--graph",
+        action="append",
+        default=[],
+        metavar="IRI=FILE",  # not utf8_text: a file name may hold any bytes (the IRI is checked)
+        help="also load FILE into the named graph IRI (repeatable)",
+    )
+    p.add_argument(
+        "--allow-invalid", action="store_true", help="serve even when the graph has violations"
+    )
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=None,
+        metavar="S",
+        help="seconds a query may run before it is stopped, more than 0 (JAIF_QUERY_TIMEOUT, "
+        "default 10)",
+    )
+    p.add_argument(
+        "--workers",
+        type=whole("a number of query workers", 1, MAX_WORKERS),
+        default=None,
+        metavar="N",
+        help=f"query worker processes started up front, 1 to {MAX_WORKERS} "
+        "(JAIF_QUERY_WORKERS, default 2)",
+    )
+    p.add_argument("--access-log", action="store_true", help="log every request")
+    add_store_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jaif_kg.api.server import parse_graph_option, serve
+
+    updates: dict[str, Any] = store_updates(args)
+    if args.timeout is not None:
+        updates["query_timeout"] = args.timeout
+    if args.workers is not None:
+        updates["query_workers"] = args.workers
+    settings = load_settings().model_copy(update=updates)
+    check_store_setting(settings)
+    _check_serve_settings(settings)
+    graphs = [parse_graph_option(value) for value in args.graph]
+    for iri, _ in graphs:
+        raw = not_utf8(iri)
+        if raw is not None:
+            raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
+    _check_can_listen(args.host, args.port)
+    return serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        graphs=graphs,
+        allow_invalid=args.allow_invalid,
+        access_log=args.access_log,
+    )
+
+
+def _check_serve_settings(settings: Settings) -> None:
+    """What ``--timeout`` and ``--workers`` refuse, also refused from the environment."""
+    timeout = settings.query_timeout
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(
+            f"JAIF_QUERY_TIMEOUT={timeout}: a query time limit is a number of seconds above 0"
+        )
+    if not 1 <= settings.query_workers <= MAX_WORKERS:
+        raise InputError(
+            f"JAIF_QUERY_WORKERS={settings.query_workers}: start 1 to {MAX_WORKERS} query workers"
+        )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Fail now, in one line, if ``host:port`` cannot be listened on, rather than after the graph
+    is loaded and validated, in the web server's log.
+
+    The socket is closed at once; it takes the options uvicorn takes (``SO_REUSEADDR``), so a
+    port that uvicorn could use passes.
+
+    Raises:
+        InputError: an unknown host, or an address in use or not allowed (a port below 1024).
+    """
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"--host {host!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    family, kind, protocol, _, address = found[0]
+    with socket.socket(family, kind, protocol) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {exc.strerror or exc} (--host, --port)"
+            ) from None

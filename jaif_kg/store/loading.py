@@ -1,0 +1,272 @@
+"""RDF files into a store: the one path from the files (read by :mod:`jaif_kg.rdf.files`) to any
+backend.
+
+* :func:`load_files` adds files to a graph;
+* :func:`sync_graph` makes a graph hold exactly some files, reloading a persistent store only when
+  they changed;
+* :func:`read_triples` merges them into one graph to send (:func:`jaif_kg.store.shipped.push`).
+
+A persistent store (``--store-path DIR``) remembers what it was loaded from: after a successful
+load, the SHA-256 fingerprint of the source files (their names and bytes, in order) is written to
+``DIR/jaif-kg-sources.json``, one entry per graph. :func:`sync_graph` compares the fingerprint of
+the files with the recorded one and reloads the graph only when they differ, so a restart on
+unchanged data opens the store and serves at once, and a changed file (or an added or removed one)
+reloads that graph. The entry is deleted before a reload starts and written after it ends, so a
+reload interrupted half-way is redone at the next start. Delete the file (or the folder) to force
+a reload.
+
+Every function takes the deployment's ``base`` (``settings.base_iri``): under another base than
+the default, the files are read rebased (:mod:`jaif_kg.rdf.rebasing`) and the base is part of the
+fingerprint, so a persistent store loaded under one base is reloaded when served under another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from jaif_kg.errors import InputError, StoreError
+from jaif_kg.rdf.files import (
+    PARSER_LIMIT,
+    first_long_line,
+    parse_file,
+    parser_limit_hit,
+    read_input,
+    unique_paths,
+)
+from jaif_kg.rdf.namespaces import DEFAULT_BASE
+from jaif_kg.store.base import Store
+from jaif_kg.store.oxigraph import graph_node
+
+#: The file, inside a persistent store's folder, that records what each graph was loaded from.
+SOURCES_FILE = "jaif-kg-sources.json"
+#: Bumped when the way files become triples changes, so that stores made before reload.
+LOADER_VERSION = "1"
+NTRIPLES = "application/n-triples"
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _digest(base: str = DEFAULT_BASE) -> hashlib._Hash:
+    digest = hashlib.sha256(f"jaif-kg sources v{LOADER_VERSION}\n".encode())
+    if base != DEFAULT_BASE:  # the default base leaves the fingerprints of existing stores alone
+        digest.update(f"base {base}\n".encode())
+    return digest
+
+
+def _add_file(digest: hashlib._Hash, path: Path, data: bytes) -> None:
+    digest.update(f"{path.name}\n{len(data)}\n".encode())
+    digest.update(data)
+
+
+def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
+    """SHA-256 over the files' names and contents, in the order given, and the base they are read
+    under (64 hex digits).
+
+    >>> fingerprint([]) == fingerprint([]) and len(fingerprint([])) == 64
+    True
+    >>> fingerprint([]) != fingerprint([], base="http://example.org/kg/")
+    True
+    """
+    digest = _digest(base)
+    for path in paths:
+        _add_file(digest, path, read_input(path))
+    return digest.hexdigest()
+
+
+def _read(
+    paths: Iterable[Path], graph: str | None, base: str, digest: hashlib._Hash | None = None
+) -> list[ox.Quad]:
+    """Every triple of ``paths`` (read under ``base``) as a quad of ``graph``, all parsed before
+    any store is touched; each file's name and bytes also go into ``digest``."""
+    target = None if graph is None else graph_node(graph)
+    quads: list[ox.Quad] = []
+    for path in paths:
+        parsed = parse_file(path, base=base)
+        if digest is not None:
+            _add_file(digest, path, parsed.data)
+        if target is None:
+            quads.extend(parsed.quads)
+        else:
+            quads.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed.quads)
+    return quads
+
+
+@dataclass(frozen=True)
+class MergedGraph:
+    """Several RDF files merged into one graph, ready to send to any store.
+
+    Attributes:
+        ntriples: the distinct triples as N-Triples (blank nodes kept apart between files).
+        triples: how many distinct triples.
+        fingerprint: :func:`fingerprint` of the files.
+        media_type: always N-Triples.
+    """
+
+    ntriples: bytes
+    triples: int
+    fingerprint: str
+    media_type: str = NTRIPLES
+
+
+def read_triples(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> MergedGraph:
+    """Parse every file completely (format from its suffix) and merge them into one graph.
+
+    Blank nodes are renamed apart per file; a triple stated in several files counts once.
+    Under another ``base`` than the default, the files are read rebased.
+
+    Raises:
+        InputError: a file is missing or malformed; the message names the file and line.
+    """
+    digest = _digest(base)
+    # all in the default graph, which N-Triples writes as triples
+    body = ox.serialize(_read(paths, None, base, digest), format=ox.RdfFormat.N_TRIPLES) or b""
+    # the writer is canonical (one line per triple, one spelling per term): equal lines are
+    # equal triples, and lines hash much faster than pyoxigraph terms
+    lines = dict.fromkeys(body.splitlines(keepends=True))
+    return MergedGraph(b"".join(lines), len(lines), digest.hexdigest())
+
+
+@contextlib.contextmanager
+def escaped_parser_limit(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> Iterator[None]:
+    """Send N-Triples made from ``paths`` to a store inside this block.
+
+    A literal that fits the parser in its file may not once written as N-Triples, where every
+    newline and quote takes two bytes, and the store parses that again. The error names the
+    first file with such a literal (they are parsed again to find it: only when it happens).
+    """
+    try:
+        yield
+    except MemoryError as exc:
+        if not parser_limit_hit(exc):
+            raise
+        culprit = next((path for path in paths if _too_long_escaped(path, base)), None)
+        raise InputError(
+            f"a literal or IRI is longer than {PARSER_LIMIT // 2**20} MiB once written as "
+            "N-Triples (a newline or a quote takes two bytes there), the most the RDF parser "
+            "reads in one piece",
+            path=None if culprit is None else str(culprit),
+        ) from None
+
+
+def _too_long_escaped(path: Path, base: str) -> bool:
+    quads = parse_file(path, base=base).quads
+    return first_long_line(ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b"") is not None
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+def load_files(
+    store: Store,
+    paths: Iterable[Path | str],
+    graph: str | None = None,
+    *,
+    base: str = DEFAULT_BASE,
+) -> int:
+    """Add the triples of RDF files (each once) to ``graph`` of ``store`` (its default graph when
+    ``None``), read under ``base``.
+
+    All or nothing: every file is parsed first, so a malformed file adds nothing; the triples
+    then go to the store in one load.
+
+    Returns:
+        The number of triples read (duplicates across files included).
+
+    Raises:
+        InputError: a file is missing or malformed; the error names the file and line.
+    """
+    files = unique_paths(paths)
+    quads = _read(files, None, base)
+    if not quads:
+        return 0
+    data = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES) or b""
+    with escaped_parser_limit(files, base=base):
+        store.load(data, NTRIPLES, graph)
+    return len(quads)
+
+
+def _sources_file(store: Store) -> Path | None:
+    return None if store.path is None else store.path / SOURCES_FILE
+
+
+def recorded_sources(store: Store) -> dict[str, str]:
+    """Graph key (``""`` for the default graph) -> fingerprint recorded in a persistent store."""
+    marker = _sources_file(store)
+    if marker is None or not marker.exists():
+        return {}
+    try:
+        recorded = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # unreadable: treated as unknown, so the graph is reloaded
+    return {str(k): str(v) for k, v in recorded.items()} if isinstance(recorded, dict) else {}
+
+
+def _record(store: Store, key: str, value: str | None) -> None:
+    marker = _sources_file(store)
+    if marker is None:
+        return
+    recorded = recorded_sources(store)
+    if value is None:
+        recorded.pop(key, None)
+    else:
+        recorded[key] = value
+    temporary = marker.with_suffix(".tmp")
+    try:
+        temporary.write_text(json.dumps(recorded, indent=2, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, marker)
+    except OSError as exc:
+        raise StoreError(f"cannot write {marker}: {exc}") from exc
+
+
+def _holds(store: Store, graph: str | None) -> bool:
+    """Whether ``graph`` (the default graph when ``None``) has at least one triple."""
+    selection = None if graph is None else [graph]
+    return bool(store.query("ASK { ?s ?p ?o }", default_graphs=selection).boolean)
+
+
+def sync_graph(
+    store: Store,
+    paths: Sequence[Path],
+    graph: str | None = None,
+    *,
+    force: bool = False,
+    base: str = DEFAULT_BASE,
+) -> bool:
+    """Make ``graph`` (the default graph when ``None``) hold exactly the triples of ``paths``,
+    read under ``base``.
+
+    An in-memory store is always loaded. A store kept on disk is reloaded only when the files'
+    fingerprint differs from the recorded one (or ``force``). A remote store is never loaded:
+    its data is pushed explicitly with ``jaif-kg load``.
+
+    Returns:
+        Whether the graph was (re)loaded.
+
+    Raises:
+        InputError: a file is missing or malformed (the store is left as it was).
+    """
+    if store.remote:
+        return False
+    key = graph or ""
+    if (
+        not force
+        and store.path is not None
+        and recorded_sources(store).get(key) == fingerprint(paths, base=base)
+        and _holds(store, graph)
+    ):
+        return False
+    digest = _digest(base)
+    quads = _read(paths, graph, base, digest)
+    _record(store, key, None)
+    store.replace_quads(quads, graph)
+    _record(store, key, digest.hexdigest())
+    return True

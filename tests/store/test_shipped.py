@@ -1,0 +1,43 @@
+"""``load_shipped``: the shipped graph into whichever store ``serve`` or ``query`` opened."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jaif_kg.settings import Settings
+from jaif_kg.store import load_shipped, open_store
+from jaif_kg.store.loading import SOURCES_FILE
+
+EX = "http://example.org/"
+
+
+def test_an_in_memory_store_is_loaded_with_the_named_graphs(
+    settings: Settings, tmp_path: Path
+) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(f"<{EX}a> <{EX}p> 1, 2 .\n", encoding="utf-8")
+    store = open_store(settings.model_copy(update={"store": "oxigraph"}))
+    triples = load_shipped(store, settings, [(EX + "g", extra)])
+    assert triples is not None and triples > 1000
+    assert store.named_graphs() == [EX + "g"]
+    assert store.count() == triples  # no triple is stated twice in the shipped files
+
+
+def test_a_persistent_store_is_synchronised(settings: Settings, tmp_path: Path) -> None:
+    disk = settings.model_copy(update={"store": "oxigraph", "store_path": tmp_path / "db"})
+    store = open_store(disk)
+    assert load_shipped(store, disk) is None
+    assert (tmp_path / "db" / SOURCES_FILE).is_file()
+    count = store.count()
+    store.close()
+    del store  # the folder's lock goes with the handle
+    reopened = open_store(disk)
+    assert load_shipped(reopened, disk) is None
+    assert reopened.count() == count
+    reopened.close()
+
+
+def test_a_servers_store_is_left_alone(settings: Settings) -> None:
+    remote = settings.model_copy(update={"store": "http://127.0.0.1:1/query"})
+    store = open_store(remote)  # nothing listens there: any request would fail
+    assert load_shipped(store, remote) is None
