@@ -67,7 +67,6 @@ def _summary(times: list[float]) -> dict[str, float]:
 def run_backend(spec: dict[str, Any]) -> dict[str, Any]:
     """Measure one backend (see the module docstring); ``spec`` keys: backend, data_dir,
     store_path, remote_url, graph_store_url, validate_fast, budget."""
-    import pyoxigraph as ox
 
     from jaif_kg.api.server import StartupReport, build_store
     from jaif_kg.catalog import Catalog, run_named
@@ -96,7 +95,7 @@ def run_backend(spec: dict[str, Any]) -> dict[str, Any]:
     out["load_s"] = time.perf_counter() - started
     out["triples"] = report.triples
 
-    raw: ox.Store | None = getattr(store, "raw", None)
+    raw = store.raw
     if spec.get("validate_fast"):
         from jaif_kg.rdf.graph import read_graph
         from jaif_kg.shacl.fast import validate_rows, validate_store

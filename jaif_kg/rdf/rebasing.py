@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, rebase
 
-_SH = "http://www.w3.org/ns/shacl#"
-_XSD_ANY_URI = "http://www.w3.org/2001/XMLSchema#anyURI"
+_SH = PREFIXES["sh"]
+_XSD_ANY_URI = PREFIXES["xsd"] + "anyURI"
 
 #: Properties whose literal values are namespace IRIs written as strings.
 IRI_VALUED: frozenset[str] = frozenset(

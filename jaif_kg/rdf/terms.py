@@ -8,8 +8,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Identifier
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from jaif_kg.rdf.namespaces import PREFIXES
+
+_XSD_STRING = PREFIXES["xsd"] + "string"
 
 
 #: Converted terms kept for reuse: building an rdflib ``Literal`` costs microseconds (it parses
@@ -34,7 +35,7 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Ide
         if term.language:
             return Literal(term.value, lang=term.language)
         dt = term.datatype.value
-        if dt == XSD_STRING:
+        if dt == _XSD_STRING:
             return Literal(term.value)
         # Keep the lexical form as written ("1.50", "01"): rdflib would otherwise rewrite it.
         return Literal(term.value, datatype=URIRef(dt), normalize=False)

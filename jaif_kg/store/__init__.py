@@ -17,7 +17,6 @@ from jaif_kg.store.loading import fingerprint, read_triples, sync_graph
 from jaif_kg.store.shipped import load_shipped
 
 __all__ = [
-    "STORE_KINDS",
     "QueryResult",
     "Store",
     "Term",
@@ -27,9 +26,6 @@ __all__ = [
     "read_triples",
     "sync_graph",
 ]
-
-#: The backend names ``settings.store`` accepts besides a URL.
-STORE_KINDS = ("oxigraph", "rdflib")
 
 
 def is_url(value: str) -> bool:

@@ -9,7 +9,7 @@ asks :func:`jaif_kg.store.open_store` for a :class:`Store`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Literal, Protocol, runtime_checkable
@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from jaif_kg.errors import ResultTooLarge
+from jaif_kg.rdf.terms import solution_rows, to_rdflib
 
 ResultKind = Literal["boolean", "solutions", "graph"]
 
@@ -48,6 +49,23 @@ class QueryResult:
 
     def __iter__(self) -> Iterator[dict[str, Term]]:
         return iter(self.rows)
+
+
+def pyoxigraph_result(
+    answer: ox.QueryBoolean | ox.QuerySolutions | Iterable[ox.Triple | ox.Quad],
+) -> QueryResult:
+    """A pyoxigraph answer (or parsed triples) as a :class:`QueryResult` of rdflib terms.
+
+    >>> pyoxigraph_result(ox.Store().query("SELECT ?a WHERE { BIND(1 AS ?a) }")).variables
+    ['a']
+    """
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("boolean", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        variables, rows = solution_rows(answer)
+        return QueryResult("solutions", variables=variables, rows=rows)
+    triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in answer]
+    return QueryResult("graph", triples=triples)
 
 
 @runtime_checkable
@@ -161,6 +179,11 @@ class Store(Protocol):
         ...
 
     # -- capabilities, with an embedded store's answers -------------------------------------------
+
+    @property
+    def raw(self) -> ox.Store | None:
+        """The backend's own pyoxigraph store, if it has one (what the benchmarks compare with)."""
+        return None
 
     def read_only_opener(self) -> Callable[[], Store] | None:
         """How another process opens its own read-only handle on this store (a picklable

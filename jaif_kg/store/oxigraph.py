@@ -12,9 +12,8 @@ import pyoxigraph as ox
 from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
 from jaif_kg.rdf.files import syntax_error
 from jaif_kg.rdf.formats import rdf_format, results_format
-from jaif_kg.rdf.terms import solution_rows, to_rdflib
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Store
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, pyoxigraph_result
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -152,16 +151,7 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
-        result = self._run(sparql, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            return QueryResult("boolean", boolean=bool(result))
-        if isinstance(result, ox.QuerySolutions):
-            variables, rows = solution_rows(result)
-            return QueryResult("solutions", variables=variables, rows=rows)
-        triples = [
-            (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
-        ]
-        return QueryResult("graph", triples=triples)
+        return pyoxigraph_result(self._run(sparql, default_graphs, named_graphs))
 
     def query_serialized(
         self,

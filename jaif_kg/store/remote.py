@@ -49,10 +49,9 @@ from jaif_kg.errors import (
     StoreError,
 )
 from jaif_kg.rdf.formats import RdfFormat, ResultsFormat, rdf_format, results_format
-from jaif_kg.rdf.terms import to_rdflib
 from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, Term
+from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, pyoxigraph_result
 from jaif_kg.store.oxigraph import parse_quads
 
 #: Triples per request beyond which writes are staged in chunks (about 6 MB of N-Triples).
@@ -390,9 +389,8 @@ class RemoteStore(Store):
     def where(self) -> str:
         return self.query_url
 
-    def write_plan(self, triples: int, graphs: int = 1) -> str:
-        """How a write of ``triples`` into ``graphs`` graphs goes to the server, in words."""
-        if self.graph_store_url is not None and graphs == 1:
+    def write_plan(self, triples: int) -> str:
+        if self.graph_store_url is not None:
             return f"one Graph Store Protocol request to {self.graph_store_url}"
         if triples <= self.chunk_triples:
             return f"one SPARQL Update request to {self.update_url}"
@@ -480,28 +478,12 @@ class RemoteStore(Store):
         fmt = _find_format(media_type)
         try:
             if isinstance(fmt, ResultsFormat):
-                parsed = ox.parse_query_results(body, format=fmt.oxigraph)
-                if isinstance(parsed, ox.QueryBoolean):
-                    return QueryResult("boolean", boolean=bool(parsed))
-                variables = [v.value for v in parsed.variables]
-                rows: list[dict[str, Term]] = []
-                for solution in parsed:
-                    row: dict[str, Term] = {}
-                    for name in variables:
-                        value = solution[name]
-                        if value is not None:
-                            row[name] = to_rdflib(value)
-                    rows.append(row)
-                return QueryResult("solutions", variables=variables, rows=rows)
-            triples = [
-                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                for t in ox.parse(body, fmt.oxigraph)
-            ]
+                return pyoxigraph_result(ox.parse_query_results(body, format=fmt.oxigraph))
+            return pyoxigraph_result(ox.parse(body, fmt.oxigraph))
         except (SyntaxError, ValueError) as exc:
             raise StoreError(
                 f"{self.query_url} sent an unreadable {media_type} answer: {exc}"
             ) from exc
-        return QueryResult("graph", triples=triples)
 
     def query_serialized(
         self,
