@@ -133,26 +133,16 @@ class Rebaser:
         )
 
 
-def rebase_triples(triples: list[ox.Triple], base: str) -> list[ox.Triple]:
-    """``triples`` read under ``base``; the very same list when ``base`` is the default base.
+def rebase_quads(quads: list[ox.Quad], base: str) -> list[ox.Quad]:
+    """``quads`` read under ``base``; the very same list when ``base`` is the default base.
 
-    >>> same = [ox.Triple(ox.NamedNode("https://w3id.org/jaif-kg/id/x"),
-    ...                   ox.NamedNode("http://e.org/p"), ox.Literal("1"))]
-    >>> rebase_triples(same, DEFAULT_BASE) is same
+    >>> same = [ox.Quad(ox.NamedNode("https://w3id.org/jaif-kg/id/x"),
+    ...                 ox.NamedNode("http://e.org/p"), ox.Literal("1"))]
+    >>> rebase_quads(same, DEFAULT_BASE) is same
     True
-    >>> rebase_triples(same, "http://e.org/kg/")[0].subject.value
+    >>> rebase_quads(same, "http://e.org/kg/")[0].subject.value
     'http://e.org/kg/id/x'
     """
-    if base == DEFAULT_BASE:
-        return triples
-    rebaser = Rebaser(base)
-    stats.passes += 1
-    stats.statements += len(triples)
-    return [rebaser.triple(t) for t in triples]
-
-
-def rebase_quads(quads: list[ox.Quad], base: str) -> list[ox.Quad]:
-    """``quads`` read under ``base``; the very same list when ``base`` is the default base."""
     if base == DEFAULT_BASE:
         return quads
     rebaser = Rebaser(base)

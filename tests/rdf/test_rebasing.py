@@ -29,7 +29,7 @@ from jaif_kg.rdf import rebasing
 from jaif_kg.rdf.files import parse_files
 from jaif_kg.rdf.graph import read_graph, shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase_text
-from jaif_kg.rdf.rebasing import IRI_VALUED, SPARQL_VALUED, Rebaser, rebase_quads, rebase_triples
+from jaif_kg.rdf.rebasing import IRI_VALUED, SPARQL_VALUED, Rebaser, rebase_quads
 from jaif_kg.settings import Settings
 from jaif_kg.shacl import validate as validate_files
 from jaif_kg.shacl.report import ValidationReport
@@ -167,8 +167,8 @@ def test_the_default_base_makes_no_pass(settings: Settings, tmp_path: Path) -> N
     sync_graph(persistent, paths)
     persistent.close()
     assert (rebasing.stats.passes, rebasing.stats.statements) == before
-    triples = parsed[0].triples
-    assert rebase_triples(triples, DEFAULT_BASE) is triples
+    quads = parsed[0].quads
+    assert rebase_quads(quads, DEFAULT_BASE) is quads
 
     # and the counter does count: under another base, one pass per file, over every triple
     store = open_store(settings)
