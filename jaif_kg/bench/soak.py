@@ -428,7 +428,7 @@ def _stop(server: Server, result: SoakResult) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
-def run(duration: int = 30, *, settle: float = 5.0) -> SoakResult:
+def run(duration: int = 30, *, settle: float = 10.0) -> SoakResult:
     """Start the server, load it for ``duration`` seconds, measure, stop it; return the numbers.
 
     Raises:
@@ -622,7 +622,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--duration", type=int, default=30, help="seconds of load (default 30)")
     p.add_argument("--quick", action="store_true", help="10 s of load")
-    p.add_argument("--settle", type=float, default=5.0, help="seconds before the last reading")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=10.0,
+        help="seconds of rest before the last reading (the pool stops burst workers after "
+        "JAIF_WORKER_IDLE_SECONDS, 5 by default)",
+    )
     p.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = p.parse_args(argv)
     duration = 10 if args.quick else args.duration
