@@ -36,7 +36,7 @@ def free_port() -> int:
         return port
 
 
-def _bin(name: str) -> str:
+def tool_path(name: str) -> str:
     here = Path(sys.executable).parent / name
     found = str(here) if here.exists() else shutil.which(name)
     if not found:
@@ -120,7 +120,7 @@ def jaif_server(data_dir: Path, port: int, env: dict[str, str], log: Path) -> Se
     """``jaif-kg serve`` on ``data_dir`` (the ontology and shapes of the checkout)."""
     return Server(
         "jaif-kg",
-        [_bin("jaif-kg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [tool_path("jaif-kg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
         port,
         "/healthz",
         env={"JAIF_DATA_DIR": str(data_dir), **env},
@@ -131,7 +131,7 @@ def jaif_server(data_dir: Path, port: int, env: dict[str, str], log: Path) -> Se
 def oxigraph_server(files: list[Path], location: Path, port: int, log: Path) -> Server:
     """``oxigraph serve-read-only`` on a store loaded with ``files`` (loaded first, untimed)."""
     subprocess.run(
-        [_bin("oxigraph"), "load", "--location", str(location), "--file", *map(str, files)],
+        [tool_path("oxigraph"), "load", "--location", str(location), "--file", *map(str, files)],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -139,7 +139,7 @@ def oxigraph_server(files: list[Path], location: Path, port: int, log: Path) -> 
     return Server(
         "oxigraph",
         [
-            _bin("oxigraph"),
+            tool_path("oxigraph"),
             "serve-read-only",
             "--location",
             str(location),
@@ -157,7 +157,7 @@ def rdflib_endpoint_server(files: list[Path], port: int, log: Path) -> Server:
     return Server(
         "rdflib-endpoint",
         [
-            _bin("rdflib-endpoint"),
+            tool_path("rdflib-endpoint"),
             "serve",
             *map(str, files),
             "--host",

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from jaif_kg.bench.http import Server, _bin, free_port
+from jaif_kg.bench.http import Server, tool_path, free_port
 from jaif_kg.bench.worker import percentile
 
 #: Where the server listens and wrk connects from; the hostile client's own address.
@@ -450,7 +450,7 @@ def run(duration: int = 30, *, settle: float = 10.0) -> SoakResult:
     with tempfile.TemporaryDirectory(prefix="jaif-soak-") as tmp:
         log = Path(tmp) / "server.log"
         port = free_port()
-        command = [_bin("jaif-kg"), "serve", "--host", SERVER_HOST, "--port", str(port)]
+        command = [tool_path("jaif-kg"), "serve", "--host", SERVER_HOST, "--port", str(port)]
         server = Server("jaif-kg", command, port, "/livez", env=settings, log=log)
         try:
             server.__enter__()

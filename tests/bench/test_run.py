@@ -44,7 +44,7 @@ def test_load_generator_against_a_real_server(tmp_path: Path) -> None:
     port = bench_http.free_port()
     server = bench_http.Server(
         "oxigraph",
-        [bench_http._bin("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"],
+        [bench_http.tool_path("oxigraph"), "serve", "--bind", f"127.0.0.1:{port}"],
         port,
         "/query?query=" + urllib.parse.quote("ASK {}"),
         log=tmp_path / "oxigraph.log",
