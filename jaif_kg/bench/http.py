@@ -37,6 +37,7 @@ def free_port() -> int:
 
 
 def tool_path(name: str) -> str:
+    """The path of a command-line tool: next to this interpreter (the venv), else on ``PATH``."""
     here = Path(sys.executable).parent / name
     found = str(here) if here.exists() else shutil.which(name)
     if not found:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import httpx
 
-from jaif_kg.bench.http import Server, tool_path, free_port
+from jaif_kg.bench.http import Server, free_port, tool_path
 from jaif_kg.bench.worker import percentile
 
 #: Where the server listens and wrk connects from; the hostile client's own address.
