@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from jaif_kg.catalog import Catalog
-from jaif_kg.rdf.graph import load_store, shipped_paths
+from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
+from jaif_kg.store.loading import load_files as load_store
 
 #: Fixtures that run a live Oxigraph server (``oxigraph_server``), used by tests of the stores.
 pytest_plugins = ["tests.oxigraph_server"]

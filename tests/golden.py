@@ -33,10 +33,11 @@ from rdflib import BNode, URIRef
 from rdflib.term import Identifier
 
 from jaif_kg.catalog import Catalog, NamedQuery, run_named
-from jaif_kg.rdf.graph import expand, load_store, shipped_paths, shorten
+from jaif_kg.rdf.graph import expand, shipped_paths, shorten
 from jaif_kg.settings import Settings
 from jaif_kg.sparql.lexer import code_mask
 from jaif_kg.store import QueryResult, Store, open_store
+from jaif_kg.store.loading import load_files as load_store
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN_DIR = REPO / "tests" / "fixtures" / "queries"

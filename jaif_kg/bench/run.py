@@ -741,7 +741,7 @@ def run(args: argparse.Namespace) -> Result:
         oxigraph_server = h.Server(
             "oxigraph (remote store)",
             [
-                h._bin("oxigraph"),
+                h.tool_path("oxigraph"),
                 "serve",
                 "--location",
                 str(root / "remote-store"),
@@ -866,7 +866,7 @@ def _notes(args: argparse.Namespace) -> list[str]:
         "any figure beyond is an extrapolation, not a measurement). `--rdflib-max` and "
         "`--pyshacl-max` raise the limits.",
         "- Literals: Oxigraph canonicalises valid numeric and date literals; both validation "
-        "engines agree on every case of `tests/test_sparql_constraints.py`.",
+        "engines agree on every case of `tests/shacl/fast/test_fast.py`.",
     ]
 
 

@@ -38,10 +38,11 @@ from jaif_kg.publish.iris import published_base, split_fragment
 from jaif_kg.publish.void import DumpFile, dataset_description
 from jaif_kg.rdf.canonical import canonical_triples, graph_turtle
 from jaif_kg.rdf.formats import rdf_format
-from jaif_kg.rdf.graph import load_store, shipped_paths, to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.graph import shipped_paths, to_oxigraph_term, to_rdflib_term
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
+from jaif_kg.store.loading import load_files
 
 DUMP_STEM = "jaif-kg"
 CONTEXT_FILE = "context.jsonld"
@@ -324,7 +325,7 @@ def shipped_bundle(settings: Settings) -> Bundle:
     """
     store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))
     try:
-        load_store(store, shipped_paths(settings), base=settings.base_iri)
+        load_files(store, shipped_paths(settings), base=settings.base_iri)
         return build_bundle(store, settings)
     finally:
         store.close()

@@ -40,7 +40,8 @@ from rdflib.plugins.serializers.longturtle import (
 from rdflib.term import Node
 
 from jaif_kg.errors import InputError
-from jaif_kg.rdf.graph import new_graph, parse_file, to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.files import parse_file
+from jaif_kg.rdf.graph import new_graph, to_oxigraph_term, to_rdflib_term
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 

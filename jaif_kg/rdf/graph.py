@@ -12,21 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
-from jaif_kg.rdf.files import parse_file as parse_file
 from jaif_kg.rdf.files import parse_files
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.settings import Settings
-
-if TYPE_CHECKING:
-    from jaif_kg.store.base import Store
 
 
 class _QuietIllTypedLiterals(logging.Filter):
@@ -124,16 +119,6 @@ def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Grap
                 (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
             )
     return graph
-
-
-def load_store(
-    store: Store, paths: Iterable[Path | str], graph: str | None = None, *, base: str = DEFAULT_BASE
-) -> int:
-    """:func:`jaif_kg.store.loading.load_files`, until its callers outside the store import it
-    from there (then removed: the RDF layer does not load stores)."""
-    from jaif_kg.store.loading import load_files
-
-    return load_files(store, paths, graph, base=base)
 
 
 # -- naming terms for people ----------------------------------------------------------------

@@ -21,9 +21,10 @@ from fastapi import FastAPI
 
 from jaif_kg.api.app import create_app
 from jaif_kg.api.server import uvicorn_config
-from jaif_kg.rdf.graph import load_store, shipped_paths
+from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
+from jaif_kg.store.loading import load_files as load_store
 
 REPO = Path(__file__).resolve().parents[2]
 

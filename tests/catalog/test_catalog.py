@@ -18,10 +18,10 @@ from rdflib.plugins.sparql import prepareQuery
 from jaif_kg.catalog import Catalog, NamedQuery, Parameter, load_query, run_named
 from jaif_kg.catalog.binding import bound_text
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
-from jaif_kg.rdf.graph import load_store
 from jaif_kg.rdf.namespaces import PREFIXES
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
+from jaif_kg.store.loading import load_files as load_store
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "catalog"
 BAD = sorted((HERE / "bad").glob("*.rq"))

@@ -16,7 +16,7 @@ from jaif_kg.rdf.canonical import (
     default_fmt_paths,
     format_files,
 )
-from jaif_kg.rdf.graph import parse_file
+from jaif_kg.rdf.files import parse_file
 from jaif_kg.settings import Settings
 
 HEAD = (
