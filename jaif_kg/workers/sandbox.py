@@ -68,22 +68,6 @@ def confined() -> bool:
     return bool(_CONFINED)
 
 
-def network_blocked() -> bool:
-    """Whether this process is confined by :func:`confine` (it cannot open an IPv4 socket).
-
-    >>> isinstance(network_blocked(), bool)
-    True
-    """
-    try:
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    probe.close()
-    return False
-
-
 def _statm() -> tuple[int, int]:
     """(address space, resident set) of this process in bytes (Linux ``/proc/self/statm``)."""
     with open("/proc/self/statm", "rb") as f:
