@@ -116,6 +116,8 @@ class Job:
 #: Deepest nesting of groups, brackets and parentheses a query may have. Oxigraph's parser and
 #: evaluator recurse per level; thousands of levels overflow the worker's stack.
 MAX_DEPTH = 200
+#: How much lower than the server's the query workers' CPU priority is (``nice``).
+WORKER_NICENESS = 10
 #: Most operands of one UNION chain (Oxigraph evaluates a chain as nested binary unions).
 MAX_UNION = 2000
 
@@ -444,6 +446,10 @@ def _zygote_main(
     do ask for it (the zygote is single-threaded), so they die with the zygote.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Queries yield the CPU to the server process: under load the event loop (and /healthz)
+    # must not wait behind a worker's time slice.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     try:

@@ -14,7 +14,7 @@ from jaif_kg.api.app import create_app
 from jaif_kg.errors import QueryRefused, QuerySyntaxError, StoreError, WorkerFailure
 from jaif_kg.store import Store
 from jaif_kg.workers import sandbox
-from jaif_kg.workers.pool import Job, QueryExecutor, execute
+from jaif_kg.workers.pool import WORKER_NICENESS, Job, QueryExecutor, execute
 from tests.api.conftest import api_settings, shipped
 
 ASK = Job("ASK {}", "application/sparql-results+json")
@@ -168,3 +168,17 @@ def test_the_endpoint_layer_refuses_service_before_any_backend(text: str) -> Non
     assert spy.seen == []
     execute(spy, Job("ASK {}", "application/sparql-results+json", prepare=True))  # type: ignore[arg-type]
     assert spy.seen == ["ASK {}"]
+
+
+def test_workers_yield_the_cpu_to_the_server() -> None:
+    """Workers run at a lower CPU priority, so that the event loop is served first under load."""
+    executor = QueryExecutor(shipped(api_settings()), workers=1, max_workers=1)
+    try:
+        executor.start()
+        (pid,) = executor.worker_pids
+        server = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, pid) >= server + WORKER_NICENESS or (
+            os.getpriority(os.PRIO_PROCESS, pid) == 19  # the ceiling
+        )
+    finally:
+        executor.close()
