@@ -19,14 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib.term import Identifier
 
 from jaif_kg.catalog.parameters import Parameter
 from jaif_kg.errors import ParameterError
 from jaif_kg.sparql import escape
 from jaif_kg.sparql.lexer import scan
-from jaif_kg.sparql.prepare import read_prologue
+from jaif_kg.sparql.prepare import read_prologue, syntax_error
 
 
 def values_insertion_point(text: str) -> int | None:
@@ -69,24 +68,6 @@ def sparql_term(term: Identifier) -> str:
         return escape.sparql_term(term)
     except escape.TermError as exc:
         raise ParameterError(str(exc)) from None
-
-
-_EMPTY = ox.Store()
-
-
-def syntax_error(text: str) -> SyntaxError | None:
-    """pyoxigraph's error for a query that does not parse, else ``None``.
-
-    pyoxigraph has no parse-only call; a query on an empty store parses and returns at once.
-
-    >>> syntax_error("ASK {}") is None, str(syntax_error("ASK {")).startswith("error at 1:")
-    (True, True)
-    """
-    try:
-        _EMPTY.query(text)
-    except SyntaxError as exc:
-        return exc
-    return None
 
 
 @functools.lru_cache(maxsize=4096)

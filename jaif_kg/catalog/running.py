@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from jaif_kg.catalog.binding import NamedQuery, syntax_error, values_insertion_point, variables
+from jaif_kg.catalog.binding import NamedQuery, values_insertion_point, variables
 from jaif_kg.catalog.header import read_header
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase_text
+from jaif_kg.sparql.prepare import syntax_error
 from jaif_kg.store.base import QueryResult, Store
 
 #: The kinds of query a catalog holds.

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+import pyoxigraph as ox
+
 from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.sparql.lexer import Token, scan
 from jaif_kg.sparql.protocol import READ_ONLY_MESSAGE, QueryForm, UpdateRefused
@@ -240,3 +242,26 @@ def prepare_query(
     if relative and not prologue.has_base and base_iri:
         out = f"BASE {sparql_iri(base_iri, 'base IRI')} " + out
     return PreparedQuery(form, out, dg, ng, capped, tuple(from_default + from_named), depth, unions)
+
+
+_EMPTY = ox.Store()
+
+
+def syntax_error(text: str) -> SyntaxError | None:
+    """Oxigraph's error for a query that does not parse, else ``None``.
+
+    pyoxigraph has no parse-only call; a query on an empty store parses and returns at once.
+    Any failure after parsing (a query that runs) is not a syntax error and gives ``None``. Call
+    it only on texts already checked for ``SERVICE`` or inside a confined worker: evaluation on
+    an empty store would still try a SERVICE call.
+
+    >>> syntax_error("ASK {}") is None, str(syntax_error("ASK {")).startswith("error at 1:")
+    (True, True)
+    """
+    try:
+        _EMPTY.query(text)
+    except SyntaxError as exc:
+        return exc
+    except (OSError, RuntimeError):
+        return None
+    return None

@@ -62,7 +62,7 @@ from jaif_kg.errors import (
     WorkerFailure,
 )
 from jaif_kg.rdf.formats import rdf_format, results_format
-from jaif_kg.sparql.prepare import prepare_query
+from jaif_kg.sparql.prepare import prepare_query, syntax_error
 from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
 from jaif_kg.sparql.safety import SERVICE_MESSAGE, may_use_service, refuse_service
@@ -259,7 +259,11 @@ def execute(
         )
     except QuerySyntaxError:
         if original is not None and original != sparql:
-            _raise_original_syntax_error(original)
+            # report it against the text the client sent, not the rewritten one (whose added
+            # LIMIT or BASE would move the error's position and change its wording)
+            error = syntax_error(original)
+            if error is not None:
+                raise QuerySyntaxError(str(error)) from None
         raise
     except StoreError as exc:
         if sandbox.confined() and may_use_service(sparql):
@@ -282,20 +286,6 @@ def execute(
     if rows:
         return rows_json(body), ROWS_MEDIA_TYPE
     return body, media_type
-
-
-_EMPTY = ox.Store()
-
-
-def _raise_original_syntax_error(text: str) -> None:
-    """Report a syntax error against the text the client sent, not the rewritten one (whose
-    added LIMIT or BASE would move the error's position and change its wording)."""
-    try:
-        _EMPTY.query(text)  # an empty store: parsing is the only work done
-    except SyntaxError as exc:
-        raise QuerySyntaxError(str(exc)) from None
-    except OSError:  # it parsed; the rewritten text's error stands
-        return
 
 
 # --------------------------------------------------------------------------- wire format
