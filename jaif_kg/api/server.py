@@ -58,11 +58,6 @@ class StartupReport:
     workers_seconds: float = 0.0
     validation: ValidationReport | None = None
 
-    @property
-    def total_seconds(self) -> float:
-        """Load, validation and worker start-up together."""
-        return self.load_seconds + self.validate_seconds + self.workers_seconds
-
 
 def build_store(
     settings: Settings, graphs: Sequence[tuple[str, Path]] = (), report: StartupReport | None = None

@@ -277,41 +277,9 @@ def render(results: Result) -> str:
         "",
         *machine_facts(),
         "",
-        "## Method",
-        "",
-        "- Data: `jaif-kg synth` (module `jaif_kg.bench.synth`, seed "
-        f"{results['seed']}): the reference part of the graph (member states with typed codes and "
-        "sourced identifier facts, memberships with OWL-Time periods, work plans, SKOS schemes, "
-        "fund, programme and streams) plus N synthetic projects, each with beneficiaries, "
-        "participations, dated statuses, its own source and sometimes a period, a sourced fact "
-        "and an attachment batch; about 47 triples per project. The ontology (`ontology/jaif.ttl`) "
-        "is loaded with it, as `jaif-kg serve` does. The data conforms to the shapes.",
-        "- In process, each backend and size runs in a fresh process (`jaif_kg.bench.worker`): "
-        "load = `jaif_kg.api.server.build_store` (what `jaif-kg serve` does; for the remote "
-        "backend, "
-        "`jaif-kg load`'s push by Graph Store Protocol to `oxigraph serve`); validation = the "
-        "fast engine (`jaif_kg.shacl.fast`) on that backend; named queries = "
-        "`jaif_kg.catalog.run_named` with each query's example parameters (bind + query + "
-        "conversion of every row to rdflib terms), and raw pyoxigraph = `Store.query` on the "
-        "same bound text reading every value. Each latency: one warm-up, then at least 3 and at "
-        "most 25 runs within about "
-        f"{results['budget']} s. Peak memory = `VmHWM` of the process (Python, data, indexes).",
-        "- pySHACL: `jaif_kg.shacl.pyshacl_engine.validate_graphs` on the files read into rdflib "
-        "(load "
-        "and validation timed apart), in its own process.",
-        "- HTTP: at one size, `jaif-kg serve` (2 query workers, data in memory), "
-        "`oxigraph serve-read-only` (its RocksDB store on disk, as a deployment runs it) and "
-        "`rdflib-endpoint serve` (rdflib in memory) on 127.0.0.1, one after another, each "
-        "queried with the same texts. For each server and query a fixed request count is "
-        "chosen from one probe request "
-        "(aiming at a few seconds of load) and sent by 8 concurrent clients, each a process with "
-        "one keep-alive connection. The named-query API (`/api/queries/<name>`) exists only in "
-        "jaif-kg; the two other servers get the same query bound to the same parameters on "
-        "their SPARQL endpoint. The clients share the 2 cores with the server, so the fastest "
-        "figures are partly client-bound; HTTP figures vary by about +-35% between runs "
-        "(`shared/PERF-NOTES.md`).",
-        "- Growth: the exponent k in cost ~ size^k between the two largest sizes measured "
-        "(1 = linear; small sizes are dominated by fixed costs).",
+        f"Data: `jaif-kg synth` with seed {results['seed']}; each latency: one warm-up, then "
+        f"3 to 25 runs within about {results['budget']} s. How each figure is measured, what "
+        "limits each target and what would meet it: `docs/PERFORMANCE.md`.",
         "",
     ]
     lines += ["## Load, validation and memory", ""]
@@ -372,126 +340,8 @@ def render(results: Result) -> str:
         ]
     lines += ["", "## Targets (issue 4, item 7)", ""]
     lines += _targets(results)
-    lines += ["", "## Closing note", "", *_closing(results)]
     lines += ["", "## Notes", "", *results.get("notes", [])]
     return "\n".join(lines) + "\n"
-
-
-def _closing(results: Result) -> list[str]:
-    """Which targets are met; for the others, why and what would meet them (from the figures)."""
-    lines: list[str] = []
-    http = results.get("http")
-    if http:
-        ox_ratios = {
-            label: per["jaif-kg"]["rps"] / per["oxigraph"]["rps"]
-            for label, per in http["sparql"].items()
-            if per.get("jaif-kg", {}).get("rps") and per.get("oxigraph", {}).get("rps")
-        }
-        rl_ratios = {
-            label: per["jaif-kg"]["rps"] / per["rdflib-endpoint"]["rps"]
-            for label, per in http["sparql"].items()
-            if per.get("jaif-kg", {}).get("rps") and per.get("rdflib-endpoint", {}).get("rps")
-        }
-        low = [k for k, r in ox_ratios.items() if r < 0.5]
-        lines.append(
-            "- **/sparql against oxigraph serve (>= 0.5x)**: "
-            + ("met for every query measured. " if not low else f"not met for {', '.join(low)}. ")
-            + "jaif-kg answers each request in Python (uvicorn and FastAPI, the protocol checks, "
-            "a hop to a query worker process and back) where oxigraph serve stays in Rust; for a "
-            "query that costs Oxigraph a few microseconds, that fixed cost of about a millisecond "
-            "per request is the whole difference, while for joins and GROUP BY the query itself "
-            "dominates and jaif-kg's two worker processes keep both cores busy. The Python load "
-            "generator shares the two cores, which lowers oxigraph serve's best figures too. "
-            "What would close the gap on cheap queries: more uvicorn processes on a machine with "
-            "more cores, answering simple queries in the server process without the worker hop, "
-            "or forwarding /sparql to an `oxigraph serve` behind jaif-kg (`--store URL`)."
-        )
-        low5 = [k for k, r in rl_ratios.items() if r < 5]
-        if rl_ratios:
-            lines.append(
-                "- **/sparql against rdflib-endpoint (>= 5x)**: "
-                + (
-                    "met for every query measured. "
-                    if not low5
-                    else f"not met for {', '.join(low5)}. "
-                )
-                + "Both are Python web applications, so on a query that costs either engine "
-                "little (an IRI lookup) both are bound by the HTTP stack and the ratio is small; "
-                "on joins and aggregates rdflib's engine is one to two orders of magnitude "
-                "slower than Oxigraph's."
-            )
-        elif "rdflib-endpoint" in http.get("failed", {}):
-            lines.append(
-                f"- rdflib-endpoint could not be measured: {http['failed']['rdflib-endpoint']}"
-            )
-    largest = results["sizes"][-1] if results["sizes"] else None
-    memory = None
-    if largest:
-        memory = next(
-            (b for b in largest["backends"] if b["name"] == "oxigraph (memory)" and "queries" in b),
-            None,
-        )
-    if largest and memory:
-        over = {
-            q: v
-            for q, v in memory["queries"].items()
-            if v.get("raw") and v["raw"]["p50"] > 0 and v["jaif"]["p50"] / v["raw"]["p50"] > 1.5
-        }
-        text = "- **Named queries in process (within 1.5x of raw pyoxigraph)**: "
-        if not over:
-            text += "met for every named query at the largest size. "
-        else:
-            causes = []
-            for q, v in sorted(over.items()):
-                extra = v["jaif"]["p50"] - v["raw"]["p50"]
-                bind = v.get("bind", {}).get("p50", 0.0)
-                if bind >= extra / 2:
-                    cause = "binding"
-                elif v["rows"] > 1000:
-                    cause = f"converting {v['rows']:,} rows"
-                else:
-                    cause = "the fixed cost of a call (safety check, result wrapping)"
-                causes.append(
-                    f"{q}: {v['jaif']['p50']:.2f} against {v['raw']['p50']:.2f} ms, binding "
-                    f"{bind:.2f} ms; mostly {cause}"
-                )
-            text += (
-                f"not met for {', '.join(sorted(over))} at {largest['triples']:,} triples "
-                f"({'; '.join(causes)}). The rest of `run_named` (the store's query, the "
-                "conversion of each row to rdflib terms) stays close to raw pyoxigraph, except on "
-                "queries with many rows. `NamedQuery.bind` caches the bound text per query and "
-                "bound values, so its parse check (0.1 to 1 ms) is paid once per distinct "
-                "binding. What would meet it: convert rows lazily (or serialise with Oxigraph's "
-                "own writer, as the HTTP API does) when a caller reads many rows. "
-            )
-        lines.append(text)
-    fast = largest.get("fast") if largest else None
-    if largest and fast and "validate_s" in fast:
-        lines.append(
-            f"- **Validation at scale**: {largest['triples']:,} triples read and validated by "
-            f"the fast engine in {fast['load_s'] + fast['validate_s']:.1f} s, with the results of "
-            "pySHACL (differential tests); pySHACL needs minutes from 10^5 triples, almost all "
-            "of it in the SPARQL-based constraints evaluated per focus node."
-        )
-    st = results.get("startup")
-    if st:
-        lines.append(
-            f"- **Start-up on {st['triples']:,} triples from the on-disk store (< 2 s)**: "
-            + ("met" if st["restart"] < 2 else "not met")
-            + f", {st['restart']:.2f} s from the process start to the first answer. The store "
-            "opens without a reload (its files' fingerprints match), the validation verdict is "
-            "cached per content hash, and the rest is Python start-up and imports, hashing the "
-            "data files (twice: once for the store's fingerprint, once for the verdict's key) and "
-            "starting two query workers (the server's own account is in the table above)"
-            + (
-                "; what would meet it: hash the files once and share the digest, or trust file "
-                "sizes and modification times before hashing contents, and start the query "
-                "workers lazily."
-                if st["restart"] >= 2
-                else "."
-            )
-        )
-    return lines
 
 
 def _growth_section(sizes: list[Result]) -> list[str]:

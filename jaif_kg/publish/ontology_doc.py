@@ -23,6 +23,7 @@ from jaif_kg.publish.text import capitalise
 from jaif_kg.publish.vocab import (
     KNOWN_LABELS,
     VOCABULARIES,
+    Ref,
     curie,
     humanise,
     local_name,
@@ -31,16 +32,6 @@ from jaif_kg.publish.vocab import (
 from jaif_kg.rdf.namespaces import PREFIXES, project_prefixes
 
 _DCT = str(DCTERMS)
-
-
-@dataclass
-class Ref:
-    """A link to a term, in words."""
-
-    text: str
-    href: str | None = None
-    external: bool = False
-    title: str = ""
 
 
 @dataclass

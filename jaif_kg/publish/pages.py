@@ -30,7 +30,7 @@ from jaif_kg.publish.text import (
     plural,
     shorten,
 )
-from jaif_kg.publish.vocab import KNOWN_LABELS, curie, humanise, link_target
+from jaif_kg.publish.vocab import KNOWN_LABELS, Ref, curie, humanise, link_target
 from jaif_kg.rdf.formats import rdf_format
 from jaif_kg.rdf.namespaces import (
     JAIF,
@@ -177,15 +177,6 @@ class Site:
     def link(self, path: str) -> str:
         """A link to a local path (``sparql``, ``dumps/``...)."""
         return self.root + path
-
-
-@dataclass
-class Ref:
-    """A link with its text."""
-
-    text: str
-    href: str | None = None
-    title: str = ""
 
 
 @dataclass
@@ -401,7 +392,7 @@ class PageBuilder:
             Ref(
                 shorten(self.labeller.thing(src), 60),
                 self.site.href(src) or src,
-                self.labeller.thing(src),
+                title=self.labeller.thing(src),
             )
             for src in found
         ]

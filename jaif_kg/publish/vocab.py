@@ -32,6 +32,16 @@ _SCHEMA = str(SCHEMA)
 _FOAF = str(FOAF)
 _XSD = PREFIXES["xsd"]  # rdflib's XSD is a closed namespace that warns when probed
 
+
+@dataclass
+class Ref:
+    """A link in words: what a page shows for a term, a source or a part of a label."""
+
+    text: str
+    href: str | None = None
+    external: bool = False
+    title: str = ""
+
 #: Plain-English labels of reused terms, used when the graph does not label them itself.
 KNOWN_LABELS: dict[str, str] = {
     _RDF + "type": "type",
