@@ -42,6 +42,7 @@ class Ref:
     external: bool = False
     title: str = ""
 
+
 #: Plain-English labels of reused terms, used when the graph does not label them itself.
 KNOWN_LABELS: dict[str, str] = {
     _RDF + "type": "type",
