@@ -156,12 +156,14 @@ class ParsedFile:
         quads: its triples, as quads of the default graph (the quads of a dataset format lose
             their graph name), read under the base asked for.
         prefixes: prefix -> namespace IRI, as declared in the file (Turtle, TriG).
+        fmt: the syntax it was read as (``None``: from the suffix of ``path``).
     """
 
     path: Path
     data: bytes
     quads: list[ox.Quad]
     prefixes: dict[str, str] = field(default_factory=dict)
+    fmt: RdfFormat | None = None
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -194,7 +196,7 @@ def _parse(path: Path, fmt: RdfFormat, data: bytes, base: str) -> ParsedFile:
     if fmt.datasets:
         quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
     prefixes = rebase_prefixes(parser.prefixes or {}, base)
-    return ParsedFile(path, data, rebase_quads(quads, base), prefixes)
+    return ParsedFile(path, data, rebase_quads(quads, base), prefixes, fmt)
 
 
 def unique_paths(paths: Iterable[Path | str]) -> list[Path]:

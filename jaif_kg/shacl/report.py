@@ -60,6 +60,9 @@ class ValidationResult:
             (``sh:sourceConstraintComponent``).
         source_constraint: for a SPARQL-based constraint, the ``sh:sparql`` node
             (``sh:sourceConstraint``).
+        file: the file of the triple that shows the problem (set by the locator after
+            validation; ``None`` when unknown).
+        line: its 1-based line in ``file``, when the file's syntax has lines to point at.
     """
 
     focus_node: Identifier
@@ -70,6 +73,8 @@ class ValidationResult:
     severity: Severity
     constraint_component: URIRef
     source_constraint: Identifier | None = None
+    file: str | None = field(default=None, compare=False)
+    line: int | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         """Severity (most severe first), then focus node, path, shape, value, component, message."""
@@ -102,6 +107,8 @@ class ValidationReport:
         engine: what produced the report (``pyshacl``, ``fast``).
         shapes_graph: the shapes, kept so that a Turtle report can describe blank-node
             constraints; optional.
+        warnings: what the run noticed that is not a SHACL result (e.g. a file with no triples),
+            one line each, naming the file.
     """
 
     results: list[ValidationResult]
@@ -109,6 +116,7 @@ class ValidationReport:
     shapes: int = 0
     engine: str = "pyshacl"
     shapes_graph: Graph | None = field(default=None, repr=False, compare=False)
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.results = sorted(self.results, key=ValidationResult.sort_key)
