@@ -24,6 +24,24 @@ class InputError(JaifError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class InputErrors(InputError):
+    """Several unusable inputs found in one run (every syntax error of every file, not only the
+    first). The message lists them one per line; :attr:`errors` holds each.
+
+    >>> e = InputErrors([InputError("bad", path="a.ttl", line=3), InputError("x", path="b.nt")])
+    >>> print(e)
+    a.ttl:3: bad
+    b.nt: x
+    """
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        first = errors[0] if errors else None
+        JaifError.__init__(self, "\n".join(str(e) for e in errors))
+        self.path = first.path if first else None
+        self.line = first.line if first else None
+
+
 class QuerySyntaxError(JaifError):
     """A SPARQL query that does not parse; the message is the parser's."""
 

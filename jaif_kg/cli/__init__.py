@@ -27,6 +27,7 @@ from jaif_kg import __version__
 from jaif_kg.cli import build, fmt, load, query, serve, synth, validate
 from jaif_kg.errors import (
     InputError,
+    InputErrors,
     JaifError,
     ParameterError,
     QueryRefused,
@@ -110,11 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"jaif-kg: error: name a command: {commands} (see: jaif-kg --help)", file=sys.stderr)
         return 2
     prefix = f"jaif-kg {args.command}"
+    caught: BaseException | None = None
     try:
         code = func(args)
         sys.stdout.flush()  # here, where a closed pipe is still caught below
         return code
     except _INPUT_ERRORS as exc:
+        caught = exc
         code, message = 2, f"error: {exc}"
     except ValidationError as exc:  # a JAIF_* setting of the wrong type
         code, message = 2, f"error: {_setting_error(exc)}"
@@ -133,5 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"error: internal error: {type(exc).__name__}: {exc} (this is a bug in jaif-kg: "
             "please report it with the command that caused it)"
         )
+    if isinstance(caught, InputErrors):  # one line per unusable input
+        for error in caught.errors:
+            print(f"{prefix}: error: {_one_line(str(error))}", file=sys.stderr)
+        return code
     print(f"{prefix}: {_one_line(message)}", file=sys.stderr)
     return code
