@@ -174,6 +174,10 @@ def test_a_query_past_the_memory_limit_is_507_and_the_worker_replaced(
     assert executor.replaced >= 1
     ok = httpx.get(tight.sparql, params={"query": "ASK {}"}, timeout=30)
     assert ok.json()["boolean"] is True
+    # The replacement is forked in a thread: wait for it (a pool that never refills fails here).
+    deadline = time.monotonic() + 30
+    while len(executor.worker_pids) < executor.min_workers and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(executor.worker_pids) == executor.min_workers
 
 
