@@ -24,7 +24,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from jaif_kg import __version__
-from jaif_kg.cli import build, fmt, load, query, serve, synth, validate
+from jaif_kg.cli import build, diff, fmt, load, query, serve, synth, validate
 from jaif_kg.errors import (
     InputError,
     InputErrors,
@@ -36,7 +36,7 @@ from jaif_kg.errors import (
 )
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (validate, query, fmt, serve, load, synth, build)
+COMMANDS = (validate, diff, query, fmt, serve, load, synth, build)
 #: Errors that mean "fix what you typed or gave me" (exit 2); other errors exit 3.
 _INPUT_ERRORS = (InputError, ParameterError, UnknownQuery, QuerySyntaxError, QueryRefused)
 #: Exit code of an error jaif-kg did not expect: a bug (EX_SOFTWARE of sysexits.h).
