@@ -1,0 +1,54 @@
+"""``jaif-kg validate --format``: every format names file:line, and a machine format still
+prints a document on exit 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORLD = REPO / "tests" / "fixtures" / "cli"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {"JAIF_ONTOLOGY_DIR": str(WORLD / "ontology"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "jaif_kg.cli", "validate", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "place"),
+    [
+        ("text", "at:        tests/fixtures/cli/nameless.ttl:4"),
+        ("github", "file=tests/fixtures/cli/nameless.ttl,line=4,"),
+        ("markdown", "tests/fixtures/cli/nameless.ttl:4"),
+        ("junit", 'file="tests/fixtures/cli/nameless.ttl" line="4"'),
+        ("sarif", '"startLine": 4'),
+        ("json", '"line": 4'),
+    ],
+)
+def test_each_format_names_the_place(fmt: str, place: str) -> None:
+    done = run("tests/fixtures/cli/nameless.ttl", "--format", fmt)
+    assert done.returncode == 1, done.stderr
+    assert place in done.stdout
+
+
+def test_json_on_exit_2_is_still_a_document() -> None:
+    done = run(str(WORLD / "malformed.ttl"), "--format", "json")
+    assert done.returncode == 2
+    doc = json.loads(done.stdout)
+    assert doc["conforms"] is None
+    assert doc["error"]["errors"][0]["line"] == 4
+    assert "malformed.ttl:4: syntax error" in done.stderr
+    assert run(str(WORLD / "malformed.ttl")).stdout == ""  # text: stderr only
