@@ -22,6 +22,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from jaif_kg.errors import InputError
+from jaif_kg.shacl.fast.unusable import check_usable
 from jaif_kg.shacl.report import ValidationReport, count_shapes, results_from_graph
 
 _ADVANCED_PREDICATES = (SH.target, SH.rule, SH.condition)
@@ -85,11 +86,15 @@ def validate_graphs(
             (``sh:node``, ``sh:qualifiedValueShape``) check, and so changes their results.
 
     Raises:
-        InputError: the shapes graph is not valid SHACL (pySHACL cannot load a shape).
+        InputError: the shapes graph is not valid SHACL (pySHACL cannot load a shape), uses what
+            pySHACL cannot run (an invalid ``sh:pattern``, ``$shapesGraph``: see
+            :func:`~jaif_kg.shacl.fast.unusable.check_usable`, named as the fast engine names
+            them), or pySHACL fails in any other way (never a traceback).
     """
     import pyshacl  # the only pySHACL import; deferred so that other commands start faster
     from pyshacl.errors import ReportableRuntimeError, ShapeLoadError
 
+    check_usable(shapes)
     if focus_nodes is not None:
         shapes = retarget(data, shapes, focus_nodes)
     try:
@@ -103,6 +108,10 @@ def validate_graphs(
         )
     except (ShapeLoadError, ReportableRuntimeError) as exc:
         raise InputError(f"the shapes cannot be used: {exc.message}") from None
+    except Exception as exc:  # any failure of pySHACL is a verdict it cannot give
+        raise InputError(
+            f"the shapes cannot be used: pySHACL failed ({type(exc).__name__}: {exc})"
+        ) from None
     if not isinstance(report_graph, Graph):
         # pySHACL reports a failure of its own (e.g. a constraint query it rejects) this way
         raise InputError(f"the shapes cannot be used: {str(report_text).strip()}")

@@ -23,9 +23,11 @@ from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
 
-Severity = Literal["Violation", "Warning", "Info"]
+#: A result's severity (SHACL section 3.4.6): ``Violation``, ``Warning`` or ``Info`` for SHACL's
+#: own, and the full IRI for any other (a shape may declare any IRI as its ``sh:severity``).
+Severity = str
 
-#: Severities, most severe first (SHACL section 3.4.6).
+#: SHACL's severities, most severe first (SHACL section 3.4.6).
 SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
@@ -34,15 +36,57 @@ ResultPath = URIRef | RdfPath
 
 
 def severity(name: str) -> Severity:
-    """Parse a severity name, in any case (``violation``, ``Warning``, ``sh:Info``).
+    """Parse the name of one of SHACL's severities, in any case (``violation``, ``sh:Info``),
+    as a threshold names it.
 
     >>> severity("warning")
     'Warning'
+
+    Raises:
+        InputError: not one of SHACL's three severities.
     """
     key = name.rsplit(":", 1)[-1].rsplit("#", 1)[-1].capitalize()
     if key not in _RANK:
         raise InputError(f"unknown severity {name!r}; use one of: violation, warning, info")
     return key
+
+
+def result_severity(node: Node) -> Severity:
+    """The severity of a result whose shape declares ``sh:severity node`` (SHACL section 3.4.6,
+    https://www.w3.org/TR/shacl/#severity): SHACL's own by their short names, any other IRI as
+    its full text.
+
+    >>> result_severity(SH.Warning), result_severity(URIRef("http://example.org/Critical"))
+    ('Warning', 'http://example.org/Critical')
+
+    Raises:
+        InputError: ``node`` is not an IRI.
+    """
+    if not isinstance(node, URIRef):
+        raise InputError(f"sh:severity must be an IRI, not {node.n3()}")
+    if node in (SH.Violation, SH.Warning, SH.Info):
+        return str(node).removeprefix(str(SH))
+    return str(node)
+
+
+def severity_iri(name: Severity) -> URIRef:
+    """The IRI of a severity (the inverse of :func:`result_severity`).
+
+    >>> severity_iri("Info").n3()
+    '<http://www.w3.org/ns/shacl#Info>'
+    """
+    return SH[name] if name in _RANK else URIRef(name)
+
+
+def rank(name: Severity) -> int:
+    """How severe a result's severity is, 0 the most severe. A custom severity (one not defined
+    by SHACL) ranks with ``Violation``: a run that fails on violations also fails on it, so an
+    unknown severity never passes silently.
+
+    >>> rank("Violation"), rank("Info"), rank("http://example.org/Critical")
+    (0, 2, 0)
+    """
+    return _RANK.get(name, 0)
 
 
 @dataclass(frozen=True)
@@ -55,7 +99,8 @@ class ValidationResult:
         value: the offending value (``sh:value``), if any.
         message: the message (``sh:resultMessage``), the shape's ``sh:message`` or the engine's.
         source_shape: the shape (``sh:sourceShape``).
-        severity: ``Violation``, ``Warning`` or ``Info`` (``sh:resultSeverity``).
+        severity: ``Violation``, ``Warning`` or ``Info``, or a custom severity's IRI
+            (``sh:resultSeverity``, see :func:`result_severity`).
         constraint_component: e.g. ``sh:MinCountConstraintComponent``
             (``sh:sourceConstraintComponent``).
         source_constraint: for a SPARQL-based constraint, the ``sh:sparql`` node
@@ -76,10 +121,12 @@ class ValidationResult:
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
 
-    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
-        """Severity (most severe first), then focus node, path, shape, value, component, message."""
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str, str]:
+        """Severity (most severe first, a custom one after Violation), then focus node, path,
+        shape, value, component, message."""
         return (
-            _RANK[self.severity],
+            rank(self.severity),
+            "" if self.severity in _RANK else self.severity,
             _n3(self.focus_node),
             _n3(self.result_path),
             _n3(self.source_shape),
@@ -126,19 +173,23 @@ class ValidationReport:
         """SHACL's ``sh:conforms``: no result of any severity."""
         return not self.results
 
-    def at_or_above(self, threshold: Severity | str = "Violation") -> list[ValidationResult]:
-        """The results whose severity is ``threshold`` or more severe."""
+    def at_or_above(self, threshold: Severity = "Violation") -> list[ValidationResult]:
+        """The results whose severity is ``threshold`` (one of SHACL's three) or more severe.
+        A custom severity ranks with ``Violation`` (see :func:`rank`): it is reported at every
+        threshold."""
         limit = _RANK[severity(threshold)]
-        return [r for r in self.results if _RANK[r.severity] <= limit]
+        return [r for r in self.results if rank(r.severity) <= limit]
 
-    def conforms_at(self, threshold: Severity | str = "Violation") -> bool:
+    def conforms_at(self, threshold: Severity = "Violation") -> bool:
         """True when no result is at or above ``threshold`` (``Violation``: warnings pass)."""
         return not self.at_or_above(threshold)
 
     def counts(self) -> dict[Severity, int]:
-        """Number of results per severity (every severity present, zero if none)."""
+        """Number of results per severity: SHACL's three always (zero if none), then each custom
+        severity that a result carries, in alphabetical order."""
         found = Counter(r.severity for r in self.results)
-        return {s: found.get(s, 0) for s in SEVERITIES}
+        custom = sorted(s for s in found if s not in _RANK)
+        return {s: found.get(s, 0) for s in (*SEVERITIES, *custom)}
 
 
 # -- what both engines read from SHACL graphs -------------------------------------------------
@@ -215,7 +266,7 @@ def results_from_graph(report: Graph) -> list[ValidationResult]:
                 value=cast(Identifier | None, report.value(node, SH.value)),
                 message=choose_message(report.objects(node, SH.resultMessage)),
                 source_shape=cast(Identifier, report.value(node, SH.sourceShape)),
-                severity=severity(str(sev)) if sev is not None else "Violation",
+                severity=result_severity(sev) if sev is not None else "Violation",
                 constraint_component=cast(URIRef, report.value(node, SH.sourceConstraintComponent)),
                 source_constraint=cast(Identifier | None, report.value(node, SH.sourceConstraint)),
             )

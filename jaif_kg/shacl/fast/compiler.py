@@ -36,6 +36,8 @@ from jaif_kg.shacl.fast.context import (
     Unsupported,
     term,
 )
+from jaif_kg.shacl.fast.declined import declined
+from jaif_kg.shacl.fast.unusable import check_usable
 from jaif_kg.shacl.report import ValidationResult
 
 #: The components whose parameter's every value is tested on each value node, in this order.
@@ -232,23 +234,11 @@ def _target_focus(c: Context, shape: Identifier) -> Focus:
     return focus
 
 
-def _custom_components(shapes: Graph) -> list[str]:
-    """Custom constraint components and SHACL Advanced Features, which the engine declines."""
-    problems = []
-    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
-        problems.append(f"custom constraint component {term_text(component)}")
-    for predicate in (SH.target, SH.rule, SH.js, SH.expression):
-        for subject in shapes.subjects(predicate, None):
-            problems.append(
-                f"{term_text(subject)}: {term_text(predicate)} (SHACL Advanced Features)"
-            )
-    return sorted(set(problems))
-
-
 def compile_shapes(shapes: Graph, run: RunQuery) -> ShapesPlan:
     """Compile ``shapes`` into queries for the data graph that ``run`` queries."""
-    compiler = Compiler(shapes, _subclasses(run))
-    compiler.plan.unsupported.extend(_custom_components(shapes))
+    check_usable(shapes)
+    compiler = Compiler(shapes, _subclasses(run), run)
+    compiler.plan.unsupported.extend(declined(shapes))
     for shape in _target_shapes(shapes):
         before = len(compiler.plan.checks)
         try:

@@ -30,9 +30,9 @@ from jaif_kg.shacl.report import (
     ValidationResult,
     choose_message,
     path_from_shacl,
-    severity,
+    result_severity,
 )
-from jaif_kg.sparql.escape import TermError, sparql_term
+from jaif_kg.sparql.escape import TermError, sparql_string, sparql_term
 
 #: The shapes a shape is nested in, outermost first (to refuse recursion).
 Stack = tuple[Identifier, ...]
@@ -136,9 +136,16 @@ class Context:
     (:class:`jaif_kg.shacl.fast.compiler.Compiler`) implements them.
     """
 
-    def __init__(self, shapes: Graph, subclasses: dict[Identifier, set[Identifier]]) -> None:
+    def __init__(
+        self,
+        shapes: Graph,
+        subclasses: dict[Identifier, set[Identifier]],
+        run: Callable[[str], Rows] | None = None,
+    ) -> None:
         self.g = shapes
         self.subclasses = subclasses
+        self._run = run
+        self._final_line_break: bool | None = None
         self._counter = itertools.count()
         self._shapes: dict[Identifier, Shape] = {}
         self.plan = ShapesPlan()
@@ -151,6 +158,31 @@ class Context:
         """Add the checks that report ``node``'s results for the focus nodes of ``focus``."""
         raise NotImplementedError
 
+    def data_has_final_line_break(self) -> bool:
+        """Whether a literal of the data graph ends with a line break (asked once; true when
+        the data graph cannot be asked)."""
+        if self._final_line_break is None:
+            if self._run is None:
+                self._final_line_break = True
+            else:
+                found = self._run(
+                    'SELECT ?o WHERE { ?s ?p ?o FILTER (isLiteral(?o) && STRENDS(STR(?o), "\\n")) }'
+                    " LIMIT 1"
+                )
+                self._final_line_break = bool(found)
+        return self._final_line_break
+
+    def regex_compiles(self, pattern: str, flags: str) -> bool:
+        """Whether SPARQL's ``REGEX`` (Oxigraph's) accepts ``pattern`` with ``flags``."""
+        import pyoxigraph as ox
+
+        query = f'SELECT (REGEX("", {sparql_string(pattern)}, {sparql_string(flags)}) AS ?r) {{}}'
+        try:
+            rows = list(cast(ox.QuerySolutions, ox.Store().query(query)))
+        except (SyntaxError, ValueError, OSError):
+            return False
+        return bool(rows) and rows[0]["r"] is not None
+
     def var(self, stem: str = "v") -> str:
         """A fresh SPARQL variable."""
         return f"?_{stem}{next(self._counter)}"
@@ -160,10 +192,9 @@ class Context:
         if node not in self._shapes:
             path_node = self.g.value(node, SH.path)
             sev = self.g.value(node, SH.severity)
-            try:
-                sev_name = severity(str(sev)) if sev is not None else "Violation"
-            except InputError:
-                raise Unsupported(f"{term_text(node)}: severity {term_text(sev)}") from None
+            if sev is not None and not isinstance(sev, URIRef):
+                raise Unsupported(f"{term_text(node)}: sh:severity {term_text(sev)} (not an IRI)")
+            sev_name = result_severity(sev) if sev is not None else "Violation"
             result_path = path_from_shacl(self.g, path_node) if path_node is not None else None
             self._shapes[node] = Shape(
                 node=node,

@@ -35,7 +35,7 @@ _UNSAFE_ALGEBRA = frozenset(
     | {"values", "InlineData", "InlineDataOneVar", "InlineDataFull"}
     | {"ServiceGraphPattern", "Service"}
 )
-_PYSHACL_UNBOUND = re.compile(r"[$?](currentShape|shapesGraph)\b")
+_PYSHACL_UNBOUND = re.compile(r"[$?]currentShape\b")
 _PYSHACL_PATH = re.compile(r"([\s{}()])[$?]PATH\b")
 
 
@@ -97,7 +97,7 @@ def sparql_check(c: Context, shape: Shape, focus: Focus, constraint: Identifier)
     # pySHACL finds these variables, and replaces $PATH, with regular expressions over the whole
     # text (strings and comments included): this engine does the same, to give the same results.
     if _PYSHACL_UNBOUND.search(text):
-        raise Unsupported(f"{where}: $currentShape or $shapesGraph")
+        raise Unsupported(f"{where}: $currentShape (pre-bound to the shape)")
     if shape.is_property:
         text = _PYSHACL_PATH.sub(lambda m: m.group(1) + str(shape.path_sparql), text)
     prefixes = _prefixes(c, constraint)
@@ -197,7 +197,107 @@ def _check_prebinding(query: str, where: str) -> set[str]:
             raise Unsupported(f"{where}: the sh:select query binds $this")
     if not _binds_this(algebra.p):
         raise Unsupported(f"{where}: $this is not in a triple pattern that every solution matches")
+    _check_pattern(algebra.p, where)
     return {str(v) for v in algebra.PV}
+
+
+def _mentions_this(node: Any) -> bool:
+    """Whether ``?this`` occurs in an algebra or parse tree node (rdflib's ``_vars`` caches,
+    which list the variables of a whole subtree, are not occurrences)."""
+    if isinstance(node, Variable):
+        return node == Variable("this")
+    if isinstance(node, dict):
+        return any(_mentions_this(v) for k, v in node.items() if k != "_vars")
+    if isinstance(node, list | tuple):
+        return any(_mentions_this(item) for item in node)
+    return False
+
+
+_PASS_THROUGH = ("Project", "Distinct", "Reduced", "OrderBy")
+
+
+def _check_pattern(node: Any, where: str) -> None:
+    """Check that every occurrence of ``$this`` in the pattern ``node`` gives the same result
+    whether ``$this`` is pre-bound (SHACL 5.6, https://www.w3.org/TR/shacl/#pre-binding) or the
+    query is joined with the focus nodes on ``?this``.
+
+    That holds for ``$this`` in a triple pattern joined with the rest (also on the right of an
+    ``OPTIONAL`` whose left side binds it), and for ``$this`` in an expression (``FILTER``,
+    ``BIND``, an ``OPTIONAL``'s filter, ``ORDER BY``) evaluated on solutions that all bind it.
+    Anywhere else (a nested group that does not bind it, ``UNION``, ``GRAPH``...) the two can
+    differ, and the query is declined.
+
+    Raises:
+        Unsupported: an occurrence of ``$this`` where the two can differ.
+    """
+    if not _mentions_this(node):
+        return
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return
+    if name == "Join":
+        _check_pattern(node.p1, where)
+        _check_pattern(node.p2, where)
+    elif name == "LeftJoin":
+        _check_pattern(node.p1, where)
+        if _mentions_this(node.p2) or _mentions_this(node.get("expr")):
+            if not _binds_this(node.p1):
+                raise Unsupported(f"{where}: $this in an OPTIONAL whose left side may not bind it")
+            _check_pattern(node.p2, where)
+            _check_expression(node.get("expr"), where)
+    elif name in ("Filter", "Extend", *_PASS_THROUGH):
+        _check_pattern(node.p, where)
+        expr = node.get("expr")
+        if _mentions_this(expr):
+            if not _binds_this(node.p):
+                raise Unsupported(
+                    f"{where}: $this in an expression of a group that does not bind it "
+                    "(pre-binding would substitute it there)"
+                )
+            _check_expression(expr, where)
+    else:
+        raise Unsupported(f"{where}: $this inside {name}")
+
+
+def _check_expression(expr: Any, where: str) -> None:
+    """``$this`` in an expression whose solutions bind it: only ``EXISTS`` patterns need a
+    look, where SPARQL substitutes the solution's ``?this`` as pre-binding would, as long as
+    it occurs only in the triple patterns and filters of the ``EXISTS`` group itself."""
+    if isinstance(expr, dict):
+        if getattr(expr, "name", None) in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            # the algebra is an attribute (the item is still the parse tree)
+            _check_exists_group(getattr(expr, "graph", None), where)
+            return
+        for key, value in expr.items():
+            if key != "_vars":
+                _check_expression(value, where)
+    elif isinstance(expr, list | tuple):
+        for item in expr:
+            _check_expression(item, where)
+
+
+def _check_exists_group(graph: Any, where: str) -> None:
+    """``$this`` inside an ``EXISTS`` group: only in its triple patterns and its own filters."""
+    if getattr(graph, "name", None) == "Filter":
+        if _has_exists(graph["expr"]) and _mentions_this(graph["expr"]):
+            raise Unsupported(f"{where}: $this in an EXISTS nested in an EXISTS")
+        graph = graph["p"]
+    if not _joined_triples(graph) and _mentions_this(graph):
+        raise Unsupported(f"{where}: $this nested inside an EXISTS group")
+
+
+def _joined_triples(node: Any) -> bool:
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return True
+    return name == "Join" and _joined_triples(node["p1"]) and _joined_triples(node["p2"])
+
+
+def _has_exists(expr: Any) -> bool:
+    return any(
+        getattr(n, "name", None) in ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+        for n in _algebra_nodes(expr)
+    )
 
 
 def top_level_not_exists(text: str) -> list[tuple[int, int, int, int]]:

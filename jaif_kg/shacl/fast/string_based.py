@@ -3,21 +3,25 @@
 (https://www.w3.org/TR/shacl/#core-components-string).
 
 ``sh:uniqueLang`` reports one result per repeated language, without a value, as pySHACL does.
-A ``sh:pattern`` with look-around, back-references or inline flags (which SPARQL's ``REGEX``
-does not share with Python) is declined.
+A ``sh:pattern`` on which SPARQL's ``REGEX`` and Python's ``re`` (pySHACL's) could disagree is
+declined (see :func:`pattern_fails`); an invalid one is an error, as for pySHACL.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
+from typing import Any
 
 from rdflib import Literal as RdfLiteral
 from rdflib import URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import term_text
 from jaif_kg.shacl.fast.context import Context, Fails, Focus, Shape, Stack, Unsupported, term
+from jaif_kg.shacl.fast.unusable import describe_shape, pattern_error, python_flags
 from jaif_kg.sparql.escape import sparql_string
 
 
@@ -31,17 +35,62 @@ def _length(op: str, param: URIRef) -> Fails:
 
 
 def pattern_fails(c: Context, pattern: Node, v: str, stack: Stack = ()) -> str:
-    """``v`` is a blank node or its text does not match ``pattern`` (4.4.3)."""
+    """``v`` is a blank node or its text does not match ``pattern`` (4.4.3), with the flags
+    pySHACL applies (``i`` and ``m`` of ``sh:flags``; it ignores the others).
+
+    SPARQL's ``REGEX`` (Oxigraph's, Rust's ``regex`` crate) and pySHACL's (Python's ``re``)
+    agree on the syntax both accept, except where this declines: look-around, back-references,
+    inline flags, nested sets or set operations in a class (``[[:alpha:]]``, ``[a&&b]``), syntax
+    Oxigraph rejects, and ``$`` when a literal of the data ends with a line break (Python's
+    ``$`` also matches before it).
+
+    Raises:
+        InputError: ``pattern`` is not a valid regular expression.
+        Unsupported: the two engines could disagree on it.
+    """
     text = str(pattern)
-    if re.search(r"\(\?[=!<]|\\[1-9]|\(\?[a-z]", text):
+    users = sorted(c.g.subjects(SH.pattern, pattern), key=lambda n: n.n3())
+    flag_values = {f for shape in users for f in c.g.objects(shape, SH.flags)}
+    if len(flag_values) > 1 or any(len(set(c.g.objects(u, SH.flags))) > 1 for u in users):
+        raise Unsupported(f"sh:pattern {text!r}: several sh:flags")
+    flag = next(iter(flag_values), None)
+    problem = pattern_error(pattern, flag)
+    if problem:
+        raise InputError(f"{describe_shape(c.g, users[0]) if users else 'a shape'}: {problem}")
+    if re.search(r"\(\?[=!<>]|\\[1-9]|\(\?[a-zA-Z]", text):
         raise Unsupported(f"sh:pattern {text!r}: look-around, back-references or inline flags")
-    flags = ""
-    for shape in c.g.subjects(SH.pattern, pattern):
-        flag = c.g.value(shape, SH.flags)
-        if flag is not None:
-            flags = str(flag)
+    flags = "".join(f for f in "im" if f in str(flag or "").lower())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            parsed = _sre_parse(text, python_flags(flag))
+        except FutureWarning:
+            raise Unsupported(f"sh:pattern {text!r}: a nested set or set operation") from None
+    if not c.regex_compiles(text, flags):
+        raise Unsupported(f"sh:pattern {text!r}: not accepted by SPARQL's REGEX")
+    if "m" not in flags and _has_end_anchor(parsed) and c.data_has_final_line_break():
+        raise Unsupported(f"sh:pattern {text!r}: $ and a literal that ends with a line break")
     flag_arg = f", {sparql_string(flags)}" if flags else ""
     return f"(isBlank({v}) || !REGEX(STR({v}), {sparql_string(text)}{flag_arg}))"
+
+
+def _sre_parse(text: str, flags: int) -> Any:
+    from re import _parser  # type: ignore[attr-defined]  # the parser ``re`` itself uses
+
+    return _parser.parse(text, flags)
+
+
+def _has_end_anchor(node: Any) -> bool:
+    """Whether a parsed regular expression has ``$`` (``AT_END``) anywhere."""
+    from re import _constants  # type: ignore[attr-defined]
+
+    if hasattr(node, "data"):
+        return any(_has_end_anchor(item) for item in node.data)
+    if isinstance(node, list | tuple):
+        if len(node) == 2 and node[0] is _constants.AT and node[1] is _constants.AT_END:
+            return True
+        return any(_has_end_anchor(item) for item in node)
+    return False
 
 
 def language_in_fails(c: Context, languages: Node, v: str, stack: Stack = ()) -> str:

@@ -1,0 +1,95 @@
+"""Shapes that no engine can use: what pySHACL crashes on, checked before either engine runs, so
+that both answer with the same :class:`~jaif_kg.errors.InputError` naming the shape.
+
+* A ``sh:pattern`` that is not a valid regular expression (with the ``sh:flags`` pySHACL applies,
+  ``i`` and ``m``), https://www.w3.org/TR/shacl/#PatternConstraintComponent: SHACL requires a
+  valid XPath regular expression; pySHACL compiles it with Python's ``re`` and stops with a
+  traceback when it does not compile.
+* ``$shapesGraph`` in a SPARQL constraint or validator (https://www.w3.org/TR/shacl/#pre-binding):
+  pySHACL does not support it and stops with a traceback. pySHACL finds it with a regular
+  expression over the query text, which is imitated here so that both engines refuse the same
+  shapes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node
+
+from jaif_kg.errors import InputError
+from jaif_kg.rdf.graph import term_text
+
+_PYSHACL_SHAPES_GRAPH = re.compile(r"([\s{}()])[$?]shapesGraph", flags=re.M)
+
+
+def python_flags(flags: Node | None) -> int:
+    """The ``re`` flags pySHACL derives from a ``sh:flags`` value (it reads ``i`` and ``m``).
+
+    >>> from rdflib import Literal
+    >>> python_flags(None), python_flags(Literal("sx")), python_flags(Literal("I")) == re.I
+    (0, 0, True)
+    """
+    text = str(flags).lower() if flags is not None else ""
+    return (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+
+
+def pattern_error(pattern: Node, flags: Node | None) -> str | None:
+    """Why ``pattern`` (with ``flags``) is not a usable regular expression, or ``None``.
+
+    >>> from rdflib import Literal
+    >>> pattern_error(Literal("[a-z"), None)
+    "sh:pattern '[a-z' is not a valid regular expression: unterminated character set at position 0"
+    >>> pattern_error(Literal("^[a-z]+$"), Literal("i")) is None
+    True
+    """
+    try:
+        re.compile(str(pattern), python_flags(flags))
+    except re.error as exc:
+        return f"sh:pattern {str(pattern)!r} is not a valid regular expression: {exc}"
+    return None
+
+
+def describe_shape(shapes: Graph, node: Node) -> str:
+    """A shape as a user can find it: its IRI, or for a blank node the shape that holds it and
+    its path.
+
+    >>> g = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> ."
+    ...                   "<urn:S> sh:property [ sh:path <urn:p> ] .")
+    >>> describe_shape(g, g.value(URIRef("urn:S"), SH.property))
+    'the property shape of <urn:S> with sh:path <urn:p>'
+    """
+    if not isinstance(node, BNode):
+        return term_text(node)
+    parent = next(iter(sorted(shapes.subjects(None, node), key=lambda n: n.n3())), None)
+    path = shapes.value(node, SH.path)
+    kind = "property shape" if path is not None else "shape"
+    where = f" of {describe_shape(shapes, parent)}" if parent is not None else ""
+    with_path = f" with sh:path {term_text(path)}" if isinstance(path, URIRef) else ""
+    return f"the {kind}{where}{with_path}"
+
+
+def check_usable(shapes: Graph) -> None:
+    """Refuse shapes that pySHACL cannot run (see the module docstring).
+
+    Raises:
+        InputError: the first problem found, naming the shape.
+    """
+    for shape, pattern in sorted(shapes.subject_objects(SH.pattern), key=lambda t: t[0].n3()):
+        problem = pattern_error(pattern, shapes.value(shape, SH.flags))
+        if problem:
+            raise InputError(f"{describe_shape(shapes, shape)}: {problem}")
+    for predicate in (SH.select, SH.ask):
+        for holder, text in sorted(shapes.subject_objects(predicate), key=lambda t: t[0].n3()):
+            if _PYSHACL_SHAPES_GRAPH.search(str(text)):
+                users = sorted(
+                    {*shapes.subjects(SH.sparql, holder), *shapes.subjects(None, holder)},
+                    key=lambda n: n.n3(),
+                )
+                where = describe_shape(shapes, users[0] if users else holder)
+                raise InputError(
+                    f"{where}: $shapesGraph in a SPARQL query is not supported "
+                    "(pySHACL cannot pre-bind it)"
+                )
