@@ -13,6 +13,23 @@ from jaif_kg.rdf.namespaces import DEFAULT_BASE
 
 #: The project checkout (ontology/, graph_data/, queries/ live here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where an installed package (a wheel) carries ``ontology/`` and ``queries/`` (see ``setup.py``).
+INSTALLED_FILES = Path(__file__).resolve().parent / "project_files"
+
+
+def in_checkout() -> bool:
+    """Whether jaif-kg runs from the repository checkout (an editable install or the source tree)
+    rather than from an installed package."""
+    return (PROJECT_ROOT / "ontology" / "jaif.ttl").is_file() and (
+        PROJECT_ROOT / "pyproject.toml"
+    ).is_file()
+
+
+#: Where the ontology and the named queries are found: the checkout, else the installed package.
+FILES_ROOT = PROJECT_ROOT if in_checkout() else INSTALLED_FILES
+#: The default data folder: the checkout's ``graph_data/``; for an installed package,
+#: ``graph_data/`` of the current directory (it carries no instance data).
+DEFAULT_DATA_DIR = PROJECT_ROOT / "graph_data" if in_checkout() else Path("graph_data")
 
 
 class Settings(BaseSettings):
@@ -22,10 +39,21 @@ class Settings(BaseSettings):
 
     base_iri: str = Field(DEFAULT_BASE, description="Base IRI of the dataset's resources.")
     ontology_dir: Path = Field(
-        PROJECT_ROOT / "ontology", description="Folder of the OWL ontology (and shapes/)."
+        FILES_ROOT / "ontology",
+        description="Folder of the OWL ontology (jaif.ttl) and its SHACL shapes (shapes/); "
+        "default: the checkout's ontology/, or the copy inside the installed package.",
     )
-    data_dir: Path = Field(PROJECT_ROOT / "graph_data", description="Folder of the instance data.")
-    queries_dir: Path = Field(PROJECT_ROOT / "queries", description="Folder of named queries.")
+    data_dir: Path = Field(
+        DEFAULT_DATA_DIR,
+        description="Folder of the instance data (every RDF file in it, by suffix) that serve, "
+        "load and build read; default: the checkout's graph_data/, or ./graph_data for an "
+        "installed package. `validate` without paths reads ./graph_data unless this is set.",
+    )
+    queries_dir: Path = Field(
+        FILES_ROOT / "queries",
+        description="Folder of named queries (*.rq); default: the checkout's queries/, or the "
+        "copy inside the installed package.",
+    )
     store: str = Field(
         "oxigraph",
         description="Store backend: 'oxigraph', 'rdflib', or the query URL of a SPARQL endpoint.",

@@ -23,6 +23,8 @@ class RdfFormat:
     oxigraph: ox.RdfFormat
     datasets: bool
     aliases: tuple[str, ...] = ()
+    #: Other file suffixes read as this syntax (``.owl`` for RDF/XML); never written.
+    other_suffixes: tuple[str, ...] = ()
 
 
 RDF_FORMATS: tuple[RdfFormat, ...] = (
@@ -61,10 +63,23 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
         ox.RdfFormat.RDF_XML,
         False,
         ("application/xml", "text/xml"),
+        ("owl",),
     ),
     RdfFormat("nquads", "application/n-quads", "nq", "nquads", ox.RdfFormat.N_QUADS, True),
     RdfFormat("trig", "application/trig", "trig", "trig", ox.RdfFormat.TRIG, True),
 )
+
+
+#: Notation3 (https://w3c.github.io/N3/spec/), for reading only: a ``.n3`` file is read as Turtle
+#: when it is Turtle-compatible (:mod:`jaif_kg.rdf.files`). Not offered as an output format.
+N3 = RdfFormat("n3", "text/n3", "n3", "n3", ox.RdfFormat.N3, False)
+
+#: Every syntax an input file may be in: the output formats, and N3.
+INPUT_FORMATS: tuple[RdfFormat, ...] = (*RDF_FORMATS, N3)
+
+#: Suffixes that might be RDF but are as often something else (package.json, pom.xml): read
+#: only when the syntax is named (``--input-format``).
+AMBIGUOUS_SUFFIXES: dict[str, str] = {"json": "jsonld", "xml": "rdfxml"}
 
 
 @dataclass(frozen=True)
@@ -132,11 +147,69 @@ def results_format(key: str) -> ResultsFormat:
     )
 
 
+def input_format_named(key: str) -> RdfFormat:
+    """Find the syntax of an input by name, media type or suffix (N3 included).
+
+    >>> input_format_named("n3").media_type
+    'text/n3'
+    >>> input_format_named("json-ld").name
+    'jsonld'
+
+    Raises:
+        InputError: no such syntax (the message lists the known names).
+    """
+    k = _norm(key).lstrip(".")
+    for f in INPUT_FORMATS:
+        if k in (f.name, f.media_type, f.suffix, f.rdflib_name, *f.aliases, *f.other_suffixes):
+            return f
+    raise InputError(
+        f"unknown RDF syntax {key!r}; known: {', '.join(f.name for f in INPUT_FORMATS)}"
+    )
+
+
+def suffix_of(name: str) -> str:
+    """The suffix of a file name, lower case, without the dot (``""`` when there is none).
+
+    >>> suffix_of("graph_data/Projects.TTL"), suffix_of("README"), suffix_of(".hidden")
+    ('ttl', '', '')
+    """
+    base = name.rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    return suffix.lower() if dot and stem else ""
+
+
+#: Every file suffix read as RDF, without the dot (a folder is searched for these).
+RDF_SUFFIXES: frozenset[str] = frozenset(
+    s for f in INPUT_FORMATS for s in (f.suffix, *f.other_suffixes)
+)
+
+
 def rdf_format_for_path(path: str) -> RdfFormat:
-    """Guess an RDF format from a file name.
+    """The syntax of an input file, from the suffix of its name.
 
     >>> rdf_format_for_path("graph_data/projects.ttl").name
     'turtle'
+    >>> rdf_format_for_path("ontology.owl").name, rdf_format_for_path("rules.n3").name
+    ('rdfxml', 'n3')
+    >>> rdf_format_for_path("data.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    jaif_kg.errors.InputError: a .json file is not read as RDF by its suffix alone: ...
+
+    Raises:
+        InputError: the suffix names no RDF syntax, or one that is ambiguous (``.json``,
+            ``.xml``).
     """
-    suffix = path.rsplit(".", 1)[-1] if "." in path else ""
-    return rdf_format(suffix)
+    suffix = suffix_of(path)
+    if suffix in AMBIGUOUS_SUFFIXES:
+        raise InputError(
+            f"a .{suffix} file is not read as RDF by its suffix alone: name its syntax "
+            f"(--input-format {AMBIGUOUS_SUFFIXES[suffix]}) if it is RDF"
+        )
+    if suffix not in RDF_SUFFIXES:
+        known = " ".join(f".{s}" for s in sorted(RDF_SUFFIXES))
+        what = f"the suffix .{suffix}" if suffix else "no suffix"
+        raise InputError(
+            f"{what} names no RDF syntax (known: {known}); name one with --input-format"
+        )
+    return input_format_named(suffix)

@@ -1,7 +1,8 @@
 """The shipped graph: which files make it up, reading them into rdflib, naming terms for people.
 
-The shipped graph is the ontology (``ontology/jaif.ttl``) plus every ``graph_data/*.ttl`` file; the
-SHACL shapes (``ontology/shapes/*.shapes.ttl``) are kept apart. Files are read by
+The shipped graph is the ontology (``ontology/jaif.ttl``) plus every RDF file of ``graph_data/``
+(any syntax, at any depth: :func:`jaif_kg.rdf.files.rdf_files_in`); the SHACL shapes
+(``ontology/shapes/*.shapes.ttl``) are kept apart. Files are read by
 :mod:`jaif_kg.rdf.files` (pyoxigraph: fast, strict, and its errors carry a line and column) and,
 where rdflib is needed (pySHACL, the Turtle serialiser), converted term by term. Every reader
 takes the deployment's ``base`` (``settings.base_iri``), under which the files are read rebased.
@@ -18,7 +19,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
-from jaif_kg.rdf.files import parse_files
+from jaif_kg.rdf.files import Contexts, ParsedFile, parse_files, rdf_files_in
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, PREFIXES, project_prefixes, rebase
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.settings import Settings
@@ -44,12 +45,18 @@ def ontology_path(settings: Settings) -> Path:
     return settings.ontology_dir / ONTOLOGY_FILE
 
 
+def data_paths(settings: Settings) -> list[Path]:
+    """The instance data: every RDF file of ``settings.data_dir`` (by suffix, at any depth,
+    hidden ones skipped), sorted by path (:func:`~jaif_kg.rdf.files.rdf_files_in`)."""
+    return rdf_files_in(settings.data_dir) if settings.data_dir.is_dir() else []
+
+
 def shipped_paths(settings: Settings) -> list[Path]:
-    """The files of the shipped graph: the ontology, then ``graph_data/*.ttl`` sorted by name.
+    """The files of the shipped graph: the ontology, then :func:`data_paths`.
 
     The shapes are not part of it (see :func:`shapes_paths`).
     """
-    return [ontology_path(settings), *sorted(settings.data_dir.glob("*.ttl"))]
+    return [ontology_path(settings), *data_paths(settings)]
 
 
 def shapes_paths(settings: Settings) -> list[Path]:
@@ -98,16 +105,25 @@ def new_graph(prefixes: Mapping[str, str] | None = None, *, base: str = DEFAULT_
     return graph
 
 
-def read_graph(paths: Iterable[Path | str], *, base: str = DEFAULT_BASE) -> Graph:
+def read_graph(
+    paths: Iterable[Path | str], *, base: str = DEFAULT_BASE, contexts: Contexts | None = None
+) -> Graph:
     """Read RDF files into one rdflib graph (their merge), with the project prefixes bound.
 
     Under another ``base`` than the default, the files are read rebased, and the project
     prefixes name the rebased namespaces.
 
     Raises:
-        InputError: a file is missing or malformed; the error names the file and line.
+        InputError: a file is missing or malformed; the error names the file and line
+            (:class:`~jaif_kg.errors.InputErrors`: every error of every file).
     """
-    parsed = parse_files(paths, base=base)
+    return graph_of(parse_files(paths, base=base, contexts=contexts), base=base)
+
+
+def graph_of(parsed: Iterable[ParsedFile], *, base: str = DEFAULT_BASE) -> Graph:
+    """The merge of files already read, as one rdflib graph with the project prefixes (under
+    ``base``) and then the files' own prefixes bound."""
+    parsed = list(parsed)
     prefixes: dict[str, str] = {}
     for pf in parsed:
         for prefix, namespace in pf.prefixes.items():

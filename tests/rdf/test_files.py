@@ -25,7 +25,7 @@ def test_missing_file_folder_and_unknown_suffix(tmp_path: Path) -> None:
     assert info.value.path == str(tmp_path / "absent.ttl")
     with pytest.raises(InputError, match="is a folder, not a file"):
         parse_file(tmp_path)
-    with pytest.raises(InputError, match="unknown RDF format"):
+    with pytest.raises(InputError, match="names no RDF syntax"):
         parse_file(write(tmp_path / "notes.txt", "hello"))
 
 

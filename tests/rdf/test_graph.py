@@ -81,7 +81,7 @@ def test_read_graph_keeps_lexical_forms(tmp_path: Path) -> None:
     [
         (f"@prefix ex: <{EX}> .\nex:a ex:b ex:c .\nex:a foo:b ex:c .\n", 3, "foo:"),
         (f'@prefix ex: <{EX}> .\n\nex:a ex:b "no end .\n', 3, "syntax error"),
-        ("<relative> <http://e/p> <http://e/o> .\n", 1, "absolute IRI"),
+        ("<http://e/s> <http://e/p> <http://e/a b> .\n", 1, "IRI"),
         (f"@prefix ex: <{EX}> .\nex:a ex:b ex:c\n", 3, "Unexpected end"),
     ],
 )

@@ -300,8 +300,8 @@ def test_validate_reports_violations_under_another_base() -> None:
     data = sorted((REPO / "graph_data").glob("*.ttl"))
     done = jaif_kg("validate", *map(str, data), str(case), "--format", "json")
     assert done.returncode == 1, done.stderr
-    results = json.loads(done.stdout)
-    focus = {r["focus_node"] for r in results}
+    results = json.loads(done.stdout)["results"]
+    focus = {r["focus_node"]["value"] for r in results}
     assert focus == {BASE + "id/project/attachment-programme-2022-2023"}, results
 
 
