@@ -36,6 +36,8 @@ REPO = Path(__file__).resolve().parents[2]
 ROOT = REPO / "tests" / "fixtures" / "shapes"
 SELFTEST = ROOT / "_selftest"
 
+_EXPECT_KEYS = ("expect-shape", "expect-component", "expect-path", "expect-severity")
+_EXPECT_KEYS += ("expect-message",)
 _DIRECTIVE = re.compile(r"^#\s*(expect-[a-z]+|with-data)\s*:\s*(.+?)\s*$")
 
 
@@ -76,6 +78,7 @@ class Expectation:
     component: str | None = None
     path: str | None = None
     severity: str | None = None
+    message: str | None = None
 
     def matches(self, r: ValidationResult) -> bool:
         return (
@@ -84,6 +87,7 @@ class Expectation:
             and _iri(self.component) == str(r.constraint_component)
             and (self.path is None or _iri(self.path) == str(r.result_path))
             and (self.severity is None or severity(self.severity) == r.severity)
+            and (self.message is None or self.message == r.message)
         )
 
 
@@ -130,7 +134,7 @@ def read_case(suite: str, path: Path) -> Case:
             case.expectations.append(Expectation(focus=value))
         elif not case.expectations:
             raise ValueError(f"{path}: {key} before any expect-focus")
-        elif key in ("expect-shape", "expect-component", "expect-path", "expect-severity"):
+        elif key in _EXPECT_KEYS:
             setattr(case.expectations[-1], key.removeprefix("expect-"), value)
         else:
             raise ValueError(f"{path}: unknown directive {key}")
@@ -193,6 +197,52 @@ def test_invalid_case_reports_what_it_states(case: Case) -> None:
         assert any(expected.matches(r) for r in report.results), (
             f"expected {expected} among:\n{_describe(report)}"
         )
+
+
+_TEMPLATE = re.compile(r"\{[?$]([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_no_message_shows_an_unfilled_template(suite: str) -> None:
+    """A ``{?var}`` left in a result's message is a variable the solution did not bind."""
+    unfilled = sorted(
+        f"{c.id}: {r.message}"
+        for c in ALL_CASES
+        if c.suite == suite and not c.valid
+        for r in run(c.path, c.suite).results
+        if _TEMPLATE.search(r.message)
+    )
+    assert not unfilled, "messages with unfilled templates:\n" + "\n".join(unfilled)
+
+
+def _projected(select: str, prefixes: dict[str, str]) -> set[str]:
+    from rdflib.plugins.sparql import prepareQuery
+
+    # pySHACL substitutes $PATH before parsing; any IRI stands for it here.
+    query = prepareQuery(select.replace("$PATH", "<urn:path>"), initNs=prefixes)
+    return {str(v) for v in query.algebra["PV"]}
+
+
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_sparql_messages_use_only_projected_variables(suite: str) -> None:
+    """Every ``{?var}`` of a ``sh:sparql`` constraint's message is a variable its SELECT
+    projects (``this``, ``path`` and ``value`` included), checked on the parsed query."""
+    from jaif_kg.rdf.namespaces import PREFIXES
+
+    g = _graph(SUITES[suite].shapes)
+    problems = []
+    for constraint in sorted(set(g.objects(None, SH.sparql)), key=str):
+        select = g.value(constraint, SH.select)
+        assert select is not None, f"{constraint}: no sh:select"
+        projected = _projected(str(select), PREFIXES)
+        shapes = [*g.subjects(SH.sparql, constraint)]
+        messages = [*g.objects(constraint, SH.message)]
+        messages += [m for shape in shapes for m in g.objects(shape, SH.message)]
+        for message in messages:
+            for name in _TEMPLATE.findall(str(message)):
+                if name not in projected:
+                    problems.append(f"{_local(constraint)}: {{?{name}}} is not projected")
+    assert not problems, problems
 
 
 def _node_shapes(shapes: Graph) -> set[URIRef]:
