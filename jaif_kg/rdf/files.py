@@ -302,8 +302,15 @@ def read_stdin(
     IRIs resolved against ``document``.
 
     Raises:
-        InputError: as :func:`parse_data`.
+        InputError: ``document`` is not an absolute IRI; as :func:`parse_data`.
     """
+    try:
+        ox.NamedNode(document)
+    except ValueError as exc:
+        raise InputError(
+            f"the base IRI of standard input, {document!r}, is not an absolute IRI: {exc}",
+            path=STDIN_NAME,
+        ) from None
     return parse_data(
         sys.stdin.buffer.read(),
         Path(STDIN_NAME),
