@@ -168,3 +168,18 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the settings read from the environment (cached; build ``Settings()`` to override)."""
     return Settings()
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """Every setting as ``(JAIF_NAME, default, description)``, from the fields of
+    :class:`Settings`: what ``jaif-kg --help`` and ``docs/VALIDATION.md`` list.
+
+    >>> settings_table()[0][0]
+    'JAIF_BASE_IRI'
+    """
+    rows: list[tuple[str, str, str]] = []
+    for name, info in Settings.model_fields.items():
+        # a folder's default depends on where jaif-kg runs: its description says it
+        default = "" if info.default is None or isinstance(info.default, Path) else info.default
+        rows.append((f"JAIF_{name.upper()}", str(default), info.description or ""))
+    return rows

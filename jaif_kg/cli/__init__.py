@@ -18,6 +18,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -67,13 +68,39 @@ def _one_line(text: str) -> str:
     return line if len(line) <= MESSAGE_WIDTH else line[: MESSAGE_WIDTH - 1] + "…"
 
 
+def _settings_epilog() -> str:
+    """The settings, one per environment variable, from the fields' descriptions."""
+    from jaif_kg.settings import settings_table
+
+    lines = ["Settings (environment variables; docs/VALIDATION.md has the table):"]
+    for name, default, description in settings_table():
+        text = description + (f" Default: {default}." if default else "")
+        lines.append(f"  {name}")
+        lines.extend(
+            textwrap.wrap(
+                text,
+                80,
+                initial_indent="      ",
+                subsequent_indent="      ",
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, one sub-command per module of :data:`COMMANDS`."""
     parser = _Parser(
         prog="jaif-kg",
         description="The JAIF-IAI knowledge graph: validate, query and format it.",
-        epilog="Exit codes: 0 ok, 1 the data does not pass, 2 unusable input, 3 failure, "
-        "70 a bug in jaif-kg, 130 interrupted, 141 stdout closed. Errors are one line on stderr.",
+        epilog=textwrap.fill(
+            "Exit codes: 0 ok, 1 the data does not pass, 2 unusable input, 3 failure, 70 a bug "
+            "in jaif-kg, 130 interrupted, 141 stdout closed. Errors are one line on stderr.",
+            80,
+        )
+        + "\n\n"
+        + _settings_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"jaif-kg {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -302,3 +302,25 @@ def test_shapes_adds_and_only_shapes_replaces(tmp_path: Path) -> None:
     assert project["conforms"] and not added["conforms"] and not only["conforms"]
     assert added["shapes"] == project["shapes"] + 2
     assert only["shapes"] == 2
+
+
+# -- the settings are documented --------------------------------------------------------------
+
+
+def test_the_settings_table_of_the_docs_is_the_settings() -> None:
+    from jaif_kg.settings import settings_table
+
+    text = (REPO / "docs" / "VALIDATION.md").read_text(encoding="utf-8")
+    table = text.split("<!-- settings table:", 1)[1].split("<!-- end of settings table -->")[0]
+    documented = [line.split("|")[1].strip().strip("`") for line in table.splitlines()[3:]]
+    assert documented == [name for name, _, _ in settings_table()]
+
+
+def test_help_lists_every_setting_with_its_description() -> None:
+    from jaif_kg.settings import settings_table
+
+    done = jaif_kg("--help")
+    assert done.returncode == 0, done.stderr
+    flat = " ".join(done.stdout.split())
+    for name, _, description in settings_table():
+        assert f" {name} {' '.join(description.split())}" in flat, name
