@@ -125,3 +125,31 @@ def test_shipped_graph_loads(shipped_store: object, settings: Settings) -> None:
 def test_term_conversion_round_trips(term: Literal | URIRef) -> None:
     back = to_rdflib_term(to_oxigraph_term(term))
     assert back == term and str(back) == str(term)
+
+
+def test_the_data_folder_is_every_rdf_file_in_it_and_every_loader_reads_them(
+    tmp_path: Path,
+) -> None:
+    """serve and load read a .nt or .jsonld file beside the .ttl ones (they once read *.ttl
+    only, and said nothing)."""
+    from jaif_kg.store import open_store
+    from jaif_kg.store.shipped import load_shipped
+
+    data = tmp_path / "data"
+    (data / "more" / ".git").mkdir(parents=True)
+    write(data / "a.ttl", f"<{EX}a> <{EX}p> <{EX}b> .\n")
+    write(data / "b.nt", f"<{EX}b> <{EX}p> <{EX}c> .\n")
+    write(data / "more" / "c.jsonld", f'{{"@id": "{EX}c", "{EX}p": {{"@id": "{EX}d"}}}}')
+    write(data / "more" / ".git" / "HEAD.ttl", "not RDF {")
+    write(data / "notes.txt", "not RDF {")
+    onto = tmp_path / "onto"
+    onto.mkdir()
+    write(onto / "jaif.ttl", f"<{EX}Thing> a <http://www.w3.org/2002/07/owl#Class> .\n")
+    settings = Settings(ontology_dir=onto, data_dir=data, store="oxigraph")
+    assert [p.relative_to(tmp_path).as_posix() for p in shipped_paths(settings)] == [
+        "onto/jaif.ttl",
+        "data/a.ttl",
+        "data/b.nt",
+        "data/more/c.jsonld",
+    ]
+    assert load_shipped(open_store(settings), settings) == 4
