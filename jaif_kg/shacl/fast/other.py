@@ -81,7 +81,7 @@ def has_value_check(c: Context, shape: Shape, focus: Focus, value: Node) -> None
                 shape,
                 r["this"],
                 "HasValueConstraintComponent",
-                None if shape.is_property else r["this"],
+                None,  # pySHACL gives no sh:value, on node shapes too
                 generic,
             )
             for r in rows

@@ -207,6 +207,10 @@ def _mentions_this(node: Any) -> bool:
     if isinstance(node, Variable):
         return node == Variable("this")
     if isinstance(node, dict):
+        # an EXISTS's translated pattern is an attribute (its item is the parse tree)
+        exists = getattr(node, "name", None) in ("Builtin_EXISTS", "Builtin_NOTEXISTS")
+        if exists and _mentions_this(getattr(node, "graph", None)):
+            return True
         return any(_mentions_this(v) for k, v in node.items() if k != "_vars")
     if isinstance(node, list | tuple):
         return any(_mentions_this(item) for item in node)
