@@ -62,3 +62,40 @@ def test_shipped_graph_conforms(settings: Settings) -> None:
     )
     assert report.results == [], render_text(report, "info")
     assert report.shapes > 0 and report.triples > 1000
+
+
+@pytest.mark.parametrize(
+    ("constraint", "reason"),
+    [
+        ('sh:pattern "[a-z"', "sh:pattern '\\[a-z' is not a valid regular expression"),
+        (
+            'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p $shapesGraph }" ]',
+            "\\$shapesGraph in a SPARQL query is not supported",
+        ),
+        ('sh:sparql [ sh:select "SELECT $this WHERE {" ]', "sh:select query does not parse"),
+        ('sh:sparql [ sh:select "ASK {}" ]', "a SELECT query is expected"),
+        (
+            "sh:property [ sh:path ex:p ; sh:minExclusive ex:x ]",
+            "sh:minExclusive must be a literal",
+        ),
+        (
+            'sh:property [ sh:path ex:p ; sh:pattern "a" ; sh:flags ex:i ]',
+            "sh:flags must be a string",
+        ),
+    ],
+)
+def test_what_pyshacl_crashes_on_is_an_input_error_naming_the_shape(
+    tmp_path: Path, data: Path, constraint: str, reason: str
+) -> None:
+    """pySHACL stops with a Python exception on these: the engine names the shape instead."""
+    shapes = tmp_path / "crash.shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .\n"
+        f"ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; {constraint} .\n",
+        encoding="utf-8",
+    )
+    for engine in ("pyshacl", "auto", "fast"):
+        with pytest.raises(InputError, match=f"S>.*: .*{reason}|cannot evaluate"):
+            validate([data], [shapes], engine=engine)
+    with pytest.raises(InputError, match=reason):
+        validate([data], [shapes], engine="pyshacl")

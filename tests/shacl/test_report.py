@@ -5,9 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SH
 
 from jaif_kg.errors import InputError
-from jaif_kg.shacl.report import ValidationReport, severity
+from jaif_kg.shacl.report import (
+    ValidationReport,
+    ValidationResult,
+    rank,
+    result_severity,
+    results_from_graph,
+    severity,
+    severity_iri,
+)
 
 
 def test_thresholds(report: ValidationReport, data: Path) -> None:
@@ -29,3 +39,46 @@ def test_severity_names() -> None:
     ]
     with pytest.raises(InputError, match="unknown severity"):
         severity("fatal")
+
+
+CRITICAL = "http://example.org/Critical"
+
+
+def _result(sev: str, focus: str = "a") -> ValidationResult:
+    return ValidationResult(
+        focus_node=URIRef(f"http://example.org/{focus}"),
+        result_path=None,
+        value=None,
+        message="",
+        source_shape=URIRef("http://example.org/S"),
+        severity=sev,
+        constraint_component=SH.MinCountConstraintComponent,
+    )
+
+
+def test_a_custom_severity_counts_and_fails_like_a_violation() -> None:
+    """SHACL 3.6.2 allows any IRI as a severity: it is kept as its IRI, counted, and ranked
+    with Violation, so that no threshold lets it pass."""
+    report = ValidationReport([_result("Info", "z"), _result(CRITICAL, "b"), _result("Warning")])
+    assert [r.severity for r in report.results] == [CRITICAL, "Warning", "Info"]
+    assert report.counts() == {"Violation": 0, "Warning": 1, "Info": 1, CRITICAL: 1}
+    assert not report.conforms_at("violation")
+    assert [r.severity for r in report.at_or_above("Violation")] == [CRITICAL]
+    assert rank(CRITICAL) == rank("Violation")
+
+
+def test_results_from_graph_keep_a_custom_severity() -> None:
+    graph = Graph().parse(
+        format="turtle",
+        data=f"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        [] sh:result [ sh:focusNode <urn:a> ; sh:sourceShape <urn:S> ;
+            sh:sourceConstraintComponent sh:MinCountConstraintComponent ;
+            sh:resultSeverity <{CRITICAL}> ] , [ sh:focusNode <urn:b> ; sh:sourceShape <urn:S> ;
+            sh:sourceConstraintComponent sh:MinCountConstraintComponent ;
+            sh:resultSeverity sh:Warning ] .""",
+    )
+    assert sorted(r.severity for r in results_from_graph(graph)) == ["Warning", CRITICAL]
+    assert result_severity(SH.Info) == "Info"
+    assert severity_iri(CRITICAL) == URIRef(CRITICAL)
+    with pytest.raises(InputError, match="must be an IRI"):
+        result_severity(Literal("Critical"))

@@ -5,6 +5,9 @@ that both answer with the same :class:`~jaif_kg.errors.InputError` naming the sh
   ``i`` and ``m``), https://www.w3.org/TR/shacl/#PatternConstraintComponent: SHACL requires a
   valid XPath regular expression; pySHACL compiles it with Python's ``re`` and stops with a
   traceback when it does not compile.
+* A ``sh:flags`` or a range bound (``sh:minInclusive``...) that is not a literal, or a
+  ``sh:select``/``sh:ask`` query that does not parse as a SELECT/ASK query (with every prefix
+  the shapes graph declares): pySHACL stops with a traceback.
 * ``$shapesGraph`` in a SPARQL constraint or validator (https://www.w3.org/TR/shacl/#pre-binding):
   pySHACL does not support it and stops with a traceback. pySHACL finds it with a regular
   expression over the query text, which is imitated here so that both engines refuse the same
@@ -16,13 +19,16 @@ from __future__ import annotations
 import re
 import warnings
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.graph import term_text
 
+_FORMS = {SH.select: "SelectQuery", SH.ask: "AskQuery"}
+#: Parameters whose values SHACL requires to be literals (sections 4.3 and 4.4).
+_LITERAL_PARAMETERS = (SH.minExclusive, SH.minInclusive, SH.maxExclusive, SH.maxInclusive)
 _PYSHACL_SHAPES_GRAPH = re.compile(r"([\s{}()])[$?]shapesGraph", flags=re.M)
 
 
@@ -80,19 +86,54 @@ def check_usable(shapes: Graph) -> None:
     Raises:
         InputError: the first problem found, naming the shape.
     """
+    for parameter in _LITERAL_PARAMETERS:
+        for shape, bound in sorted(shapes.subject_objects(parameter), key=lambda t: t[0].n3()):
+            if not isinstance(bound, Literal):
+                raise InputError(
+                    f"{describe_shape(shapes, shape)}: {term_text(parameter)} must be a literal"
+                )
+    for shape, flags in sorted(shapes.subject_objects(SH.flags), key=lambda t: t[0].n3()):
+        if not isinstance(flags, Literal):
+            raise InputError(f"{describe_shape(shapes, shape)}: sh:flags must be a string")
     for shape, pattern in sorted(shapes.subject_objects(SH.pattern), key=lambda t: t[0].n3()):
         problem = pattern_error(pattern, shapes.value(shape, SH.flags))
         if problem:
             raise InputError(f"{describe_shape(shapes, shape)}: {problem}")
+    declared = {
+        str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+        for d in shapes.objects(None, SH.declare)
+    }
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items()))
     for predicate in (SH.select, SH.ask):
         for holder, text in sorted(shapes.subject_objects(predicate), key=lambda t: t[0].n3()):
-            if _PYSHACL_SHAPES_GRAPH.search(str(text)):
-                users = sorted(
-                    {*shapes.subjects(SH.sparql, holder), *shapes.subjects(None, holder)},
-                    key=lambda n: n.n3(),
+            users = sorted(
+                {*shapes.subjects(SH.sparql, holder), *shapes.subjects(None, holder)},
+                key=lambda n: n.n3(),
+            )
+            where = describe_shape(shapes, users[0] if users else holder)
+            syntax = _syntax_error(prologue + str(text), _FORMS[predicate])
+            if syntax:
+                raise InputError(
+                    f"{where}: its {term_text(predicate)} query does not parse: {syntax}"
                 )
-                where = describe_shape(shapes, users[0] if users else holder)
+            if _PYSHACL_SHAPES_GRAPH.search(str(text)):
                 raise InputError(
                     f"{where}: $shapesGraph in a SPARQL query is not supported "
                     "(pySHACL cannot pre-bind it)"
                 )
+
+
+def _syntax_error(query: str, form: str) -> str | None:
+    """rdflib's complaint about a SPARQL query's syntax (pySHACL parses with it), or that it is
+    not of the ``form`` expected (``SelectQuery``, ``AskQuery``), or ``None``."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(query)
+    except ParseException as exc:
+        return str(exc)
+    found = getattr(parsed[1], "name", None)
+    if found != form:
+        return f"a {form.removesuffix('Query').upper()} query is expected, not {found}"
+    return None
