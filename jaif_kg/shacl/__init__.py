@@ -26,6 +26,7 @@ from jaif_kg.shacl.fast.compiler import compile_shapes
 from jaif_kg.shacl.pyshacl_engine import validate_graphs
 from jaif_kg.shacl.render import render_json, render_text, render_turtle, summary_line
 from jaif_kg.shacl.report import ValidationReport
+from jaif_kg.shacl.vocabulary import with_vocabulary_results
 
 __all__ = [
     "ENGINES",
@@ -80,18 +81,20 @@ def validate(
         raise InputError("no shapes to validate against")
     merged = read_files([*ontology_paths, *data], base=base, contexts=contexts)
     warnings = [f"{pf.path}: no triples in it" for pf in merged if not pf.quads]
+    shapes = read_graph(shapes_paths, base=base)
+    # The fast engine and the vocabulary check (typos, undescribed instances) read this store.
+    store = ox.Store()
+    for pf in merged:
+        store.extend(pf.quads)
     if engine == "pyshacl":
-        report = validate_graphs(graph_of(merged, base=base), read_graph(shapes_paths, base=base))
+        report = validate_graphs(graph_of(merged, base=base), shapes)
     else:
-        shapes = read_graph(shapes_paths, base=base)
-        store = ox.Store()
-        for pf in merged:
-            store.extend(pf.quads)
         plan = compile_shapes(shapes, oxigraph_rows(store))
         if engine == "auto" and plan.unsupported:
             report = validate_graphs(graph_of(merged, base=base), shapes)
         else:
             report = validate_store(store, shapes, plan)
+    report = with_vocabulary_results(report, store, shapes, base=base)
     report.warnings.extend(warnings)
     return report
 

@@ -74,6 +74,7 @@ def test_validate_reports_a_violation_and_exits_1() -> None:
         "  message:   A thing needs exactly one name.",
         "  shape:     jaifsh:ThingShape-name",
         "  component: sh:MinCountConstraintComponent",
+        f"  at:        {WORLD / 'nameless.ttl'}:4",
         "",
         "Does not conform: 1 violation, 0 warnings, 0 infos (5 triples, 3 shapes)",
     ]
@@ -92,11 +93,13 @@ def test_fail_on_threshold() -> None:
 def test_validate_json_and_turtle() -> None:
     run = jaif_kg("validate", str(WORLD / "nameless.ttl"), "--format", "json")
     assert run.returncode == 1
-    results = json.loads(run.stdout)
-    assert isinstance(results, list) and len(results) == 1
-    assert results[0]["focus_node"] == "http://example.org/c"
+    document = json.loads(run.stdout)
+    assert document["conforms"] is False
+    results = document["results"]
+    assert len(results) == 1
+    assert results[0]["focus_node"] == {"type": "uri", "value": "http://example.org/c"}
     assert (
-        results[0]["constraint_component"]
+        results[0]["constraint_component"]["value"]
         == "http://www.w3.org/ns/shacl#MinCountConstraintComponent"
     )
 

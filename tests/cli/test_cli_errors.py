@@ -135,11 +135,10 @@ CASES: list[tuple[tuple[str, ...], int, str]] = [
     # 5. what a new user tries
     (("validate", "{dir}/missing.ttl"), 2, "missing.ttl: no such file"),
     (("validate", "{dir}/missing.xyz"), 2, "missing.xyz: no such file"),
-    (("validate", "{dir}/a-folder"), 2, "a-folder: is a folder, not a file"),
+    (("validate", "{dir}/a-folder"), 2, "a-folder: no RDF file in this folder"),
     (("validate", "--shapes", "{dir}/a-folder"), 2, "a-folder: is a folder, not a file"),
-    (("validate", "{dir}/garbage.ttl"), 2, "garbage.ttl:1: syntax error"),
     (("validate", "{dir}/latin1.ttl"), 2, "latin1.ttl:1: syntax error"),
-    (("validate", "{dir}/fine.xyz"), 2, "fine.xyz: unknown RDF format 'xyz'"),
+    (("validate", "{dir}/fine.xyz"), 2, "fine.xyz: the suffix .xyz names no RDF syntax"),
     (("validate", "--format", "xml"), 2, "argument --format: invalid choice: 'xml'"),
     (("fmt", "{dir}/a-folder"), 2, "a-folder"),
     (("query", "no-such-query"), 2, "no named query 'no-such-query'"),
@@ -164,6 +163,17 @@ def test_each_failure_is_one_line(
     port = str(free_port())
     args = [a.replace("{dir}", str(hostile)).replace("{port}", port) for a in argv]
     assert_one_line(jaif_kg(*args, timeout=60), code, phrase)
+
+
+def test_every_syntax_error_of_a_file_is_one_line_each(hostile: Path) -> None:
+    run = jaif_kg("validate", str(hostile / "garbage.ttl"), timeout=60)
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert len(lines) > 1  # not only the first error
+    for line in lines:
+        assert line.startswith(f"jaif-kg validate: error: {hostile / 'garbage.ttl'}:"), line
+        assert "syntax error" in line and "Traceback" not in line
+        assert line.isprintable(), line
 
 
 #: environment -> argv, exit code, phrase: settings are input too
