@@ -9,7 +9,7 @@ from typing import cast
 
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 from rdflib.term import Identifier, Node
 
 from jaif_kg.rdf.graph import term_text
@@ -192,16 +192,40 @@ def _subclasses(run: RunQuery) -> dict[Identifier, set[Identifier]]:
     return closure
 
 
+def _implicit_classes(shapes: Graph) -> set[Node]:
+    """The types that make a shape an implicit class target (2.1.3.3): ``rdfs:Class`` and its
+    direct subclasses in the shapes graph, and ``owl:Class``, which pySHACL declares a subclass
+    of ``rdfs:Class`` (as OWL does)."""
+    return {RDFS.Class, OWL.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+
+
+def _shapes(shapes: Graph) -> set[Node]:
+    """The nodes pySHACL takes for shapes (SHACL 2.1, https://www.w3.org/TR/shacl/#shapes):
+    typed as one, subjects of ``sh:property`` or ``sh:node``, values of the shape-expecting
+    parameters and members of the shape lists."""
+    found: set[Node] = {
+        *shapes.subjects(RDF.type, SH.NodeShape),
+        *shapes.subjects(RDF.type, SH.PropertyShape),
+        *shapes.subjects(SH.property, None),
+        *shapes.subjects(SH.node, None),
+    }
+    for predicate in (SH.property, SH.node, SH["not"], SH.qualifiedValueShape):
+        found.update(shapes.objects(None, predicate))
+    for predicate in (SH["and"], SH["or"], SH.xone):
+        for members in shapes.objects(None, predicate):
+            found.update(shapes.items(members))
+    return found
+
+
 def _target_shapes(shapes: Graph) -> list[Identifier]:
     """Shapes that have targets, in a stable order."""
     found: set[Node] = set()
     for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf):
         found.update(shapes.subjects(predicate, None))
-    classes = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
-    for shape_type in (SH.NodeShape, SH.PropertyShape):
-        for shape in shapes.subjects(RDF.type, shape_type):
-            if any(t in classes for t in shapes.objects(shape, RDF.type)):
-                found.add(shape)
+    classes = _implicit_classes(shapes)
+    for shape in _shapes(shapes):
+        if any(t in classes for t in shapes.objects(shape, RDF.type)):
+            found.add(shape)
     return sorted((cast(Identifier, s) for s in found), key=lambda n: n.n3())
 
 
@@ -211,7 +235,7 @@ def _target_focus(c: Context, shape: Identifier) -> Focus:
     g = c.g
     branches: list[str] = []
     classes = [*g.objects(shape, SH.targetClass)]
-    implicit = {RDFS.Class, *g.subjects(RDFS.subClassOf, RDFS.Class)}
+    implicit = _implicit_classes(g)
     if any(t in implicit for t in g.objects(shape, RDF.type)):
         classes.append(shape)
     if classes:
