@@ -8,7 +8,8 @@ pySHACL's results) or ``# parity: error`` (pySHACL and ``auto`` answer with an
 :class:`InputError` whose message matches ``# error:``, and the fast engine with the same error
 or its refusal). ``# conforms:`` states pySHACL's verdict, so that a case
 meant to violate cannot silently conform. Results are compared as a multiset of (focus node,
-path, value with its term type, component, source shape, severity).
+path, value with its term type, component, source shape, severity, and for SPARQL-based
+constraints the message filled from the solution).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import SH
 from rdflib.term import Node
 
 from jaif_kg.errors import InputError
@@ -35,7 +37,7 @@ CASES = Path(__file__).resolve().parents[1] / "fixtures" / "shacl-parity"
 SHAPES_GRAPH = URIRef("urn:shapes")
 DATA_GRAPH = URIRef("urn:data")
 
-Key = tuple[str, str, str, str, str, str]
+Key = tuple[str, str, str, str, str, str, str]
 
 
 @dataclass
@@ -102,6 +104,8 @@ def keys(report: ValidationReport, *, blank: bool = False) -> Counter[Key]:
             str(r.constraint_component),
             _show(r.source_shape, blank),
             r.severity,
+            # SPARQL constraints fill their message from the solution: compared too
+            r.message if r.constraint_component == SH.SPARQLConstraintComponent else "",
         )
         for r in report.results
     )

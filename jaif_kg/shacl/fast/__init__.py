@@ -14,12 +14,16 @@ The report follows pySHACL's conventions, so that both engines give the same res
 differential test holds them to it): node shapes report the focus node as ``sh:value``; the
 results of nested validations (``sh:detail``) are not results of the report.
 
-What it does not evaluate faithfully (SHACL-AF, custom constraint components, the property
-pair components, recursive shapes, ``sh:sparql`` inside a shape that another shape uses as a
-condition, a term it cannot write into a query) is listed in
-:attr:`~jaif_kg.shacl.fast.context.ShapesPlan.unsupported`: :func:`jaif_kg.shacl.validate` then
-falls back to pySHACL (``engine="auto"``) or refuses (``engine="fast"``), never skipping a
-constraint.
+It gives exactly pySHACL's results or declines: what it does not evaluate exactly as pySHACL
+does (SHACL vocabulary it does not know, custom constraint components, SHACL-AF, classes declared
+``rdfs:subClassOf`` SHACL's, the property pair components, recursive shapes, nested property
+shapes in property shapes, SPARQL constraints whose pre-binding a join cannot reproduce, regular
+expressions Oxigraph and Python could read differently, a term it cannot write into a query) is
+listed in :attr:`~jaif_kg.shacl.fast.context.ShapesPlan.unsupported` (the whole-graph checks are
+in :mod:`~jaif_kg.shacl.fast.declined`): :func:`jaif_kg.shacl.validate` then falls back to
+pySHACL (``engine="auto"``) or refuses (``engine="fast"``), never skipping a constraint. Shapes
+that pySHACL crashes on are an :class:`~jaif_kg.errors.InputError` in both engines
+(:mod:`~jaif_kg.shacl.fast.unusable`). docs/FAST-ENGINE.md lists both.
 
 Literals are compared as Oxigraph stores them: it canonicalises valid literals of numeric and
 date types (``"01"^^xsd:integer`` is ``"1"``, ``xsd:positiveInteger`` becomes ``xsd:integer``),

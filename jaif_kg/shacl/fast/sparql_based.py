@@ -3,13 +3,16 @@
 
 The ``sh:select`` query, with ``$PATH`` replaced by the property shape's path, is evaluated once
 for all focus nodes by joining it with them on ``?this``. That equals pre-binding ``$this`` to
-each focus node in turn (section 5.3.1) when ``$this`` occurs in a triple pattern that every
-solution must match and the query has no sub-select, ``MINUS``, ``VALUES``, aggregation,
-``LIMIT`` or ``OFFSET``: the query is checked for that on rdflib's algebra, and a query that does
-not qualify is declined. Results follow pySHACL: ``$this``, ``?path`` and ``?value`` come from
-the solution and fill the message templates (``{?var}``, ``{$this}``). The query text is read
-with THE lexer (:mod:`jaif_kg.sparql.lexer`), except where pySHACL reads it with a regular
-expression (``$PATH``, ``$currentShape``, ``$shapesGraph``), which is imitated.
+each focus node in turn (section 5.6) only where ``$this`` occurs in positions a join treats as
+a substitution would (:func:`_check_pattern`): ``$this`` in a triple pattern that every solution
+matches, and elsewhere only in triple patterns joined with it and in expressions over solutions
+that bind it; no sub-select, ``MINUS``, ``VALUES``, aggregation, ``LIMIT`` or ``OFFSET``. This is
+checked on rdflib's algebra, and a query that does not qualify is declined.
+
+Results follow pySHACL: ``$this``, ``?path`` and ``?value`` come from the solution and fill the
+message templates (``{?var}``, ``{$this}``). The query text is read with THE lexer
+(:mod:`jaif_kg.sparql.lexer`), except where pySHACL reads it with a regular expression
+(``$PATH``, ``$currentShape``, ``$shapesGraph``), which is imitated.
 """
 
 from __future__ import annotations
