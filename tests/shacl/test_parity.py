@@ -30,12 +30,16 @@ from jaif_kg.rdf.graph import to_oxigraph_term, to_rdflib_term
 from jaif_kg.shacl import validate
 from jaif_kg.shacl.fast import oxigraph_rows, validate_rows, validate_store
 from jaif_kg.shacl.fast.compiler import compile_shapes
+from jaif_kg.shacl.fast.declined import rewritten_literals
 from jaif_kg.shacl.pyshacl_engine import validate_graphs
 from jaif_kg.shacl.report import ValidationReport
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "shacl-parity"
 SHAPES_GRAPH = URIRef("urn:shapes")
 DATA_GRAPH = URIRef("urn:data")
+
+#: Cases that need jaif_kg.shacl.validate to check the data as read (the store rewrites it).
+NEEDS_THE_DATA_CHECK = {"edge-datatype-derived-integer-data"}
 
 Key = tuple[str, str, str, str, str, str, str]
 
@@ -76,13 +80,15 @@ def load(path: Path) -> Case:
 
 
 def _canonical(term: Node | None) -> Node | None:
-    """A literal as Oxigraph stores it (it canonicalises valid numbers and dates)."""
+    """A literal in the lexical form Oxigraph stores (it canonicalises valid numbers and
+    dates), with its own data type (a type Oxigraph rewrites must show as a difference)."""
     if not isinstance(term, Literal):
         return term
     store = ox.Store()
     s = ox.NamedNode("urn:s")
     store.add(ox.Quad(s, s, to_oxigraph_term(term)))
-    return to_rdflib_term(next(iter(store)).object)
+    stored = to_rdflib_term(next(iter(store)).object)
+    return Literal(str(stored), lang=term.language, datatype=term.datatype)
 
 
 def _show(term: Node | None, blank: bool) -> str:
@@ -129,9 +135,9 @@ def assert_same(fast: Counter[Key], reference: Counter[Key]) -> None:
 
 
 def _files(case: Case, tmp_path: Path) -> tuple[Path, Path]:
-    shapes, data = tmp_path / "case.shapes.ttl", tmp_path / "case.ttl"
+    shapes, data = tmp_path / "case.shapes.ttl", tmp_path / "case.nt"
     case.shapes.serialize(shapes, format="turtle")
-    case.data.serialize(data, format="turtle")
+    case.data.serialize(data, format="nt", encoding="utf-8")  # (Turtle cannot sort a NaN)
     return data, shapes
 
 
@@ -153,6 +159,12 @@ def test_fast_engine_gives_pyshacl_verdict_or_declines(path: Path, tmp_path: Pat
     plan = compile_shapes(case.shapes, oxigraph_rows(to_store(case.data)))
     reference = validate_graphs(case.data, case.shapes)
     assert reference.conforms is case.conforms, f"pySHACL's verdict is not the case's {path.name}"
+    if path.stem in NEEDS_THE_DATA_CHECK:
+        assert rewritten_literals(o for _, _, o in case.data)
+        pytest.xfail(
+            "the front door does not yet make the fast engine decline data whose literals "
+            "Oxigraph rewrites (jaif_kg.shacl.fast.declined.rewritten_literals)"
+        )
     if case.parity == "same":
         assert not plan.unsupported, plan.unsupported
         fast = validate_store(to_store(case.data), case.shapes, plan)

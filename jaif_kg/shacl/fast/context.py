@@ -145,7 +145,7 @@ class Context:
         self.g = shapes
         self.subclasses = subclasses
         self._run = run
-        self._final_line_break: bool | None = None
+        self._asked: dict[str, bool] = {}
         self._counter = itertools.count()
         self._shapes: dict[Identifier, Shape] = {}
         self.plan = ShapesPlan()
@@ -158,19 +158,21 @@ class Context:
         """Add the checks that report ``node``'s results for the focus nodes of ``focus``."""
         raise NotImplementedError
 
+    def _data_has(self, condition: str) -> bool:
+        """Whether a literal ``?o`` of the data graph meets ``condition`` (asked once; true
+        when the data graph cannot be asked)."""
+        if condition not in self._asked:
+            query = f"SELECT ?o WHERE {{ ?s ?p ?o FILTER (isLiteral(?o) && {condition}) }} LIMIT 1"
+            self._asked[condition] = self._run is None or bool(self._run(query))
+        return self._asked[condition]
+
     def data_has_final_line_break(self) -> bool:
-        """Whether a literal of the data graph ends with a line break (asked once; true when
-        the data graph cannot be asked)."""
-        if self._final_line_break is None:
-            if self._run is None:
-                self._final_line_break = True
-            else:
-                found = self._run(
-                    'SELECT ?o WHERE { ?s ?p ?o FILTER (isLiteral(?o) && STRENDS(STR(?o), "\\n")) }'
-                    " LIMIT 1"
-                )
-                self._final_line_break = bool(found)
-        return self._final_line_break
+        """Whether a literal of the data graph ends with a line break."""
+        return self._data_has('STRENDS(STR(?o), "\\n")')
+
+    def data_has_nan(self) -> bool:
+        """Whether the data graph holds a floating-point NaN."""
+        return self._data_has("isNumeric(?o) && ?o != ?o")
 
     def regex_compiles(self, pattern: str, flags: str) -> bool:
         """Whether SPARQL's ``REGEX`` (Oxigraph's) accepts ``pattern`` with ``flags``."""

@@ -17,6 +17,8 @@ does. ``engine="auto"`` then hands the shapes to pySHACL; ``engine="fast"`` refu
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import RDF, RDFS, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.namespace import SH, XSD
@@ -85,3 +87,36 @@ def declined(shapes: Graph) -> list[str]:
                 "once per focus node that reaches it)"
             )
     return sorted(problems)
+
+
+#: Data types whose literals Oxigraph's store rewrites (to ``xsd:integer``, ``xsd:dateTime``):
+#: a result's value, ``sh:datatype``, ``sh:in`` and ``sh:hasValue`` then see another term than
+#: pySHACL sees.
+REWRITTEN_DATATYPES = frozenset(
+    str(XSD[name])
+    for name in (  # noqa: SIM905 - a list of names reads better as words
+        "int long short byte nonNegativeInteger positiveInteger nonPositiveInteger "
+        "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte dateTimeStamp"
+    ).split()
+)
+
+
+def rewritten_literals(objects: Iterable[object]) -> list[str]:
+    """Why the data makes the fast engine decline: the data types of ``objects`` (rdflib or
+    pyoxigraph terms, as parsed, before they are stored) that Oxigraph's store rewrites. The
+    store no longer shows them, so the caller checks the data as read.
+
+    >>> from rdflib import Literal
+    >>> rewritten_literals([Literal(1), Literal("5", datatype=XSD.positiveInteger)])
+    ['the data has literals of xsd:positiveInteger, which Oxigraph stores as another type']
+    """
+    found: set[str] = set()
+    for node in objects:
+        datatype = getattr(node, "datatype", None)
+        iri = str(getattr(datatype, "value", datatype)) if datatype is not None else ""
+        if iri in REWRITTEN_DATATYPES:
+            found.add(iri)
+    return [
+        f"the data has literals of {term_text(URIRef(iri))}, which Oxigraph stores as another type"
+        for iri in sorted(found)
+    ]
