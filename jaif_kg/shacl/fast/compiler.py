@@ -260,7 +260,7 @@ def _target_focus(c: Context, shape: Identifier) -> Focus:
 
 def compile_shapes(shapes: Graph, run: RunQuery) -> ShapesPlan:
     """Compile ``shapes`` into queries for the data graph that ``run`` queries."""
-    check_usable(shapes)
+    check_usable(shapes, parse_queries=False)
     compiler = Compiler(shapes, _subclasses(run), run)
     compiler.plan.unsupported.extend(declined(shapes))
     for shape in _target_shapes(shapes):
