@@ -30,7 +30,13 @@ from jaif_kg import __version__
 from jaif_kg.errors import InputError, InputErrors
 from jaif_kg.rdf.canonical import graph_turtle, turtle_literal
 from jaif_kg.rdf.graph import new_graph, term_text
-from jaif_kg.shacl.report import ResultPath, Severity, ValidationReport, ValidationResult
+from jaif_kg.shacl.report import (
+    ResultPath,
+    Severity,
+    ValidationReport,
+    ValidationResult,
+    severity_iri,
+)
 
 _PLURAL = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
 _SINGULAR = {"Violation": "violation", "Warning": "warning", "Info": "info"}
@@ -271,7 +277,7 @@ def report_graph(report: ValidationReport) -> Graph:
         if r.message:
             graph.add((node, SH.resultMessage, RdfLiteral(r.message)))
         graph.add((node, SH.sourceShape, r.source_shape))
-        graph.add((node, SH.resultSeverity, SH[r.severity]))
+        graph.add((node, SH.resultSeverity, severity_iri(r.severity)))
         graph.add((node, SH.sourceConstraintComponent, r.constraint_component))
         if r.file is not None:
             graph.add((node, RDFS.seeAlso, place_iri(r.file, r.line)))

@@ -39,7 +39,7 @@ from rdflib.term import Identifier
 from jaif_kg.rdf.graph import term_text
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, JAIFSH, project_prefixes, rebase
 from jaif_kg.rdf.terms import solution_rows
-from jaif_kg.shacl.report import ValidationReport, ValidationResult, severity
+from jaif_kg.shacl.report import ValidationReport, ValidationResult, result_severity
 from jaif_kg.sparql.escape import sparql_iri, sparql_string
 
 #: The shape of undefined classes and properties (under the default base).
@@ -128,7 +128,7 @@ def _shape(shapes: Graph, shape: URIRef, base: str) -> _Shape | None:
     return _Shape(
         node=node,
         component=URIRef(rebase(str(COMPONENTS[shape]), base)),
-        severity=severity(str(declared)) if declared is not None else "Violation",
+        severity=result_severity(declared) if declared is not None else "Violation",
     )
 
 
@@ -259,7 +259,7 @@ def _result(
         value=value,
         message=message,
         source_shape=shape.node,
-        severity=severity(shape.severity),
+        severity=shape.severity,
         constraint_component=shape.component,
     )
 

@@ -52,3 +52,26 @@ def test_json_on_exit_2_is_still_a_document() -> None:
     assert doc["error"]["errors"][0]["line"] == 4
     assert "malformed.ttl:4: syntax error" in done.stderr
     assert run(str(WORLD / "malformed.ttl")).stdout == ""  # text: stderr only
+
+
+CUSTOM = WORLD / "custom-severity"
+
+
+@pytest.mark.parametrize("fmt", ["text", "turtle", "json", "junit", "sarif", "github", "markdown"])
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+def test_a_custom_severity_fails_the_run_in_every_format(fmt: str, engine: str) -> None:
+    """SHACL allows any IRI as a severity: it ranks with Violation, and every format writes it."""
+    done = run(
+        str(CUSTOM / "data.ttl"),
+        "--only-shapes",
+        str(CUSTOM / "shapes.ttl"),
+        "--engine",
+        engine,
+        "--format",
+        fmt,
+        "--fail-on",
+        "info",
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Critical" in done.stdout or fmt in ("github", "sarif", "junit")
+    assert "A P needs a name." in done.stdout

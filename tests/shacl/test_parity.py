@@ -38,9 +38,6 @@ CASES = Path(__file__).resolve().parents[1] / "fixtures" / "shacl-parity"
 SHAPES_GRAPH = URIRef("urn:shapes")
 DATA_GRAPH = URIRef("urn:data")
 
-#: Cases that need jaif_kg.shacl.validate to check the data as read (the store rewrites it).
-NEEDS_THE_DATA_CHECK = {"edge-datatype-derived-integer-data"}
-
 Key = tuple[str, str, str, str, str, str, str]
 
 
@@ -172,13 +169,6 @@ def test_fast_engine_gives_pyshacl_verdict_or_declines(path: Path, tmp_path: Pat
             with pytest.raises(InputError, match="cannot evaluate"):
                 validate_rows(oxigraph_rows(to_store(case.data)), case.shapes, plan=plan)
         auto = validate([data], [shapes], engine="auto")
-        if path.stem in NEEDS_THE_DATA_CHECK:
-            if auto.engine == "fast":
-                pytest.xfail(
-                    "jaif_kg.shacl.validate does not yet decline data whose literals Oxigraph "
-                    "rewrites (jaif_kg.shacl.fast.declined.rewritten_literals)"
-                )
-            pytest.fail(f"validate now declines this data: take {path.stem} out of the gaps")
         assert auto.engine == "pyshacl"
         assert_same(keys(auto, blank=True), keys(reference, blank=True))
 
