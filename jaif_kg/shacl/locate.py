@@ -20,7 +20,9 @@ scanner's reason goes into the report's warnings.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import itertools
+import operator
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -73,18 +75,28 @@ class _Found:
     objects: dict[_Term, int]
 
 
+def _indices(quads: list[ox.Quad], position: str, terms: set[_Term]) -> Iterator[int]:
+    """The index of each quad whose term at ``position`` is one of ``terms``, in order (the
+    loop over every quad runs in C: only the quads found reach Python)."""
+    if not terms:
+        return iter(())
+    found = map(terms.__contains__, map(operator.attrgetter(position), quads))
+    return itertools.compress(itertools.count(), found)
+
+
 def _search(parsed: ParsedFile, triples: set[_Key], subjects: set[_Term]) -> _Found:
     found = _Found({}, {}, {})
-    blanks = {s for s in subjects if isinstance(s, ox.BlankNode)}
-    for index, q in enumerate(parsed.quads):
+    quads = parsed.quads
+    for index in _indices(quads, "subject", subjects):
+        q = quads[index]
         s = q.subject
-        if s in subjects:
-            found.subjects.setdefault(s, index)
-            key = (s, q.predicate, q.object)
-            if key in triples:
-                found.triples.setdefault(key, index)
-        if blanks and q.object in blanks:
-            found.objects.setdefault(q.object, index)
+        found.subjects.setdefault(s, index)
+        key = (s, q.predicate, q.object)
+        if key in triples:
+            found.triples.setdefault(key, index)
+    blanks: set[_Term] = {s for s in subjects if isinstance(s, ox.BlankNode)}
+    for index in _indices(quads, "object", blanks):
+        found.objects.setdefault(quads[index].object, index)
     return found
 
 
@@ -111,9 +123,8 @@ def locate(
     places = [FilePlaces(p, base) for p in parsed_files]
     searched = [_search(p, wanted_triples, wanted_subjects) for p in parsed_files]
 
-    used: set[int] = set()
-
-    def place(r: ValidationResult) -> tuple[str | None, int | None]:
+    def place(r: ValidationResult) -> tuple[int, int] | None:
+        """The file (its position) and the index of the triple that shows ``r``."""
         key = _value_triple(r)
         focus = _term(r.focus_node)
         for lookup in ("triples", "subjects", "objects"):
@@ -127,17 +138,26 @@ def locate(
                 else:
                     index = found.objects.get(focus) if isinstance(r.focus_node, BNode) else None
                 if index is not None:
-                    used.add(n)
-                    return places[n].path, places[n].line(index)
-        return None, None
+                    return n, index
+        return None
 
+    chosen = [place(r) for r in report.results]
+    asked: dict[int, set[int]] = {}
+    for where in chosen:
+        if where is not None:
+            asked.setdefault(where[0], set()).add(where[1])
+    # each file's lines are worked out once, for all the triples asked of it
+    lines = {n: places[n].lines_at(indices) for n, indices in sorted(asked.items())}
     results = []
-    for r in report.results:
-        file, line = place(r)
-        results.append(dataclasses.replace(r, file=file, line=line))
+    for r, where in zip(report.results, chosen, strict=True):
+        if where is None:
+            results.append(dataclasses.replace(r, file=None, line=None))
+        else:
+            n, index = where
+            results.append(dataclasses.replace(r, file=places[n].path, line=lines[n][index]))
     warnings = list(report.warnings)
-    for n in sorted(used):
+    for n in sorted(asked):
         reason = places[n].reason
-        if places[n].lines is None and reason is not None and "declined" in reason:
+        if reason is not None and "declined" in reason:
             warnings.append(f"{places[n].path}: {reason}")
     return dataclasses.replace(report, results=results, warnings=warnings)
