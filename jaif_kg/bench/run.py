@@ -9,27 +9,36 @@ measures load time, validation time with the fast engine, the p50/p95 latency of
 query with its example parameters, raw pyoxigraph on the same bound query, and its peak
 memory. pySHACL is measured up to ``--pyshacl-max`` triples. Over HTTP on loopback, at one
 size, jaif-kg (``jaif-kg serve``), ``oxigraph serve`` and ``rdflib-endpoint`` serve the same
-data and answer the same queries under a bounded load (:mod:`jaif_kg.bench.http`). Finally
+data and answer the same queries under a bounded load (:mod:`jaif_kg.bench.http`). Then
 ``jaif-kg serve`` is restarted on a 10^6-triple on-disk store and its start-up timed.
 
-``--quick`` runs 10^3 and 10^4 only (a couple of minutes); ``--sizes`` picks sizes.
+Then what a user runs, on the same synthetic data with one fault of each kind injected: ``jaif-kg
+validate FILE`` end to end (the CLI in a subprocess, engine auto and pySHACL) at each size from
+10^4; the cost of each step of ``validate`` and of each ``--format`` at ``--formats-size``
+(10^5), with the data as N-Triples and as canonical Turtle; and ``jaif-kg diff`` between the
+largest data and a second version with ``--diff-changes`` statements deleted, modified or added.
+
+``--quick`` runs 10^3 and 10^4 only (a couple of minutes); ``--sizes`` picks sizes; ``--only``
+runs some sections and keeps the others from the saved ``docs/BENCHMARKS.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import math
 import os
 import platform
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +69,31 @@ HTTP_SPARQL = {
     "?c skos:prefLabel ?name } GROUP BY ?name ORDER BY ?name",
 }
 JSON_RESULTS = {"Accept": "application/sparql-results+json"}
+
+#: The parts of a run (``--only``), each with the key of the results it writes.
+SECTIONS: dict[str, str] = {
+    "sizes": "sizes",
+    "cli": "cli_validate",
+    "formats": "formats",
+    "diff": "diff",
+    "http": "http",
+    "startup": "startup",
+    "checks": "checks",
+}
+
+#: Faults injected into the data of the ``cli``, ``formats`` and ``diff`` sections: one of each
+#: kind :mod:`jaif_kg.bench.synth` knows, so that validation has results to locate and render.
+FAULTS = len(synth.FAULT_KINDS)
+
+#: The smallest size ``jaif-kg validate`` is run at end to end.
+CLI_MIN_SIZE = 10_000
+
+#: A CLI run shorter than this (s) is repeated twice more and the median kept.
+CLI_REPEAT_BELOW = 5.0
+
+#: The targets of the sections on what a user runs (seconds, fraction).
+DIFF_TARGET_S = 30.0
+FORMATS_TARGET = 0.10
 
 
 def log(text: str) -> None:
@@ -106,14 +140,186 @@ def worker(spec: Result, timeout: float = 3600) -> Result:
     return result
 
 
-def make_data(root: Path, target: int, seed: int) -> tuple[Path, int, int]:
-    """A data folder with one synthetic file of about ``target`` triples."""
-    folder = root / f"data-{target}"
+def make_data(root: Path, target: int, seed: int, faults: int = 0) -> tuple[Path, int, int]:
+    """A data folder with one synthetic file of about ``target`` triples, with up to ``faults``
+    known violations (no more than there are projects)."""
+    folder = root / (f"data-{target}-faults" if faults else f"data-{target}")
     folder.mkdir(parents=True, exist_ok=True)
     projects = synth.projects_for_triples(target, seed)
     # N-Triples is Turtle: the shipped-graph loader reads graph_data/*.ttl
-    triples = synth.write(folder / "synthetic.ttl", projects, seed)
+    triples = synth.write(folder / "synthetic.ttl", projects, seed, min(faults, projects))
     return folder, projects, triples
+
+
+# -- what a user runs: jaif-kg validate, the report formats, jaif-kg diff ---------------------
+
+
+def run_cli(args: Sequence[str], workdir: Path) -> Result:
+    """Run ``jaif-kg ARGS`` as a user does, in a new process; its wall-clock seconds, exit code,
+    peak memory (the child's ``ru_maxrss``), the size of its output, and the summary line of
+    ``validate`` (else the last line of its output, or of stderr when it printed nothing)."""
+    from jaif_kg.bench.http import tool_path
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = workdir / "cli.out", workdir / "cli.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [tool_path("jaif-kg"), *args], stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        # wait4, not wait: the resource usage of this child alone
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = out_path.read_text(encoding="utf-8", errors="replace")
+    lines = text.splitlines()
+    summary = next(
+        (line for line in reversed(lines) if line.startswith(("Conforms", "Does not conform"))),
+        None,
+    )
+    if summary is None:
+        tail = lines or err_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        summary = tail[-1] if tail else ""
+    return {
+        "seconds": seconds,
+        "exit": process.returncode,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "stdout_bytes": out_path.stat().st_size,
+        "stdout_lines": len(lines),
+        "summary": summary,
+    }
+
+
+def run_cli_timed(args: Sequence[str], workdir: Path) -> Result:
+    """:func:`run_cli`; when a run takes under :data:`CLI_REPEAT_BELOW` s, two more runs and
+    the median time (the exit code and output of the first, the highest peak memory)."""
+    first = run_cli(args, workdir)
+    times = [first["seconds"]]
+    peak = first["peak_mb"]
+    if first["seconds"] < CLI_REPEAT_BELOW:
+        for _ in range(2):
+            again = run_cli(args, workdir)
+            times.append(again["seconds"])
+            peak = max(peak, again["peak_mb"])
+    return first | {"seconds": sorted(times)[len(times) // 2], "runs": len(times), "peak_mb": peak}
+
+
+def cli_round(
+    root: Path, data: Callable[[int], tuple[Path, int, int]], sizes: Iterable[int], pyshacl_max: int
+) -> list[Result]:
+    """``jaif-kg validate FILE --engine auto|pyshacl`` on the data of each size (pySHACL up to
+    ``pyshacl_max`` triples; beyond, ``None``)."""
+    rows: list[Result] = []
+    for target in sizes:
+        folder, projects, triples = data(target)
+        file = folder / "synthetic.ttl"
+        row: Result = {
+            "target": target,
+            "triples": triples,
+            "faults": min(FAULTS, projects),
+            "engines": {},
+        }
+        log(f"\n== jaif-kg validate on {triples:,} triples ({row['faults']} faults injected)")
+        for engine in ("auto", "pyshacl"):
+            if engine == "pyshacl" and target > pyshacl_max:
+                row["engines"][engine] = None
+                continue
+            r = run_cli_timed(["validate", str(file), "--engine", engine], root / "cli")
+            row["engines"][engine] = r
+            log(
+                f"  --engine {engine:8} {r['seconds']:8.2f} s  exit {r['exit']}  peak "
+                f"{r['peak_mb']:.0f} MB  {r['summary']}"
+            )
+        rows.append(row)
+    return rows
+
+
+def formats_round(
+    root: Path, data: Callable[[int], tuple[Path, int, int]], target: int, budget: float
+) -> Result:
+    """The steps of ``jaif-kg validate`` and each report format (:func:`worker.run_formats
+    <jaif_kg.bench.worker.run_formats>`) at one size, with the data as N-Triples (``.nt``), as
+    the same text named ``.ttl`` (the file of :func:`cli_round`), and as canonical Turtle."""
+    folder, projects, triples = data(target)
+    source = folder / "synthetic.ttl"
+    here = root / f"formats-{target}"
+    here.mkdir(parents=True, exist_ok=True)
+    ntriples = here / "synthetic.nt"
+    shutil.copyfile(source, ntriples)
+    turtle = here / "synthetic-canonical.ttl"
+    log(f"\n== report formats at {triples:,} triples")
+    written = worker({"kind": "turtle", "data_file": str(source), "out": str(turtle)})
+    log(f"  canonical Turtle: {written}")
+    inputs = [
+        ("N-Triples (.nt)", ntriples),
+        ("N-Triples text named .ttl (read as Turtle)", source),
+        ("canonical Turtle (.ttl)", turtle),
+    ]
+    out: Result = {
+        "target": target,
+        "triples": triples,
+        "faults": min(FAULTS, projects),
+        "turtle": written,
+        "inputs": {},
+    }
+    for label, path in inputs:
+        if path == turtle and "error" in written:
+            continue
+        r = worker({"kind": "formats", "data_file": str(path), "budget": budget})
+        out["inputs"][label] = r
+        if "error" in r:
+            log(f"  {label}: failed: {r['error']}")
+            continue
+        log(
+            f"  {label}: read {r['read']['p50']:.0f} ms, validate {r['validate']['p50']:.0f} ms, "
+            f"locate {r['locate']['p50']:.1f} ms, render "
+            + ", ".join(f"{f} {v['p50']:.1f}" for f, v in r["render"].items())
+            + " ms"
+        )
+    return out
+
+
+def changed_version(src: Path, dst: Path, changes: int, seed: int) -> dict[str, int]:
+    """Write to ``dst`` a second version of the N-Triples file ``src``: about ``changes``
+    statements, a third deleted, a third modified (an English literal replaced) and a third
+    added (an ``rdfs:comment`` on an existing subject), chosen with ``seed``. The counts."""
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    rng = random.Random(seed)
+    third = changes // 3
+    literals = [i for i, line in enumerate(lines) if line.rstrip().endswith("@en .")]
+    modified = set(rng.sample(literals, min(third, len(literals))))
+    others = [i for i in range(len(lines)) if i not in modified]
+    deleted = set(rng.sample(others, min(third, len(others))))
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if i in deleted:
+            continue
+        if i in modified:
+            subject, predicate, _ = line.split(" ", 2)
+            line = f'{subject} {predicate} "revised in the second version ({i})"@en .\n'
+        out.append(line)
+    comment = "<http://www.w3.org/2000/01/rdf-schema#comment>"
+    subjects = [lines[i].split(" ", 1)[0] for i in rng.sample(range(len(lines)), third)]
+    for k, subject in enumerate(subjects):
+        out.append(f'{subject} {comment} "added in the second version ({k})"@en .\n')
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    dst.write_text("".join(out), encoding="utf-8")
+    return {"deleted": len(deleted), "modified": len(modified), "added": len(subjects)}
+
+
+def diff_round(
+    root: Path, data: Callable[[int], tuple[Path, int, int]], target: int, changes: int, seed: int
+) -> Result:
+    """``jaif-kg diff OLD NEW``: the data of ``target`` triples and a second version of it
+    (:func:`changed_version`)."""
+    folder, _, triples = data(target)
+    old = folder / "synthetic.ttl"
+    new = root / f"diff-{target}" / "synthetic.ttl"
+    counts = changed_version(old, new, changes, seed)
+    log(f"\n== jaif-kg diff at {triples:,} triples: {counts}")
+    r = run_cli_timed(["diff", str(old), str(new)], root / "cli")
+    log(f"  {r['seconds']:.2f} s  exit {r['exit']}  peak {r['peak_mb']:.0f} MB")
+    return {"target": target, "triples": triples, "changes": counts} | r
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -268,14 +474,11 @@ def render(results: Result) -> str:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`python -m jaif_kg.bench.run`"
-        + (f" {' '.join(results['argv'])}" if results["argv"] else "")
-        + f"); the run took {results['elapsed_s'] / 60:.1f} minutes. Re-run it to refresh "
-        "every figure; nothing here is typed by hand except the notes marked as such.",
+        _provenance(results),
         "",
         "## Machine",
         "",
-        *machine_facts(),
+        *_machine(results),
         "",
         f"Data: `jaif-kg synth` with seed {results['seed']}; each latency: one warm-up, then "
         f"3 to 25 runs within about {results['budget']} s. How each figure is measured, what "
@@ -338,10 +541,226 @@ def render(results: Result) -> str:
             f"| restart (store filled, verdict cached) | {_f(st['restart'])} | "
             f"{st['restart_line']} |",
         ]
+    if results.get("cli_validate"):
+        lines += _cli_section(results["cli_validate"])
+    if results.get("formats"):
+        lines += _formats_section(results["formats"])
+    if results.get("diff"):
+        lines += _diff_section(results["diff"])
     lines += ["", "## Targets (issue 4, item 7)", ""]
     lines += _targets(results)
     lines += ["", "## Notes", "", *results.get("notes", [])]
     return "\n".join(lines) + "\n"
+
+
+def _command(argv: Sequence[str]) -> str:
+    return "`python -m jaif_kg.bench.run" + (f" {' '.join(argv)}" if argv else "") + "`"
+
+
+def _provenance(results: Result) -> str:
+    """Which run wrote the figures: one, or (``--only``) each run and the sections it measured."""
+    runs: list[Result] = results.get("runs") or []
+    if len(runs) <= 1:
+        return (
+            f"Written by `make bench` ({_command(results['argv'])}); the run took "
+            f"{results['elapsed_s'] / 60:.1f} minutes. Re-run it to refresh every figure; nothing "
+            "here is typed by hand except the notes marked as such."
+        )
+    parts = [
+        f"{', '.join(r['sections'])}: {_command(r['argv'])}"
+        + (f" on {r['date']}" if r.get("date") else " (an earlier run)")
+        + f", {r['elapsed_s'] / 60:.1f} minutes"
+        for r in runs
+    ]
+    return (
+        "Written by `make bench` over several runs (`--only` runs some sections and keeps the "
+        "others): " + "; ".join(parts) + ". Re-run `make bench` to refresh every figure at "
+        "once; nothing here is typed by hand except the notes marked as such."
+    )
+
+
+def _machine(results: Result) -> list[str]:
+    """The machine facts each run recorded (older results: the facts of the render's machine)."""
+    runs: list[Result] = results.get("runs") or []
+    recorded = [r for r in runs if r.get("machine")]
+    if not recorded:
+        return machine_facts()
+    if len(runs) == 1:
+        return list(recorded[0]["machine"])
+    lines: list[str] = []
+    for r in runs:
+        lines += ["", f"Run of {', '.join(r['sections'])}:", ""]
+        lines += r.get("machine") or ["- not recorded"]
+    return lines[1:]
+
+
+def machine_lines(report: str) -> list[str]:
+    r"""The bullet lines of a written report's ``## Machine`` section.
+
+    >>> machine_lines("# B\n\n## Machine\n\n- Date: D\n- CPU\n\nData: ...\n")
+    ['- Date: D', '- CPU']
+    """
+    lines = report.splitlines()
+    if "## Machine" not in lines:
+        return []
+    found = []
+    for line in lines[lines.index("## Machine") + 1 :]:
+        if line.startswith("- "):
+            found.append(line)
+        elif found:
+            break
+    return found
+
+
+def _cli_section(rows: list[Result]) -> list[str]:
+    faults = rows[0]["faults"] if rows else 0
+    lines = [
+        "",
+        "## `jaif-kg validate FILE` end to end",
+        "",
+        "The CLI in a new process, as a user runs it (`jaif-kg validate FILE --engine E`, text "
+        "output): Python start and imports, reading the file and the ontology, validation, the "
+        "vocabulary check, locating each result (file:line) and rendering; wall-clock seconds "
+        f"from start to exit (the median of 3 runs when one takes under {CLI_REPEAT_BELOW:.0f} "
+        "s, else one run), the exit code (1: violations found) and the peak memory of the "
+        f"process. Data: the synthetic file of each size with {faults} faults injected "
+        "(`jaif-kg synth --faults`, one of each kind).",
+        "",
+        "| triples (data file) | engine | seconds | exit code | peak memory (MB) | summary line |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        for engine, r in row["engines"].items():
+            head = f"| {row['triples']:,} | {engine} |"
+            if r is None:
+                lines.append(f"{head} not run (see notes) | | | |")
+            else:
+                lines.append(
+                    f"{head} {_f(r['seconds'])} | {r['exit']} | {_f(r['peak_mb'], 0)} | "
+                    f"{r['summary']} |"
+                )
+    return lines
+
+
+def format_costs(entry: Result) -> list[Result]:
+    """Per report format, from a :func:`worker.run_formats <jaif_kg.bench.worker.run_formats>`
+    result (medians, ms): ``render``, ``added`` (locate + render), ``total`` (read + validate +
+    locate + render), ``vs_text`` (total / the text format's total) and ``added_share``
+    (locate + render over read + validate).
+
+    >>> step = {"p50": 10.0}
+    >>> costs = format_costs({"read": step, "validate": {"p50": 90.0}, "locate": {"p50": 4.0},
+    ...                       "render": {"text": {"p50": 1.0}, "json": {"p50": 6.0}}})
+    >>> [(c["format"], c["total"], round(c["vs_text"], 3), c["added_share"]) for c in costs]
+    [('text', 105.0, 1.0, 0.05), ('json', 110.0, 1.048, 0.1)]
+    """
+    validation = entry["read"]["p50"] + entry["validate"]["p50"]
+    locate = entry["locate"]["p50"]
+    rows = [
+        {
+            "format": fmt,
+            "render": r["p50"],
+            "added": locate + r["p50"],
+            "total": validation + locate + r["p50"],
+            "added_share": (locate + r["p50"]) / validation if validation else 0.0,
+        }
+        for fmt, r in entry["render"].items()
+    ]
+    text = next((r["total"] for r in rows if r["format"] == "text"), None)
+    for r in rows:
+        r["vs_text"] = r["total"] / text if text else 0.0
+    return rows
+
+
+def _formats_section(fm: Result) -> list[str]:
+    turtle = fm.get("turtle", {})
+    made = (
+        f"written by `jaif-kg fmt`'s writer (`jaif_kg.rdf.canonical.canonical_turtle`) in "
+        f"{_f(turtle['seconds'])} s, {turtle['lines']:,} lines"
+        if "seconds" in turtle
+        else f"not written: {turtle.get('error', '?')}"
+    )
+    lines = [
+        "",
+        f"## Report formats at {fm['triples']:,} triples",
+        "",
+        "The steps of `jaif-kg validate FILE --format F` timed apart in one process per input "
+        "(`jaif_kg.bench.worker.run_formats`): read = `read_inputs`, validate = "
+        "`jaif_kg.shacl.validate` (engine auto, vocabulary check included), locate = "
+        "`jaif_kg.shacl.locate.locate` (file:line), render = `jaif_kg.shacl.render.render`; each "
+        "the median of 3 to 25 runs after a warm-up. Validation = read + validate; total = "
+        "validation + locate + render; added = (locate + render) / validation. Data: the file "
+        f"of the end-to-end table ({fm['faults']} faults) as N-Triples, the same text named "
+        f".ttl (read as Turtle), and as canonical Turtle ({made}).",
+    ]
+    for label, entry in fm["inputs"].items():
+        lines += ["", f"### {label}", ""]
+        if "error" in entry:
+            lines.append(f"failed: {entry['error']}")
+            continue
+        lines += [
+            f"read {_f(entry['read']['p50'], 0)} ms, validate {_f(entry['validate']['p50'], 0)} "
+            f"ms, locate {_f(entry['locate']['p50'], 1)} ms ({entry['located']} of "
+            f"{entry['results']} results given a line); peak memory "
+            f"{_f(entry['peak_mb'], 0)} MB.",
+            "",
+            "| format | render (ms) | locate + render (ms) | total (s) | vs text | added over "
+            "validation | output (bytes) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for c in format_costs(entry):
+            lines.append(
+                f"| {c['format']} | {_f(c['render'], 1)} | {_f(c['added'], 1)} | "
+                f"{_f(c['total'] / 1000)} | {c['vs_text']:.3f} | {c['added_share']:.1%} | "
+                f"{entry['bytes'][c['format']]:,} |"
+            )
+    return lines
+
+
+def _diff_section(d: Result) -> list[str]:
+    c = d["changes"]
+    return [
+        "",
+        f"## `jaif-kg diff` of two versions at {d['triples']:,} triples",
+        "",
+        "`jaif-kg diff OLD NEW` in a new process (timed as `validate` above): OLD is the "
+        "synthetic file of the end-to-end table, NEW a copy with statements deleted, literals "
+        "modified and `rdfs:comment`s added at random (`jaif_kg.bench.run.changed_version`).",
+        "",
+        "| old (triples) | deleted / modified / added | seconds | exit code | peak memory (MB) "
+        "| output lines | summary line |",
+        "|---:|---|---:|---:|---:|---:|---|",
+        f"| {d['triples']:,} | {c['deleted']} / {c['modified']} / {c['added']} | "
+        f"{_f(d['seconds'])} | {d['exit']} | {_f(d['peak_mb'], 0)} | {d['stdout_lines']:,} | "
+        f"{d['summary']} |",
+    ]
+
+
+def _user_targets(results: Result) -> list[str]:
+    """The target rows of the sections on what a user runs (formats, diff)."""
+    lines: list[str] = []
+    fm = results.get("formats")
+    if fm:
+        worst: tuple[float, str] | None = None
+        for label, entry in fm["inputs"].items():
+            if "error" in entry:
+                continue
+            for c in format_costs(entry):
+                if worst is None or c["added_share"] > worst[0]:
+                    worst = (c["added_share"], f"{c['format']}, {label}")
+        if worst is not None:
+            lines.append(
+                f"| report formats add < {FORMATS_TARGET:.0%} to validation ({fm['triples']:,} "
+                f"triples; locate + render over read + validate) | worst {worst[0]:.1%} "
+                f"({worst[1]}) | {'met' if worst[0] < FORMATS_TARGET else 'not met'} |"
+            )
+    d = results.get("diff")
+    if d:
+        lines.append(
+            f"| `jaif-kg diff` of two {d['triples']:,}-triple versions < {DIFF_TARGET_S:.0f} s "
+            f"| {d['seconds']:.1f} s | {'met' if d['seconds'] < DIFF_TARGET_S else 'not met'} |"
+        )
+    return lines
 
 
 def _growth_section(sizes: list[Result]) -> list[str]:
@@ -500,7 +919,7 @@ def _targets(results: Result) -> list[str]:
             f"{st['restart']:.2f} s to the first answer | "
             f"{'met' if st['restart'] < 2 else 'not met'} |"
         )
-    return lines
+    return lines + _user_targets(results)
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -583,6 +1002,48 @@ def run(args: argparse.Namespace) -> Result:
         "sizes": [],
         "notes": [],
     }
+    want = set(args.only)
+    if "sizes" in want:
+        sizes_round(args, root, results)
+    faulty = functools.cache(lambda target: make_data(root, target, args.seed, FAULTS))
+    if "cli" in want:
+        cli_sizes = [t for t in args.sizes if t >= CLI_MIN_SIZE]
+        results["cli_validate"] = cli_round(root, faulty, cli_sizes, args.pyshacl_max)
+    if "formats" in want:
+        results["formats"] = formats_round(root, faulty, args.formats_size, args.budget)
+    if "diff" in want:
+        results["diff"] = diff_round(root, faulty, args.diff_size, args.diff_changes, args.seed)
+    if "http" in want and args.http_size:
+        data_dir, _, triples = make_data(root, args.http_size, args.seed)
+        log(f"\n== HTTP at {size_label(args.http_size)} triples")
+        results["http"] = http_round(root / "http", data_dir, args.http_budget)
+        results["http"]["triples"] = triples
+    if "startup" in want and args.startup_size:
+        data_dir, _, triples = make_data(root, args.startup_size, args.seed)
+        log(f"\n== start-up on {size_label(args.startup_size)} triples from the on-disk store")
+        results["startup"] = startup_round(root / "startup", data_dir)
+        results["startup"]["triples"] = triples
+    if "checks" in want:
+        log("\n== cost of the endpoint's query checks")
+        results["checks"] = check_costs()
+    results["elapsed_s"] = time.perf_counter() - started
+    results["notes"] = _notes(args)
+    results["runs"] = [
+        {
+            "argv": args.argv,
+            "date": f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC",
+            "elapsed_s": results["elapsed_s"],
+            "sections": [name for name in SECTIONS if name in want],
+            "machine": machine_facts(),
+        }
+    ]
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return results
+
+
+def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
+    """Each size and backend in process, from files, and pySHACL: ``results["sizes"]``."""
     oxigraph_server = None
     try:
         from jaif_kg.bench import http as h
@@ -667,23 +1128,44 @@ def run(args: argparse.Namespace) -> Result:
     finally:
         if oxigraph_server is not None:
             oxigraph_server.__exit__(None, None, None)
-    if args.http_size:
-        data_dir, _, triples = make_data(root, args.http_size, args.seed)
-        log(f"\n== HTTP at {size_label(args.http_size)} triples")
-        results["http"] = http_round(root / "http", data_dir, args.http_budget)
-        results["http"]["triples"] = triples
-    if args.startup_size:
-        data_dir, _, triples = make_data(root, args.startup_size, args.seed)
-        log(f"\n== start-up on {size_label(args.startup_size)} triples from the on-disk store")
-        results["startup"] = startup_round(root / "startup", data_dir)
-        results["startup"]["triples"] = triples
-    log("\n== cost of the endpoint's query checks")
-    results["checks"] = check_costs()
-    results["elapsed_s"] = time.perf_counter() - started
-    results["notes"] = _notes(args)
-    if not args.keep:
-        shutil.rmtree(root, ignore_errors=True)
-    return results
+
+
+def merge(saved: Result, fresh: Result, sections: Iterable[str]) -> Result:
+    """``fresh`` (a run of some ``sections``) with every other section kept from ``saved`` (an
+    earlier run's results); ``runs`` lists the runs that measured what is kept.
+
+    >>> old = {"argv": [], "elapsed_s": 60, "sizes": [1], "http": {"a": 1}, "seed": 1}
+    >>> new = {"argv": ["--only", "http"], "elapsed_s": 6, "sizes": [], "http": {"a": 2},
+    ...        "seed": 1, "runs": [{"sections": ["http"]}]}
+    >>> both = merge(old, new, ["http"])
+    >>> both["sizes"], both["http"], [r["sections"] for r in both["runs"]]
+    ([1], {'a': 2}, [['sizes'], ['http']])
+    """
+    sections = set(sections)
+    merged = dict(fresh)
+    for name, key in SECTIONS.items():
+        if name not in sections and key in saved:
+            merged[key] = saved[key]
+    if "sizes" not in sections:  # the seed and budget of the run that measured the sizes
+        for key in ("seed", "budget"):
+            if key in saved:
+                merged[key] = saved[key]
+    earlier = saved.get("runs") or [
+        {
+            "argv": saved.get("argv", []),
+            "date": None,
+            "elapsed_s": saved.get("elapsed_s", 0),
+            "sections": [n for n, k in SECTIONS.items() if k in saved],
+            "machine": saved.get("machine", []),
+        }
+    ]
+    kept = []
+    for r in earlier:
+        left = [n for n in r["sections"] if n not in sections]
+        if left:
+            kept.append(r | {"sections": left})
+    merged["runs"] = kept + list(fresh.get("runs", []))
+    return merged
 
 
 def _too_slow(
@@ -744,6 +1226,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--startup-size", type=parse_size, help="size of the start-up round (default 10^6)"
     )
     p.add_argument("--no-startup", action="store_true", help="skip the start-up round")
+    p.add_argument(
+        "--formats-size",
+        type=parse_size,
+        help="size at which each step of validate and each report format is timed (default 10^5)",
+    )
+    p.add_argument(
+        "--diff-size", type=parse_size, help="size of the two versions diffed (default 10^6)"
+    )
+    p.add_argument(
+        "--diff-changes",
+        type=int,
+        default=300,
+        help="statements deleted, modified or added in the second version (a third each)",
+    )
+    p.add_argument(
+        "--only",
+        help="comma-separated sections to run, of: " + ", ".join(SECTIONS) + "; the others "
+        "are kept from the --out report's saved .json (default: every section)",
+    )
     p.add_argument("--out", type=Path, default=PROJECT_ROOT / "docs" / "BENCHMARKS.md")
     p.add_argument("--workdir", type=Path, help="keep data and stores here (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -771,6 +1272,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.startup_size = 10_000 if args.quick else 1_000_000
     if args.no_startup:
         args.startup_size = 0
+    if args.formats_size is None:
+        args.formats_size = 10_000 if args.quick else 100_000
+    if args.diff_size is None:
+        args.diff_size = 10_000 if args.quick else 1_000_000
+    args.only = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = sorted(set(args.only) - set(SECTIONS))
+    if unknown:
+        build_parser().error(f"--only: no section {', '.join(unknown)} (of {', '.join(SECTIONS)})")
     os.environ.setdefault("JAIF_QUERY_WORKERS", "2")
     if args.render:
         saved: Result = json.loads(args.render.read_text(encoding="utf-8"))
@@ -778,6 +1287,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"wrote {args.out} from {args.render}")
         return 0
     results = run(args)
+    saved_path = args.out.with_suffix(".json")
+    if set(args.only) != set(SECTIONS) and saved_path.is_file():
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        if not saved.get("runs") and args.out.is_file():
+            # results saved before runs were recorded: their machine facts are in the report
+            saved["machine"] = machine_lines(args.out.read_text(encoding="utf-8"))
+        results = merge(saved, results, args.only)
     report = render(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")

@@ -2,7 +2,8 @@
 
 ``python -m jaif_kg.bench.worker '<json spec>'`` measures one backend on one data folder and
 prints one JSON object: load time, validation times, the latency of every named query (and of
-raw pyoxigraph on the same bound query), and the peak memory of the process (``VmHWM``). A
+raw pyoxigraph on the same bound query), and the peak memory of the process (``VmHWM``); or the
+cost of each step of ``jaif-kg validate`` and of each report format (:func:`run_formats`). A
 process per run keeps the memory figures apart and the runs independent.
 """
 
@@ -195,10 +196,79 @@ def run_fast_files(spec: dict[str, Any]) -> dict[str, Any]:
     return _timed_validation(spec, load_oxigraph, validate_store)
 
 
+#: The formats of ``jaif-kg validate --format``, text first (the others are compared with it).
+REPORT_FORMATS = ("text", "json", "junit", "sarif", "github", "markdown", "turtle")
+
+
+def run_formats(spec: dict[str, Any]) -> dict[str, Any]:
+    """The steps of ``jaif-kg validate FILE --format F``, timed apart with the library: read the
+    file (``read_inputs``), validate (``jaif_kg.shacl.validate``, engine auto, vocabulary check
+    included), locate the results (``locate``, file:line) and render the located report in each
+    format. Each step: the median of at least 3 runs after a warm-up (``spec["budget"]`` s each).
+    ``spec`` keys: data_file, budget."""
+    from jaif_kg.rdf.files import project_contexts, read_inputs
+    from jaif_kg.rdf.graph import ontology_path, shapes_paths
+    from jaif_kg.settings import Settings
+    from jaif_kg.shacl import validate
+    from jaif_kg.shacl.locate import locate
+    from jaif_kg.shacl.render import render
+
+    settings = Settings()
+    base = settings.base_iri
+    budget = float(spec.get("budget", 2.0))
+    source = [Path(spec["data_file"])]
+    contexts = project_contexts(base, settings.public_url)
+    shapes = shapes_paths(settings)
+    ontology = [ontology_path(settings)]
+
+    def read() -> Any:
+        return read_inputs(source, base=base, contexts=contexts)
+
+    files = read()
+    report = validate(files, shapes, ontology, engine="auto", base=base)
+    located = locate(report, files, base=base)
+    out: dict[str, Any] = {
+        "triples": report.triples,
+        "results": len(report.results),
+        "located": sum(1 for r in located.results if r.line is not None),
+        "read": _summary(timed(read, budget)),
+        "validate": _summary(
+            timed(lambda: validate(files, shapes, ontology, engine="auto", base=base), budget)
+        ),
+        "locate": _summary(timed(lambda: locate(report, files, base=base), budget)),
+        "render": {},
+        "bytes": {},
+    }
+    for fmt in REPORT_FORMATS:
+        out["render"][fmt] = _summary(
+            timed(lambda f=fmt: render(located, f, "violation"), budget)  # type: ignore[misc]
+        )
+        out["bytes"][fmt] = len(render(located, fmt, "violation").encode("utf-8"))
+    out["peak_mb"] = peak_memory_mb()
+    return out
+
+
+def run_turtle(spec: dict[str, Any]) -> dict[str, Any]:
+    """Write ``spec["data_file"]`` as canonical Turtle (``jaif-kg fmt``'s writer,
+    :func:`jaif_kg.rdf.canonical.canonical_turtle`) to ``spec["out"]``; the time it took."""
+    from jaif_kg.rdf.canonical import canonical_turtle
+
+    started = time.perf_counter()
+    text = canonical_turtle(spec["data_file"])
+    Path(spec["out"]).write_text(text, encoding="utf-8")
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": len(text.encode("utf-8")),
+        "lines": text.count("\n"),
+    }
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "backend": run_backend,
     "pyshacl": run_pyshacl,
     "fast": run_fast_files,
+    "formats": run_formats,
+    "turtle": run_turtle,
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from jaif_kg.bench import http as bench_http
 from jaif_kg.bench import run as bench
+from jaif_kg.bench import worker
 from jaif_kg.catalog import Catalog
 from jaif_kg.settings import Settings
 
@@ -110,3 +111,115 @@ def test_report_shows_targets_and_ratios() -> None:
         "start-up on 1,000 triples from the on-disk store < 2 s ", ""
     )
     assert "## Machine" in text and "nproc" in text
+
+
+def _run(seconds: float, summary: str = "Does not conform: 1 violation") -> dict[str, object]:
+    return {"seconds": seconds, "exit": 1, "peak_mb": 90.0, "summary": summary}
+
+
+def _formats_entry(locate_ms: float) -> dict[str, object]:
+    step = {"p50": 100.0, "p95": 100.0, "runs": 3}
+    return {
+        "read": step,
+        "validate": {"p50": 900.0},
+        "locate": {"p50": locate_ms},
+        "render": {"text": {"p50": 1.0}, "turtle": {"p50": 20.0}},
+        "bytes": {"text": 10, "turtle": 20},
+        "results": 2,
+        "located": 2,
+        "peak_mb": 100.0,
+    }
+
+
+def test_report_shows_validate_end_to_end_formats_and_diff() -> None:
+    results = {
+        "argv": [],
+        "seed": 1,
+        "budget": 1,
+        "elapsed_s": 60,
+        "sizes": [],
+        "cli_validate": [
+            {
+                "target": 10_000,
+                "triples": 10_133,
+                "faults": 17,
+                "engines": {"auto": _run(1.5), "pyshacl": None},
+            }
+        ],
+        "formats": {
+            "target": 100_000,
+            "triples": 100_500,
+            "faults": 17,
+            "turtle": {"seconds": 8.0, "bytes": 100, "lines": 10},
+            "inputs": {"N-Triples (.nt)": _formats_entry(4.0), "Turtle": _formats_entry(200.0)},
+        },
+        "diff": {
+            "triples": 1_000_000,
+            "changes": {"deleted": 100, "modified": 100, "added": 100},
+            "stdout_lines": 900,
+        }
+        | _run(31.0, "269 resources differ"),
+        "notes": [],
+    }
+    text = bench.render(results)
+    assert "| 10,133 | auto | 1.50 | 1 | 90 | Does not conform: 1 violation |" in text
+    assert "| 10,133 | pyshacl | not run (see notes) | | | |" in text
+    # (locate + render) / (read + validate): 24 / 1000 for N-Triples, 220 / 1000 for Turtle
+    assert "| turtle | 20.0 | 24.0 | 1.02 | 1.019 | 2.4% | 20 |" in text
+    assert "worst 22.0% (turtle, Turtle) | not met |" in text
+    assert "| 1,000,000 | 100 / 100 / 100 | 31.00 | 1 | 90 | 900 | 269 resources differ |" in text
+    assert "versions < 30 s | 31.0 s | not met |" in text
+
+
+def test_merge_keeps_the_sections_not_run_and_says_which_run_measured_what() -> None:
+    saved = {"argv": [], "elapsed_s": 600, "seed": 1, "budget": 1.5, "sizes": [1], "http": {}}
+    fresh = {
+        "argv": ["--only", "diff"],
+        "elapsed_s": 60,
+        "seed": 1,
+        "budget": 1.5,
+        "sizes": [],
+        "diff": {"x": 1},
+        "runs": [{"argv": ["--only", "diff"], "date": "D", "elapsed_s": 60, "sections": ["diff"]}],
+    }
+    merged = bench.merge(saved, fresh, ["diff"])
+    assert merged["sizes"] == [1] and merged["diff"] == {"x": 1} and "http" in merged
+    header = bench._provenance(merged)
+    assert "sizes, http: `python -m jaif_kg.bench.run` (an earlier run), 10.0 minutes" in header
+    assert "diff: `python -m jaif_kg.bench.run --only diff` on D, 1.0 minutes" in header
+
+
+def test_changed_version_deletes_modifies_and_adds(tmp_path: Path) -> None:
+    folder, _, triples = bench.make_data(tmp_path, 1_500, seed=1, faults=3)
+    old = folder / "synthetic.ttl"
+    counts = bench.changed_version(old, tmp_path / "new.nt", 30, seed=1)
+    assert counts == {"deleted": 10, "modified": 10, "added": 10}
+    before = set(old.read_text(encoding="utf-8").splitlines())
+    after = set((tmp_path / "new.nt").read_text(encoding="utf-8").splitlines())
+    assert len(before - after) == 20 and len(after - before) == 20
+    assert len(after) == triples
+
+
+def test_cli_and_formats_measure_validate_on_data_with_faults(tmp_path: Path) -> None:
+    folder, _, _ = bench.make_data(tmp_path, 1_500, seed=1, faults=3)
+    run = bench.run_cli(["validate", str(folder / "synthetic.ttl")], tmp_path / "cli")
+    assert run["exit"] == 1 and run["summary"].startswith("Does not conform")
+    assert run["seconds"] > 0 and run["peak_mb"] > 10
+    result = bench.worker(
+        {"kind": "formats", "data_file": str(folder / "synthetic.ttl"), "budget": 0.01}
+    )
+    assert "error" not in result, result
+    assert set(result["render"]) == set(worker.REPORT_FORMATS)
+    assert result["results"] >= 3 and result["located"] == result["results"]
+    assert all(size > 0 for size in result["bytes"].values())
+
+
+def test_machine_facts_of_each_run_are_shown() -> None:
+    runs = [
+        {"argv": [], "elapsed_s": 60, "sections": ["sizes"], "machine": ["- Date: old"]},
+        {"argv": [], "elapsed_s": 6, "sections": ["diff"], "machine": ["- Date: new"]},
+    ]
+    results = {"argv": [], "seed": 1, "budget": 1, "elapsed_s": 6, "sizes": [], "runs": runs}
+    text = bench.render(results)
+    assert "Run of sizes:\n\n- Date: old\n\nRun of diff:\n\n- Date: new" in text
+    assert bench.machine_lines(text)[0] == "- Date: old"
