@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from jaif_kg.cli.args import Subparsers, load_settings, say
+from jaif_kg.cli.args import Subparsers, load_settings, not_utf8, say
 from jaif_kg.errors import InputError
 
 
@@ -16,8 +16,10 @@ def add(subparsers: Subparsers) -> None:
         help="write the dumps and the dataset description",
         description=(
             "Write the shipped graph (ontology + graph_data/) as Turtle, sorted N-Triples, JSON-LD "
-            "(with its context.jsonld), TriG (one named graph per source document) and RDF/XML, "
-            "with the VoID/DCAT dataset description (void.ttl) and SHA256SUMS. The server offers "
+            "(with its context.jsonld), TriG (one named graph per source document) and RDF/XML; "
+            "the whole dataset (the shipped graph and every --graph) as TriG and N-Quads, and "
+            "each graph as Turtle (graph-NAME.ttl); with the VoID/DCAT dataset description "
+            "(void.ttl) and SHA256SUMS. A server started with the same --graph options offers "
             "the same files under /dumps/."
         ),
     )
@@ -28,13 +30,26 @@ def add(subparsers: Subparsers) -> None:
         metavar="DIR",
         help="output folder (default: dist)",
     )
+    p.add_argument(
+        "--graph",
+        action="append",
+        default=[],
+        metavar="IRI=FILE",  # not utf8_text: a file name may hold any bytes (the IRI is checked)
+        help="also load FILE into the named graph IRI, as serve --graph does (repeatable)",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from jaif_kg.api.server import parse_graph_option
     from jaif_kg.publish.dumps import shipped_bundle
 
-    bundle = shipped_bundle(load_settings())
+    graphs = [parse_graph_option(value) for value in args.graph]
+    for iri, _ in graphs:
+        raw = not_utf8(iri)
+        if raw is not None:
+            raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
+    bundle = shipped_bundle(load_settings(), graphs)
     try:
         written = bundle.write(args.out)
     except FileExistsError as exc:  # mkdir of a name that a file holds

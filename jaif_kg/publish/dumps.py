@@ -1,7 +1,10 @@
-"""Dumps of the whole dataset: Turtle, N-Triples, JSON-LD, TriG and RDF/XML, with checksums.
+"""Dumps of the dataset: the shipped graph in five formats, the whole dataset as TriG and
+N-Quads, each graph as Turtle, with the dataset description and checksums.
 
 ``jaif-kg build`` writes them to a folder; the server offers the very same bytes under ``/dumps/``
-(built on first request and cached). Every dump holds the store's default graph (ontology + data):
+(built on first request and cached), computed from the dataset it serves. The ``jaif-kg.*`` dumps
+hold the shipped graph (ontology + data: the named graph ``{base}graph/jaif`` when the store holds
+it, else the store's default graph, see :func:`shipped_graph`):
 
 * ``jaif-kg.ttl``    canonical Turtle, as ``jaif-kg fmt`` writes it (:mod:`jaif_kg.rdf.canonical`);
 * ``jaif-kg.nt``     N-Triples, one triple per line, lines sorted, so diffs are clean;
@@ -9,42 +12,66 @@
   it and at ``/dumps/context.jsonld``); nodes sorted by ``@id``;
 * ``jaif-kg.trig``   TriG with one named graph per source document (see :func:`graph_name_for`);
 * ``jaif-kg.rdf``    RDF/XML;
-* ``void.ttl``       the dataset description (VoID + DCAT, :mod:`jaif_kg.publish.void`);
+* ``jaif-kg-dataset.trig`` and ``jaif-kg-dataset.nq``: every graph of the dataset as loaded
+  (the default graph and each named graph under its own name), but the metadata graph
+  ``{base}graph/meta``, which records load times and would make two builds differ;
+* ``graph-{name}.ttl`` one canonical Turtle file per named graph (:func:`graph_file_name`), and
+  ``default-graph.ttl`` for the store's own default graph when it holds triples;
+* ``void.ttl``       the dataset description (VoID + DCAT, :mod:`jaif_kg.publish.void`), with every
+  file above as a ``void:dataDump`` and a ``dcat:Distribution``, and the Graph Store endpoint;
 * ``SHA256SUMS``     ``sha256sum -c`` compatible checksums of every other file.
 
 Blank nodes are given canonical labels (RDFC-1.0,
-:func:`jaif_kg.rdf.canonical.canonical_triples`) before writing, so two builds of the same graph
-give the same bytes. Under another base IRI than the default (``settings.base_iri``), the graph is
-read rebased and every prefix and context names the rebased namespaces, so no dump mentions the
-default base.
+:func:`jaif_kg.rdf.canonical.canonical_triples`; over the whole dataset for the dataset dumps)
+before writing, and triples, quads and N-Triples/N-Quads lines are sorted, so two builds of the
+same dataset give the same bytes. Under another base IRI than the default
+(``settings.base_iri``), the graph is read rebased and every prefix and context names the
+rebased namespaces, so no dump mentions the default base.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import PROV
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF
 from rdflib.term import Node
 
 from jaif_kg.publish.describe import new_graph, prefixes
 from jaif_kg.publish.iris import published_base, split_fragment
-from jaif_kg.publish.void import DumpFile, dataset_description
+from jaif_kg.publish.vocab import SPDX
+from jaif_kg.publish.void import (
+    DCAT,
+    IANA,
+    LICENCE,
+    XSD,
+    DumpFile,
+    dataset_description,
+    dataset_iri,
+    void_iri,
+)
 from jaif_kg.rdf.canonical import canonical_triples, graph_turtle
 from jaif_kg.rdf.formats import rdf_format
-from jaif_kg.rdf.graph import shipped_paths, to_oxigraph_term, to_rdflib_term
-from jaif_kg.rdf.namespaces import DEFAULT_BASE
+from jaif_kg.rdf.graph import to_oxigraph_term, to_rdflib_term
+from jaif_kg.rdf.namespaces import DEFAULT_BASE, VOID
 from jaif_kg.settings import Settings
-from jaif_kg.store import Store, open_store
-from jaif_kg.store.loading import load_files
+from jaif_kg.store import Store, load_shipped, open_store
 
 DUMP_STEM = "jaif-kg"
+#: File stem of the whole dataset's dumps (TriG and N-Quads).
+DATASET_STEM = "jaif-kg-dataset"
+#: File stem of the store's own default graph's Turtle dump (when it holds triples).
+DEFAULT_GRAPH_STEM = "default-graph"
+#: The path of the read-only SPARQL 1.1 Graph Store HTTP Protocol endpoint.
+GRAPH_STORE_PATH = "graph-store"
+GRAPH_STORE_SPEC = "https://www.w3.org/TR/sparql11-http-rdf-update/"
 CONTEXT_FILE = "context.jsonld"
 VOID_FILE = "void.ttl"
 CHECKSUMS_FILE = "SHA256SUMS"
@@ -56,6 +83,8 @@ DUMP_FORMATS: dict[str, str] = {
     "trig": "TriG (one named graph per source document)",
     "rdfxml": "RDF/XML",
 }
+#: The dumps of the whole dataset: format name -> human title.
+DATASET_FORMATS: dict[str, str] = {"trig": "TriG", "nquads": "N-Quads"}
 #: A triple as rdflib graphs hold it.
 RdfTriple = tuple[Node, Node, Node]
 PRIMARY_SOURCE = PROV.hadPrimarySource
@@ -87,15 +116,17 @@ def _sorted(triples: Iterable[RdfTriple]) -> list[RdfTriple]:
     return sorted(triples, key=lambda t: tuple(_key(x) for x in t))
 
 
-def store_graph(store: Store, base: str = DEFAULT_BASE) -> Graph:
-    """The store's default graph with canonical blank-node labels, added in sorted order (the
-    project's prefixes under ``base`` bound).
+def graph_from_ntriples(data: bytes, base: str = DEFAULT_BASE) -> Graph:
+    """The graph of N-Triples ``data`` with canonical blank-node labels, added in sorted order
+    (the project's prefixes under ``base`` bound).
 
     Sorted insertion makes rdflib's serialisers (which iterate in insertion order) deterministic.
+    pyoxigraph parses, and the terms keep their lexical form exactly (rdflib's parser would
+    normalise some literals, and the dump would then differ from the store).
+
+    >>> len(graph_from_ntriples(b'_:x <http://example.org/p> "1" .\\n'))
+    1
     """
-    data = store.dump("application/n-triples")
-    # pyoxigraph parses, and the terms keep their lexical form exactly (rdflib's parser would
-    # normalise some literals, and the dump would then differ from the store).
     triples = (
         (to_rdflib_term(t.subject), to_rdflib_term(t.predicate), to_rdflib_term(t.object))
         for t in canonical_triples(ox.parse(data, ox.RdfFormat.N_TRIPLES))
@@ -104,6 +135,161 @@ def store_graph(store: Store, base: str = DEFAULT_BASE) -> Graph:
     for triple in _sorted(triples):
         graph.add(triple)
     return graph
+
+
+def store_graph(store: Store, base: str = DEFAULT_BASE, graph: str | None = None) -> Graph:
+    """One graph of the store (``graph``; the store's own default graph when ``None``) with
+    canonical blank-node labels, added in sorted order (see :func:`graph_from_ntriples`)."""
+    return graph_from_ntriples(store.dump("application/n-triples", graph), base)
+
+
+def shipped_graph_name(base: str) -> str:
+    """The named graph that holds the shipped graph (ontology + data) in a served dataset.
+
+    >>> shipped_graph_name("https://w3id.org/jaif-kg/")
+    'https://w3id.org/jaif-kg/graph/jaif'
+    """
+    return f"{base}graph/jaif"
+
+
+def meta_graph_name(base: str) -> str:
+    """The named graph of per-graph load records (VoID), left out of the dumps: it records load
+    times, so two builds would differ.
+
+    >>> meta_graph_name("https://w3id.org/jaif-kg/")
+    'https://w3id.org/jaif-kg/graph/meta'
+    """
+    return f"{base}graph/meta"
+
+
+def shipped_graph(store: Store, base: str) -> str | None:
+    """Where the store holds the shipped graph: its named graph when the store has it, else the
+    default graph (``None``; a store loaded before the shipped graph had a name of its own)."""
+    name = shipped_graph_name(base)
+    return name if name in store.named_graphs() else None
+
+
+def dumped_graphs(store: Store, base: str) -> list[str | None]:
+    """The graphs of the dataset that the dumps hold, in file order: the store's own default
+    graph first (``None``) when it holds triples, then every named graph by IRI, but the
+    metadata graph (:func:`meta_graph_name`)."""
+    named = [g for g in store.named_graphs() if g != meta_graph_name(base)]
+    default: list[str | None] = [None] if store.dump("application/n-triples") else []
+    return [*default, *sorted(named)]
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def graph_file_stem(iri: str, base: str) -> str:
+    """The file name (without suffix) of a named graph's dump: ``graph-`` and a name from its IRI.
+
+    A graph ``{base}graph/{name}`` whose ``{name}`` is lower-case letters and digits in
+    hyphen-separated words (``jaif``, ``wdi-2023``) gives ``graph-{name}``. Any other IRI (other
+    characters, upper case, slashes, or outside ``{base}graph/``) gives ``graph-{slug}--{hash}``:
+    a lower-case slug of its last path segment and the first 16 hex digits of the IRI's SHA-256,
+    after a double hyphen that no plain name has. Names are thus distinct for distinct IRIs (short
+    of a hash collision), stable, safe in every file system and URL (no case-only differences, no
+    dots, no slashes), and never those of the other dump files.
+
+    >>> graph_file_stem("https://w3id.org/jaif-kg/graph/jaif", "https://w3id.org/jaif-kg/")
+    'graph-jaif'
+    >>> graph_file_stem("http://example.org/Data/WDI_2023", "https://w3id.org/jaif-kg/")
+    'graph-wdi-2023--7cc2fb82b2f836cb'
+    """
+    prefix = base + "graph/"
+    if iri.startswith(prefix) and _SAFE_NAME.fullmatch(iri[len(prefix) :]):
+        return "graph-" + iri[len(prefix) :]
+    last = re.split(r"[/#:?]", iri.rstrip("/#?"))[-1]
+    slug = "-".join(re.findall(r"[a-z0-9]+", last.lower()))[:40].strip("-")
+    return f"graph-{slug}--{hashlib.sha256(iri.encode()).hexdigest()[:16]}"
+
+
+def graph_file_name(graph: str | None, base: str) -> str:
+    """File name of one graph's Turtle dump (``graph=None``: the store's own default graph).
+
+    >>> graph_file_name(None, "https://w3id.org/jaif-kg/")
+    'default-graph.ttl'
+    >>> graph_file_name("https://w3id.org/jaif-kg/graph/wdi", "https://w3id.org/jaif-kg/")
+    'graph-wdi.ttl'
+    """
+    stem = DEFAULT_GRAPH_STEM if graph is None else graph_file_stem(graph, base)
+    return f"{stem}.{rdf_format('turtle').suffix}"
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, ...]:
+    g = quad.graph_name
+    name = "" if isinstance(g, ox.DefaultGraph) else f"1{g}"
+    return (name, str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def canonical_quads(data: bytes) -> list[ox.Quad]:
+    """The quads of N-Quads ``data``, blank nodes relabelled by RDFC-1.0 over the whole dataset
+    (a blank node may be shared by graphs), without duplicates, sorted (default graph first, then
+    by graph name, subject, predicate, object)."""
+    dataset = ox.Dataset(ox.parse(data, ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=_quad_key)
+
+
+def dataset_quads(store: Store, base: str) -> list[ox.Quad]:
+    """Every quad of the dumped graphs (:func:`dumped_graphs`), canonical and sorted."""
+    meta = ox.NamedNode(meta_graph_name(base))
+    data = store.dump("application/n-quads")
+    quads = [q for q in ox.parse(data, ox.RdfFormat.N_QUADS) if q.graph_name != meta]
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    return canonical_quads(text)
+
+
+def to_nquads(quads: Iterable[ox.Quad]) -> bytes:
+    """N-Quads, one line per quad, lines sorted and without duplicates."""
+    text = (ox.serialize(list(quads), format=ox.RdfFormat.N_QUADS) or b"").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def quads_trig(quads: Iterable[ox.Quad], base: str) -> bytes:
+    """TriG of ``quads`` in the order given, with the project's prefixes and ``graph:``."""
+    # Without "id:", whose local names would need escaped slashes (id:source\/x).
+    names = {k: v for k, v in prefixes(base).items() if k != "id"} | {"graph": base + "graph/"}
+    return ox.serialize(list(quads), format=ox.RdfFormat.TRIG, prefixes=names) or b""
+
+
+def graph_document(
+    ntriples: bytes,
+    media_type: str,
+    *,
+    graph: str | None = None,
+    base: str = DEFAULT_BASE,
+    context: str | None = None,
+) -> bytes:
+    """One graph (given as N-Triples) written canonically in any RDF format: the bytes the
+    dumps and the Graph Store read (``GET /graph-store``) answer with.
+
+    Turtle, N-Triples, JSON-LD and RDF/XML are written as :func:`serialize` does; N-Quads and TriG
+    put the triples in the named graph ``graph`` (in the default graph when ``None``), sorted.
+
+    Args:
+        ntriples: the graph.
+        media_type: any media type, alias or name of :data:`jaif_kg.rdf.formats.RDF_FORMATS`.
+        graph: the graph name N-Quads and TriG give the triples.
+        base: the base IRI of the project's prefixes.
+        context: the JSON-LD ``@context`` URL (``None``: the context inline).
+
+    >>> graph_document(b"<http://e.org/s> <http://e.org/p> <http://e.org/o> .\\n", "nquads",
+    ...                graph="http://e.org/g")
+    b'<http://e.org/s> <http://e.org/p> <http://e.org/o> <http://e.org/g> .\\n'
+    """
+    fmt = rdf_format(media_type)
+    rdf = graph_from_ntriples(ntriples, base)
+    if fmt.name not in ("nquads", "trig"):
+        return serialize(rdf, fmt.name, context=context, base=base)
+    name = ox.NamedNode(graph) if graph is not None else ox.DefaultGraph()
+    quads = []
+    for triple in _sorted(rdf):
+        t = _ox_triple(triple)
+        quads.append(ox.Quad(t.subject, t.predicate, t.object, name))
+    return to_nquads(quads) if fmt.name == "nquads" else quads_trig(quads, base)
 
 
 def _sorted_json(value: Any, *, in_list: bool = False) -> Any:
@@ -255,9 +441,7 @@ def to_trig(graph: Graph, base: str) -> bytes:
         for triple in triples:
             t = _ox_triple(triple)
             quads.append(ox.Quad(t.subject, t.predicate, t.object, graph_name))
-    # Without "id:", whose local names would need escaped slashes (id:source\/x).
-    names = {k: v for k, v in prefixes(base).items() if k != "id"} | {"graph": base + "graph/"}
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=names) or b""
+    return quads_trig(quads, base)
 
 
 @dataclass(frozen=True)
@@ -287,10 +471,81 @@ def dump_name(format_name: str) -> str:
     return f"{DUMP_STEM}.{rdf_format(format_name).suffix}"
 
 
+def dataset_files(store: Store, base: str) -> list[tuple[DumpFile, str]]:
+    """The dumps of the whole dataset and of each graph, each with the local name of its
+    ``dcat:Distribution`` in the dataset description (``dist-dataset-trig``, ``dist-graph-jaif``).
+    """
+    quads = dataset_quads(store, base)
+    out: list[tuple[DumpFile, str]] = []
+    for name, data in (("trig", quads_trig(quads, base)), ("nquads", to_nquads(quads))):
+        fmt = rdf_format(name)
+        title = f"The whole dataset, every graph under its name ({DATASET_FORMATS[name]})"
+        file = DumpFile(f"{DATASET_STEM}.{fmt.suffix}", fmt.media_type, title, data)
+        out.append((file, f"dist-dataset-{name}"))
+    turtle = rdf_format("turtle")
+    for graph in dumped_graphs(store, base):
+        data = graph_document(store.dump("application/n-triples", graph), "turtle", base=base)
+        title = "The default graph" if graph is None else f"The named graph <{graph}>"
+        name = graph_file_name(graph, base)
+        stem = name.rsplit(".", 1)[0]
+        out.append((DumpFile(name, turtle.media_type, f"{title} (Turtle)", data), f"dist-{stem}"))
+    return out
+
+
+def add_distributions(
+    void: Graph, settings: Settings, files: Sequence[tuple[DumpFile, str]]
+) -> None:
+    """Add ``files`` to the dataset description as ``void:dataDump`` and ``dcat:Distribution``
+    (media type, size, SHA-256, licence), each under ``{base}void#{local name}``, as
+    :func:`jaif_kg.publish.void.dataset_description` describes the graph dumps; and the Graph
+    Store endpoint as a ``dcat:DataService``."""
+    pub = published_base(settings)
+    local = void_iri(settings) + "#"
+    ds = dataset_iri(settings)
+    for item, name in files:
+        url = URIRef(f"{pub}dumps/{item.name}")
+        media = URIRef(IANA + rdf_format(item.media_type).media_type)
+        dist = URIRef(local + name)
+        void.add((ds, VOID.dataDump, url))
+        void.add((ds, DCAT.distribution, dist))
+        void.add((dist, RDF.type, DCAT.Distribution))
+        void.add((dist, DCTERMS.title, Literal(item.title, lang="en")))
+        void.add((dist, DCAT.downloadURL, url))
+        void.add((dist, DCAT.accessURL, URIRef(f"{pub}dumps/")))
+        void.add((dist, DCAT.mediaType, media))
+        void.add((dist, DCTERMS.format, media))
+        void.add((dist, DCAT.byteSize, Literal(item.size, datatype=XSD.nonNegativeInteger)))
+        void.add((dist, DCTERMS.license, LICENCE))
+        checksum = URIRef(local + name + "-sha256")
+        void.add((dist, SPDX.checksum, checksum))
+        void.add((checksum, RDF.type, SPDX.Checksum))
+        void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        void.add((checksum, SPDX.checksumValue, Literal(item.sha256, datatype=XSD.hexBinary)))
+    # The Graph Store read (https://www.w3.org/TR/sparql11-http-rdf-update/#http-get).
+    service, dist = URIRef(local + GRAPH_STORE_PATH), URIRef(local + "dist-" + GRAPH_STORE_PATH)
+    endpoint = URIRef(pub + GRAPH_STORE_PATH)
+    void.add((ds, DCAT.distribution, dist))
+    void.add((dist, RDF.type, DCAT.Distribution))
+    void.add((dist, DCTERMS.title, Literal("Graph Store (read only)", lang="en")))
+    void.add((dist, DCAT.accessURL, endpoint))
+    void.add((dist, DCAT.accessService, service))
+    void.add((dist, DCTERMS.license, LICENCE))
+    void.add((service, RDF.type, DCAT.DataService))
+    title = "jaif-kg SPARQL 1.1 Graph Store (GET and HEAD only)"
+    void.add((service, DCTERMS.title, Literal(title, lang="en")))
+    void.add((service, DCAT.endpointURL, endpoint))
+    void.add((service, DCTERMS.conformsTo, URIRef(GRAPH_STORE_SPEC)))
+    void.add((service, DCAT.servesDataset, ds))
+
+
 def build_bundle(store: Store, settings: Settings) -> Bundle:
-    """Build every dump of the store's default graph, the dataset description and the checksums."""
+    """Build every dump of the store's dataset, the dataset description and the checksums.
+
+    The ``jaif-kg.*`` dumps hold the shipped graph (:func:`shipped_graph`); the dataset dumps and
+    the per-graph files every graph but the metadata graph (:func:`dumped_graphs`).
+    """
     base = settings.base_iri
-    graph = store_graph(store, base)
+    graph = store_graph(store, base, shipped_graph(store, base))
     files: dict[str, DumpFile] = {}
     for name, title in DUMP_FORMATS.items():
         fmt = rdf_format(name)
@@ -301,7 +556,10 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
         files[dump_name(name)] = DumpFile(dump_name(name), fmt.media_type, title, data)
     context = (json.dumps(jsonld_context(base), indent=2, sort_keys=True) + "\n").encode("utf-8")
     files[CONTEXT_FILE] = DumpFile(CONTEXT_FILE, "application/ld+json", "JSON-LD context", context)
+    extra = dataset_files(store, base)
+    files.update((item.name, item) for item, _ in extra)
     void = dataset_description(store, settings, [files[dump_name(n)] for n in DUMP_FORMATS])
+    add_distributions(void, settings, extra)
     void_bytes = graph_turtle(void, base=base).encode("utf-8")
     files[VOID_FILE] = DumpFile(
         VOID_FILE, "text/turtle", "Dataset description (VoID + DCAT)", void_bytes
@@ -313,19 +571,20 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
     return Bundle(files, void)
 
 
-def shipped_bundle(settings: Settings) -> Bundle:
-    """Build the dumps of the shipped graph (ontology + ``graph_data/``), as ``jaif-kg build`` does.
+def shipped_bundle(settings: Settings, graphs: Sequence[tuple[str, Path]] = ()) -> Bundle:
+    """Build the dumps of the shipped graph (ontology + ``graph_data/``) and of ``graphs``
+    (``(IRI, FILE)``: ``--graph IRI=FILE``), as ``jaif-kg build`` does.
 
-    The graph is loaded into a fresh in-memory store (read under ``settings.base_iri``), so the
-    result does not depend on the configured store; a server over the shipped graph serves the
-    same bytes.
+    The files are loaded into a fresh in-memory store (read under ``settings.base_iri``) as
+    ``jaif-kg serve`` loads them (:func:`jaif_kg.store.load_shipped`), so the result does not
+    depend on the configured store, and a server over the same files serves the same bytes.
 
     Raises:
         jaif_kg.errors.InputError: a file of the graph is missing or malformed.
     """
     store = open_store(settings.model_copy(update={"store": "oxigraph", "store_path": None}))
     try:
-        load_files(store, shipped_paths(settings), base=settings.base_iri)
+        load_shipped(store, settings, graphs)
         return build_bundle(store, settings)
     finally:
         store.close()
