@@ -1,9 +1,13 @@
 """The named queries of ``queries/``: each parses, has a complete header, runs its example on
 the shipped graph, and matches its golden results (``tests/fixtures/queries/*.yaml``, format
-and helper in ``tests/golden.py``)."""
+and helper in ``tests/golden.py``). A golden file with ``data: integration`` runs on the shipped
+graph beside imported graphs (``tests/catalog/integration.py``); a query tagged
+``cross-dataset`` shows its example at work there, since the shipped graph alone has nothing for
+it to join with."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,17 +15,31 @@ import pytest
 import yaml
 
 from jaif_kg.catalog import Catalog, load_query, run_named
+from jaif_kg.settings import Settings
 from jaif_kg.store import Store
+from tests.catalog.integration import integration_store, run_on_union
 from tests.golden import GOLDEN_DIR, compare
 
 REPO = Path(__file__).resolve().parents[2]
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
 GOLDEN_FILES = sorted(GOLDEN_DIR.glob("*.yaml"))
-GOLDEN_KEYS = {"params", "ordered", "rows", "boolean", "triples"}
+GOLDEN_KEYS = {"data", "params", "ordered", "rows", "boolean", "triples"}
+#: The datasets a golden file can name with ``data:`` (default: the shipped graph alone).
+DATASETS = {"shipped", "integration"}
+#: The tag of queries that join the shipped graph with imported graphs.
+CROSS_DATASET = "cross-dataset"
 
 
 def query_name(golden: Path) -> str:
     return golden.name.split(".", 1)[0]
+
+
+@pytest.fixture(scope="module")
+def imported_store(settings: Settings) -> Iterator[Store]:
+    """The shipped graph and the imported graphs of the integration fixture (do not write)."""
+    store = integration_store(settings)
+    yield store
+    store.close()
 
 
 def test_there_are_at_least_twelve_queries() -> None:
@@ -39,20 +57,31 @@ def test_query_parses_with_a_complete_header(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", QUERY_FILES, ids=lambda p: p.stem)
-def test_example_runs_on_the_shipped_graph(path: Path, shipped_store: Store) -> None:
+def test_example_runs_on_the_shipped_graph(
+    path: Path, shipped_store: Store, imported_store: Store, settings: Settings
+) -> None:
     query = load_query(path)
     result = run_named(shipped_store, query, query.example)
+    if CROSS_DATASET in query.tags:
+        result = run_on_union(imported_store, query, query.example, settings.base_iri)
     if result.kind != "boolean":
         assert len(result) > 0, "the example should show the query at work: it returns nothing"
 
 
 @pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
-def test_golden_result(path: Path, catalog: Catalog, shipped_store: Store) -> None:
+def test_golden_result(
+    path: Path, catalog: Catalog, shipped_store: Store, imported_store: Store, settings: Settings
+) -> None:
     golden: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(golden, dict) and set(golden) <= GOLDEN_KEYS, f"keys: {GOLDEN_KEYS}"
+    dataset = golden.get("data", "shipped")
+    assert dataset in DATASETS, f"data: one of {sorted(DATASETS)}"
     query = catalog[query_name(path)]
     params = {str(k): str(v) for k, v in (golden.get("params") or {}).items()}
-    result = run_named(shipped_store, query, params)
+    if dataset == "integration":
+        result = run_on_union(imported_store, query, params, settings.base_iri)
+    else:
+        result = run_named(shipped_store, query, params)
     problems = compare(result, golden)
     assert not problems, "\n".join(problems)
 
