@@ -24,6 +24,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# `jaif-kg import`'s mapping engine, in its own environment: morph-kgc pins pyoxigraph<0.4,
+	@# which cannot share .venv (docs/IMPORT.md); found there, or through JAIF_RML_PYTHON
+	$(PYTHON) -m venv .venv-rml
+	.venv-rml/bin/pip install --quiet --upgrade pip
+	.venv-rml/bin/pip install --quiet morph-kgc==2.10.0
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install jaif-kg with its dev tools

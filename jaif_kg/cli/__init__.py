@@ -25,7 +25,7 @@ from typing import NoReturn
 from pydantic import ValidationError
 
 from jaif_kg import __version__
-from jaif_kg.cli import build, diff, fmt, load, query, serve, synth, validate
+from jaif_kg.cli import build, diff, fmt, import_, load, query, serve, synth, validate
 from jaif_kg.errors import (
     InputError,
     InputErrors,
@@ -37,7 +37,7 @@ from jaif_kg.errors import (
 )
 
 #: The commands, in the order ``--help`` lists them.
-COMMANDS = (validate, diff, query, fmt, serve, load, synth, build)
+COMMANDS = (validate, diff, query, fmt, serve, load, import_, synth, build)
 #: Errors that mean "fix what you typed or gave me" (exit 2); other errors exit 3.
 _INPUT_ERRORS = (InputError, ParameterError, UnknownQuery, QuerySyntaxError, QueryRefused)
 #: Exit code of an error jaif-kg did not expect: a bug (EX_SOFTWARE of sysexits.h).
