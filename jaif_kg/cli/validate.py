@@ -35,6 +35,18 @@ def context_option(value: str) -> tuple[str, Path]:
     return url, Path(file)
 
 
+def graph_option(value: str) -> tuple[str, Path]:
+    """``--graph IRI=FILE`` and ``--graph-shapes IRI=FILE``: a named graph and a file of it.
+
+    >>> graph_option("https://example.org/g=extra.ttl")
+    ('https://example.org/g', PosixPath('extra.ttl'))
+    """
+    iri, sep, file = value.rpartition("=")
+    if not sep or not iri or not file:
+        raise argparse.ArgumentTypeError(f"{value!r} is not IRI=FILE")
+    return iri, Path(file)
+
+
 def add(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "validate",
@@ -68,6 +80,25 @@ def add(subparsers: Subparsers) -> None:
         type=Path,
         metavar="PATH",
         help="a SHACL shapes file checked instead of the project's shapes (repeat for several)",
+    )
+    p.add_argument(
+        "--graph",
+        action="append",
+        type=graph_option,
+        default=[],
+        metavar="IRI=FILE",
+        help="extra data in the named graph IRI (a file or folder; repeatable): the project's "
+        "shapes check only what in it describes the project's resources (see "
+        "docs/VALIDATION.md, 'Validating a merged dataset')",
+    )
+    p.add_argument(
+        "--graph-shapes",
+        action="append",
+        type=graph_option,
+        default=[],
+        metavar="IRI=SHAPES",
+        help="SHACL shapes for the --graph IRI alone (repeatable): run on that graph plus the "
+        "project's data, reporting on what the graph describes",
     )
     p.add_argument(
         "--input-format",
@@ -209,8 +240,12 @@ def run_report(args: argparse.Namespace) -> int:
         stdin_base=args.stdin_base or STDIN_BASE,
     )
     ontology = [ontology_path(settings)]
-    report = validate(files, shapes, ontology, engine=args.engine, base=settings.base_iri)
-    report = locate(report, files, base=settings.base_iri)
+    if args.graph:
+        report, graph_files = validate_graphs(args, files, shapes, ontology, settings, contexts)
+        files = [*files, *graph_files]
+    else:
+        report = validate(files, shapes, ontology, engine=args.engine, base=settings.base_iri)
+        report = locate(report, files, base=settings.base_iri)
     report, notes = only_changes(report, args, files, settings.base_iri)
     for warning in report.warnings:
         print(f"jaif-kg validate: warning: {warning}", file=sys.stderr)
@@ -221,6 +256,38 @@ def run_report(args: argparse.Namespace) -> int:
         else:
             print(f"jaif-kg validate: {note}", file=sys.stderr)
     return 0 if report.conforms_at(args.fail_on) else 1
+
+
+def validate_graphs(
+    args: argparse.Namespace,
+    files: list[ParsedFile],
+    shapes: list[Path],
+    ontology: list[Path],
+    settings: Settings,
+    contexts: dict[str, bytes],
+) -> tuple[ValidationReport, list[ParsedFile]]:
+    """``--graph`` and ``--graph-shapes``: the dataset validated and located
+    (:func:`jaif_kg.shacl.dataset.validate_dataset`), and the files of the extra graphs."""
+    from jaif_kg.rdf.files import read_inputs
+    from jaif_kg.shacl.dataset import DataGraph, graphs_from_options, validate_dataset
+
+    try:
+        named = graphs_from_options(args.graph, args.graph_shapes)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    read = [
+        read_inputs(
+            [f for f in g.files if isinstance(f, Path | str)],  # paths: the options name files
+            base=settings.base_iri,
+            contexts=contexts,
+        )
+        for g in named
+    ]
+    graphs = [DataGraph(g.iri, tuple(fs), g.shapes) for g, fs in zip(named, read, strict=True)]
+    report = validate_dataset(
+        files, graphs, shapes, ontology, args.engine, base=settings.base_iri, contexts=contexts
+    )
+    return report, [pf for fs in read for pf in fs]
 
 
 def only_changes(
