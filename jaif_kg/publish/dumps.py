@@ -4,7 +4,7 @@ N-Quads, each graph as Turtle, with the dataset description and checksums.
 ``jaif-kg build`` writes them to a folder; the server offers the very same bytes under ``/dumps/``
 (built on first request and cached), computed from the dataset it serves. The ``jaif-kg.*`` dumps
 hold the shipped graph (ontology + data: the named graph ``{base}graph/jaif`` when the store holds
-it, else the store's default graph, see :func:`shipped_graph`):
+it, else the store's default graph, see :func:`shipped_graph_in`):
 
 * ``jaif-kg.ttl``    canonical Turtle, as ``jaif-kg fmt`` writes it (:mod:`jaif_kg.rdf.canonical`);
 * ``jaif-kg.nt``     N-Triples, one triple per line, lines sorted, so diffs are clean;
@@ -44,6 +44,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 from rdflib.term import Node
 
+from jaif_kg.errors import ResultTooLarge
 from jaif_kg.publish.describe import new_graph, prefixes
 from jaif_kg.publish.iris import published_base, split_fragment
 from jaif_kg.publish.vocab import SPDX
@@ -62,7 +63,9 @@ from jaif_kg.rdf.formats import rdf_format
 from jaif_kg.rdf.graph import to_oxigraph_term, to_rdflib_term
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, VOID
 from jaif_kg.settings import Settings
+from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.store import Store, load_shipped, open_store
+from jaif_kg.store.graphs import meta_graph, shipped_graph
 
 DUMP_STEM = "jaif-kg"
 #: File stem of the whole dataset's dumps (TriG and N-Quads).
@@ -143,37 +146,20 @@ def store_graph(store: Store, base: str = DEFAULT_BASE, graph: str | None = None
     return graph_from_ntriples(store.dump("application/n-triples", graph), base)
 
 
-def shipped_graph_name(base: str) -> str:
-    """The named graph that holds the shipped graph (ontology + data) in a served dataset.
-
-    >>> shipped_graph_name("https://w3id.org/jaif-kg/")
-    'https://w3id.org/jaif-kg/graph/jaif'
-    """
-    return f"{base}graph/jaif"
-
-
-def meta_graph_name(base: str) -> str:
-    """The named graph of per-graph load records (VoID), left out of the dumps: it records load
-    times, so two builds would differ.
-
-    >>> meta_graph_name("https://w3id.org/jaif-kg/")
-    'https://w3id.org/jaif-kg/graph/meta'
-    """
-    return f"{base}graph/meta"
-
-
-def shipped_graph(store: Store, base: str) -> str | None:
-    """Where the store holds the shipped graph: its named graph when the store has it, else the
-    default graph (``None``; a store loaded before the shipped graph had a name of its own)."""
-    name = shipped_graph_name(base)
+def shipped_graph_in(store: Store, base: str) -> str | None:
+    """Where the store holds the shipped graph: its named graph
+    (:func:`jaif_kg.store.graphs.shipped_graph`) when the store has it, else the store's own
+    default graph (``None``: a store loaded before the shipped graph had a name of its own)."""
+    name = shipped_graph(base)
     return name if name in store.named_graphs() else None
 
 
 def dumped_graphs(store: Store, base: str) -> list[str | None]:
     """The graphs of the dataset that the dumps hold, in file order: the store's own default
     graph first (``None``) when it holds triples, then every named graph by IRI, but the
-    metadata graph (:func:`meta_graph_name`)."""
-    named = [g for g in store.named_graphs() if g != meta_graph_name(base)]
+    metadata graph (:func:`jaif_kg.store.graphs.meta_graph`): it records load times, so two
+    builds would differ."""
+    named = [g for g in store.named_graphs() if g != meta_graph(base)]
     default: list[str | None] = [None] if store.dump("application/n-triples") else []
     return [*default, *sorted(named)]
 
@@ -217,6 +203,41 @@ def graph_file_name(graph: str | None, base: str) -> str:
     return f"{stem}.{rdf_format('turtle').suffix}"
 
 
+def read_graph(
+    store: Store,
+    graph: str | None,
+    media_type: str,
+    *,
+    base: str = DEFAULT_BASE,
+    max_bytes: int | None = None,
+) -> bytes:
+    """One graph as the Graph Store read answers it (``GET /graph-store``): the named graph
+    ``graph``, or the default graph that queries see (``None``: the union of the data graphs, or
+    the store's default graph, as the store has it), written by :func:`graph_document`.
+
+    The triples are first read as N-Triples through a writer that stops at ``max_bytes``, so an
+    oversized graph is never written whole; the answer itself is checked against the limit too.
+
+    Raises:
+        jaif_kg.errors.ResultTooLarge: the answer would be larger than ``max_bytes``.
+    """
+    where = "?s ?p ?o" if graph is None else f"GRAPH {sparql_iri(graph)} {{ ?s ?p ?o }}"
+    # DISTINCT: a triple in two graphs of a union default graph is one triple of the answer
+    sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}"
+    fmt = rdf_format(media_type)
+    try:
+        ntriples, _ = store.query_serialized(sparql, "application/n-triples", max_bytes=max_bytes)
+        body = graph_document(ntriples, fmt.media_type, graph=graph, base=base)
+        if max_bytes is not None and len(body) > max_bytes:
+            raise ResultTooLarge("")
+    except ResultTooLarge:
+        raise ResultTooLarge(
+            f"the graph is larger than {max_bytes} bytes as {fmt.media_type} (the server's "
+            f"limit, JAIF_MAX_RESULT_BYTES): download it from /dumps/ instead"
+        ) from None
+    return body
+
+
 def _quad_key(quad: ox.Quad) -> tuple[str, ...]:
     g = quad.graph_name
     name = "" if isinstance(g, ox.DefaultGraph) else f"1{g}"
@@ -234,7 +255,7 @@ def canonical_quads(data: bytes) -> list[ox.Quad]:
 
 def dataset_quads(store: Store, base: str) -> list[ox.Quad]:
     """Every quad of the dumped graphs (:func:`dumped_graphs`), canonical and sorted."""
-    meta = ox.NamedNode(meta_graph_name(base))
+    meta = ox.NamedNode(meta_graph(base))
     data = store.dump("application/n-quads")
     quads = [q for q in ox.parse(data, ox.RdfFormat.N_QUADS) if q.graph_name != meta]
     text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
@@ -541,11 +562,11 @@ def add_distributions(
 def build_bundle(store: Store, settings: Settings) -> Bundle:
     """Build every dump of the store's dataset, the dataset description and the checksums.
 
-    The ``jaif-kg.*`` dumps hold the shipped graph (:func:`shipped_graph`); the dataset dumps and
+    The ``jaif-kg.*`` dumps hold the shipped graph (:func:`shipped_graph_in`); the dataset dumps and
     the per-graph files every graph but the metadata graph (:func:`dumped_graphs`).
     """
     base = settings.base_iri
-    graph = store_graph(store, base, shipped_graph(store, base))
+    graph = store_graph(store, base, shipped_graph_in(store, base))
     files: dict[str, DumpFile] = {}
     for name, title in DUMP_FORMATS.items():
         fmt = rdf_format(name)

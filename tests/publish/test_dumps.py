@@ -23,7 +23,7 @@ from jaif_kg.publish.dumps import (
 )
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
-from jaif_kg.store import Store, open_store
+from jaif_kg.store import Store, load_shipped, open_store
 
 PRIMARY = URIRef("http://www.w3.org/ns/prov#hadPrimarySource")
 
@@ -112,11 +112,17 @@ def test_two_builds_give_the_same_bytes(
     }
 
 
-def test_build_command_writes_the_same_files(bundle: Bundle, tmp_path: Path) -> None:
-    """``jaif-kg build`` (a new process's worth of state: a new store, new blank-node labels)."""
+def test_build_command_writes_the_same_files(settings: Settings, tmp_path: Path) -> None:
+    """``jaif-kg build`` (a new process's worth of state: a new store, new blank-node labels)
+    writes what a server over the shipped graph, loaded as ``serve`` loads it, serves."""
+    store = open_store(settings)
+    load_shipped(store, settings)
+    bundle = build_bundle(store, settings)
+    store.close()
     assert main(["build", "--out", str(tmp_path / "dist")]) == 0
     written = {p.name: p.read_bytes() for p in (tmp_path / "dist").iterdir()}
     assert written == {n: f.data for n, f in bundle.files.items()}
+    assert "graph-jaif.ttl" in written
 
 
 def test_the_canonical_graph_keeps_literals_as_written(shipped_store: Store) -> None:

@@ -17,7 +17,9 @@ Conventions (documented in docs/LINKED-DATA.md):
   a format directly.
 * ``/dumps/`` lists the dumps, ``/dumps/{file}`` serves them (the bytes ``jaif-kg build`` writes);
   ``/.well-known/void`` and ``/void`` serve the VoID/DCAT description.
-* ``/graph/...`` (the names of the TriG dump's graphs) redirect to what each graph holds.
+* ``/graph/...``: a graph of the dataset (``{base}graph/jaif``, an imported graph) redirects
+  (303) to its Graph Store read (``/graph-store?graph=IRI``); the names of the TriG dump's graphs
+  redirect to what each graph holds.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -37,6 +40,7 @@ from jaif_kg.publish.describe import DESCRIPTION_FORMATS
 from jaif_kg.publish.dumps import (
     CHECKSUMS_FILE,
     CONTEXT_FILE,
+    GRAPH_STORE_PATH,
     Bundle,
     build_bundle,
     dataset_graph_name,
@@ -492,12 +496,16 @@ def void(request: Request, store: StoreDep, settings: SettingsDep) -> Response:
     return _void_response(request, store, settings)
 
 
-# -- /graph/ : names of the TriG dump's graphs ----------------------------------------------------
-@router.api_route("/graph/{path:path}", methods=_METHODS, summary="A named graph of the TriG dump")
+# -- /graph/ : names of the dataset's graphs and of the TriG dump's --------------------------------
+@router.api_route("/graph/{path:path}", methods=_METHODS, summary="A named graph")
 def graph_name(path: str, request: Request, store: StoreDep, settings: SettingsDep) -> Response:
-    """Redirect a graph name to what it holds: a source's page, the ontology, or the downloads."""
+    """Redirect a graph name to what it holds: a graph of the dataset to its Graph Store read;
+    a graph of the TriG dump to a source's page, the ontology, or the downloads."""
     site = _site(request, settings)
     iri = settings.base_iri + "graph/" + _raw_tail(request, "/graph/")
+    if iri in store.named_graphs():
+        target = f"{GRAPH_STORE_PATH}?graph={quote(iri, safe='')}"
+        return RedirectResponse(site.link(target), status_code=303)
     if iri == ontology_graph_name(settings.base_iri):
         return RedirectResponse(site.link("ontology"), status_code=303)
     if iri == dataset_graph_name(settings.base_iri):
