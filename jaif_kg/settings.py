@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     graph_store_url: str | None = Field(
         None, description="Graph Store Protocol URL of a remote store, if it has one."
     )
+    union_default_graph: bool = Field(
+        True,
+        description="The default graph of a query that names no dataset is the union of the "
+        "dataset's data graphs (the shipped graph and every loaded or imported graph, the "
+        "metadata graph left out); false: the shipped graph alone.",
+    )
     remote_user: str | None = Field(None, description="User name for a remote store.")
     remote_password: str | None = Field(None, description="Password for a remote store.")
     remote_chunk_triples: int = Field(

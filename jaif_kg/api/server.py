@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import pyoxigraph as ox
+
 from jaif_kg import __version__
 from jaif_kg.errors import InputError
+from jaif_kg.rdf.files import ParsedFile
 from jaif_kg.rdf.graph import shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
-from jaif_kg.store import Store, load_shipped, open_store
+from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
 
 if TYPE_CHECKING:
     import uvicorn
@@ -31,17 +34,35 @@ if TYPE_CHECKING:
 
 
 def parse_graph_option(value: str) -> tuple[str, Path]:
-    """Read a ``--graph IRI=FILE`` value (split at the last ``=``: IRIs may contain one).
-
-    >>> parse_graph_option("http://example.org/g?v=1=extra.ttl")
-    ('http://example.org/g?v=1', PosixPath('extra.ttl'))
+    """Read one ``IRI=FILE`` value (the file's triples into the graph IRI).
 
     Raises:
         InputError: no ``=``, an empty side, or an IRI that is not absolute.
     """
-    iri, sep, path = value.rpartition("=")
-    if not sep or not iri or not path:
+    iri, path = parse_graph_argument(value)
+    if iri is None:
         raise InputError(f"--graph wants IRI=FILE, got {value!r}")
+    return iri, path
+
+
+def parse_graph_argument(value: str) -> tuple[str | None, Path]:
+    """Read one ``--graph`` value: ``IRI=FILE`` (the file's triples into the graph IRI), or
+    ``FILE``, a TriG/N-Quads file whose named graphs keep their names.
+
+    >>> parse_graph_argument("http://example.org/g=data/extra.ttl")
+    ('http://example.org/g', PosixPath('data/extra.ttl'))
+
+    Raises:
+        InputError: an empty side, an IRI that is not absolute, or no ``=`` and no such file.
+    """
+    iri, sep, path = value.rpartition("=")
+    if not sep and Path(value).is_file():
+        return None, Path(value)
+    if not sep or not iri or not path:
+        raise InputError(
+            f"--graph wants IRI=FILE, or the FILE of a TriG/N-Quads dataset whose graph names "
+            f"are kept; got {value!r} (no such file)"
+        )
     if ":" not in iri:
         raise InputError(f"--graph {value!r}: {iri!r} is not an absolute IRI")
     return iri, Path(path)
@@ -60,9 +81,12 @@ class StartupReport:
 
 
 def build_store(
-    settings: Settings, graphs: Sequence[tuple[str, Path]] = (), report: StartupReport | None = None
+    settings: Settings,
+    graphs: Sequence[tuple[str | None, Path]] = (),
+    report: StartupReport | None = None,
 ) -> Store:
-    """Open the store and load the shipped graph (default graph) and ``graphs`` (named graphs).
+    """Open the store and load the shipped graph (``{base}graph/jaif``) and ``graphs`` (graphs of
+    their own, :func:`jaif_kg.store.load_shipped`).
 
     A remote store is not loaded (its data is pushed with ``jaif-kg load``). Files are read
     under ``settings.base_iri`` (rebased when it is not the default base).
@@ -76,7 +100,9 @@ def build_store(
     loaded = load_shipped(store, settings, graphs)
     # a persistent store reloads only what changed, and a server's is not loaded: count them
     report.triples = store.count() if loaded is None else loaded
-    report.named_graphs.extend(iri for iri, _ in graphs)
+    shipped = shipped_graph(settings.base_iri)
+    hidden = {shipped, meta_graph(settings.base_iri)}
+    report.named_graphs.extend(g for g in store.named_graphs() if g not in hidden)
     report.load_seconds = time.perf_counter() - started
     return store
 
@@ -96,6 +122,38 @@ def validation_key(settings: Settings, engine: str) -> str:
 def _verdict_file(key: str) -> Path:
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "jaif-kg" / f"conforms-{key}"
+
+
+def check_server_graph(
+    settings: Settings, store: Store, report: StartupReport | None = None
+) -> tuple[bool, str, ValidationReport | None]:
+    """Validate what a server holds in the shipped graph (read back with one ``CONSTRUCT``),
+    never the local files: ``serve --store URL`` reports on the data it serves.
+
+    A server without the graph ``{base}graph/jaif`` is validated on its own default graph (a
+    graph pushed there by an earlier jaif-kg); an empty one does not conform.
+
+    Raises:
+        StoreError: the server cannot be read.
+    """
+    started = time.perf_counter()
+    graph: str | None = shipped_graph(settings.base_iri)
+    where = f"<{graph}> on {store.where()}"
+    if graph not in store.named_graphs():
+        graph, where = None, f"the default graph of {store.where()}"
+    data = store.dump("application/n-triples", graph)
+    quads = list(ox.parse(data, ox.RdfFormat.N_TRIPLES))
+    if report is not None:
+        report.validate_seconds = time.perf_counter() - started
+    if not quads:
+        return False, f"the server holds no triples in {where}: nothing was validated", None
+    parsed = ParsedFile(Path(store.where()), data, quads)
+    result = validate([parsed], shapes_paths(settings), (), engine="auto", base=settings.base_iri)
+    if report is not None:
+        report.validate_seconds = time.perf_counter() - started
+        report.validation = result
+    summary = f"{summary_line(result)} (validated {len(quads):,} triples of {where})"
+    return result.conforms_at("Violation"), summary, result
 
 
 def check_graph(
@@ -169,7 +227,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    graphs: Sequence[tuple[str, Path]] = (),
+    graphs: Sequence[tuple[str | None, Path]] = (),
     allow_invalid: bool = False,
     access_log: bool = False,
     use_cache: bool = True,
@@ -186,7 +244,10 @@ def serve(
 
     report = StartupReport()
     store = build_store(settings, graphs, report)
-    conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
+    if store.remote:
+        conforms, summary, validation = check_server_graph(settings, store, report)
+    else:
+        conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
     if not conforms:
         if validation is not None:
             print(render_text(validation), file=out)

@@ -30,9 +30,11 @@ def add(subparsers: Subparsers) -> None:
     p = subparsers.add_parser(
         "serve",
         help="validate the graph and serve it: SPARQL endpoint, named-query API, pages",
-        description="Load the ontology and data into the embedded store (default graph) and any "
-        "--graph files (named graphs), validate the shipped graph with SHACL (refuse to start on "
-        "violations), then serve /sparql, /api/queries and the pages with uvicorn.",
+        description="Load the ontology and data into the embedded store (the named graph "
+        "{base}graph/jaif) and any --graph files (graphs of their own; queries that name no "
+        "graph see the union of all of them), validate the shipped graph with SHACL (with "
+        "--store URL: what the server holds; refuse to start on violations), then serve "
+        "/sparql, /api/queries and the pages with uvicorn.",
     )
     p.add_argument(
         "--host", type=utf8_text, default="127.0.0.1", help="address to listen on (127.0.0.1)"
@@ -48,7 +50,9 @@ def add(subparsers: Subparsers) -> None:
         action="append",
         default=[],
         metavar="IRI=FILE",  # not utf8_text: a file name may hold any bytes (the IRI is checked)
-        help="also load FILE into the named graph IRI (repeatable)",
+        help="also load FILE into the named graph IRI (repeatable); a TriG/N-Quads FILE alone "
+        "keeps its own graph names. IRI=FILE takes a file of one graph; the names of the "
+        "shipped graph ({base}graph/jaif) and the metadata graph ({base}graph/meta) are refused",
     )
     p.add_argument(
         "--allow-invalid", action="store_true", help="serve even when the graph has violations"
@@ -75,7 +79,7 @@ def add(subparsers: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from jaif_kg.api.server import parse_graph_option, serve
+    from jaif_kg.api.server import parse_graph_argument, serve
 
     updates: dict[str, Any] = store_updates(args)
     if args.timeout is not None:
@@ -85,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings().model_copy(update=updates)
     check_store_setting(settings)
     _check_timeout(settings)
-    graphs = [parse_graph_option(value) for value in args.graph]
+    graphs = [parse_graph_argument(value) for value in args.graph]
     for iri, _ in graphs:
-        raw = not_utf8(iri)
+        raw = None if iri is None else not_utf8(iri)
         if raw is not None:
             raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
     _check_can_listen(args.host, args.port)

@@ -240,7 +240,7 @@ class ParsedFile:
         path: the file (:data:`STDIN_NAME` for standard input).
         data: its bytes, as read.
         quads: its triples, as quads of the default graph (the quads of a dataset format lose
-            their graph name), read under the base asked for.
+            their graph name unless read with ``keep_graphs``), read under the base asked for.
         prefixes: prefix -> namespace IRI, as declared in the file (Turtle, TriG).
         fmt: the syntax it was read as (``None``: from the suffix of ``path``); Turtle for a
             ``.n3`` file, which is read as Turtle.
@@ -264,6 +264,7 @@ def parse_file(
     base: str = DEFAULT_BASE,
     fmt: RdfFormat | None = None,
     contexts: Contexts | None = None,
+    keep_graphs: bool = False,
 ) -> ParsedFile:
     """Read and parse one RDF file completely, under ``base``; its relative IRIs are resolved
     against its URL.
@@ -278,6 +279,8 @@ def parse_file(
         base: the deployment's base IRI (the files are rebased onto it).
         fmt: the syntax to read it as (default: from its suffix).
         contexts: JSON-LD contexts by URL, besides the project's own (:func:`project_contexts`).
+        keep_graphs: keep the graph names of a dataset format (TriG, N-Quads, JSON-LD) in the
+            quads (rebased like any IRI); by default every quad is in the default graph.
 
     Raises:
         InputError: the file is missing, a folder or unreadable, its suffix names no RDF format,
@@ -287,7 +290,13 @@ def parse_file(
     path = Path(path)
     fmt = input_format(path, fmt)
     return parse_data(
-        read_input(path), path, fmt, base=base, document=document_iri(path), contexts=contexts
+        read_input(path),
+        path,
+        fmt,
+        base=base,
+        document=document_iri(path),
+        contexts=contexts,
+        keep_graphs=keep_graphs,
     )
 
 
@@ -329,8 +338,10 @@ def parse_data(
     base: str = DEFAULT_BASE,
     document: str | None = None,
     contexts: Contexts | None = None,
+    keep_graphs: bool = False,
 ) -> ParsedFile:
-    """Parse the bytes of one RDF document named ``path`` (for messages) as ``fmt``.
+    """Parse the bytes of one RDF document named ``path`` (for messages) as ``fmt``; the quads
+    of a dataset format keep their graph names only with ``keep_graphs``.
 
     Relative IRIs are resolved against ``document`` (default: the URL of ``path``). N3 is read as
     Turtle (:data:`~jaif_kg.rdf.formats.N3`): the :class:`ParsedFile` says Turtle, and N3 that is
@@ -356,7 +367,7 @@ def parse_data(
         )
     quads, prefixes, errors = _parse_all(path, fmt, source, document)
     raise_all(errors)
-    if fmt.datasets:
+    if fmt.datasets and not keep_graphs:
         quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
     return ParsedFile(path, data, rebase_quads(quads, base), rebase_prefixes(prefixes, base), fmt)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import pyoxigraph as ox
@@ -242,6 +243,19 @@ def prepare_query(
     if relative and not prologue.has_base and base_iri:
         out = f"BASE {sparql_iri(base_iri, 'base IRI')} " + out
     return PreparedQuery(form, out, dg, ng, capped, tuple(from_default + from_named), depth, unions)
+
+
+@lru_cache(maxsize=2048)
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query has a ``FROM`` or ``FROM NAMED`` clause of its own (outside strings,
+    IRIs and comments, read by THE lexer), so that a store leaves the dataset to it.
+
+    >>> has_dataset_clause("SELECT * FROM <http://g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT * { ?s <http://e/from> 'FROM <x>' } # FROM <y>")
+    False
+    """
+    return any(t.kind == "word" and t.text.lower() == "from" for t in scan(text))
 
 
 _EMPTY = ox.Store()

@@ -68,6 +68,61 @@ def pyoxigraph_result(
     return QueryResult("graph", triples=triples)
 
 
+@dataclass(frozen=True)
+class DefaultDataset:
+    """What a store answers a query that names no dataset (no ``FROM``, no protocol graphs).
+
+    Attributes:
+        union: the default graph is the merge of the store's own (unnamed) default graph and
+            every named graph except ``hidden``; ``GRAPH`` sees every named graph.
+        graphs: when not ``union``: the named graphs merged with the store's own default graph
+            (the shipped graph: ``serve --no-union-default-graph``). Graphs the store does not
+            hold are empty.
+        hidden: named graphs left out of the union (the metadata graph).
+        raw: the store's own default graph alone, as SPARQL engines do by themselves (a store
+            opened directly, not through :func:`jaif_kg.store.open_store`).
+
+    >>> DefaultDataset.union_of(["http://m"]).default_graphs(["http://a", "http://m"])
+    ['http://a']
+    >>> DefaultDataset.only(["http://a"]).default_graphs(["http://a", "http://b"])
+    ['http://a']
+    >>> DefaultDataset().default_graphs(["http://a"]) is None
+    True
+    """
+
+    union: bool = False
+    graphs: tuple[str, ...] = ()
+    hidden: frozenset[str] = field(default_factory=frozenset)
+    raw: bool = True
+
+    @classmethod
+    def union_of(cls, hidden: Sequence[str]) -> DefaultDataset:
+        """The union of every named graph but ``hidden``."""
+        return cls(union=True, hidden=frozenset(hidden), raw=False)
+
+    @classmethod
+    def only(cls, graphs: Sequence[str]) -> DefaultDataset:
+        """The store's own default graph and ``graphs``."""
+        return cls(graphs=tuple(graphs), raw=False)
+
+    def default_graphs(self, named: Sequence[str]) -> list[str] | None:
+        """The named graphs merged into the default graph (besides the store's own default
+        graph), given the store's ``named`` graphs; ``None``: the store's own default graph."""
+        if self.raw:
+            return None
+        if self.union:
+            return [g for g in named if g not in self.hidden and not _staging(g)]
+        return list(self.graphs)
+
+
+#: Names of the staging graphs of a server's chunked writes (:mod:`jaif_kg.store.remote`): no data.
+STAGING_PREFIX = "urn:jaif-kg:staging:"
+
+
+def _staging(graph: str) -> bool:
+    return graph.startswith(STAGING_PREFIX)
+
+
 @runtime_checkable
 class Store(Protocol):
     """A SPARQL 1.1 dataset. Every backend in :mod:`jaif_kg.store` implements this."""
@@ -84,6 +139,10 @@ class Store(Protocol):
     #: The folder of an embedded store kept on disk (``None``: in memory, or on a server); jaif-kg
     #: records there what the store was loaded from (:mod:`jaif_kg.store.loading`).
     path: Path | None = None
+    #: What a query that names no dataset sees (:class:`DefaultDataset`): the store's own default
+    #: graph unless :func:`jaif_kg.store.open_store` sets the deployment's (the union of the data
+    #: graphs, or the shipped graph).
+    dataset: DefaultDataset = DefaultDataset()
 
     def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add RDF ``data`` of ``media_type`` to ``graph`` (default graph when ``None``).
@@ -119,8 +178,9 @@ class Store(Protocol):
         Args:
             sparql: the query text.
             default_graphs: IRIs whose merge is the default graph (SPARQL Protocol
-                ``default-graph-uri``); ``None`` keeps the store's default graph. Graphs the store
-                does not hold are empty: nothing is ever fetched.
+                ``default-graph-uri``); ``None``: the query's own ``FROM``, else the store's
+                default graph as :attr:`dataset` says (the union of the data graphs in a
+                deployment). Graphs the store does not hold are empty: nothing is ever fetched.
             named_graphs: IRIs of the named graphs visible to ``GRAPH`` (``named-graph-uri``);
                 ``None`` keeps all named graphs. Each part given replaces the query's own
                 ``FROM`` (``default_graphs``) or ``FROM NAMED`` (``named_graphs``).

@@ -41,7 +41,7 @@ import pyoxigraph as ox
 
 from jaif_kg.errors import InputError, StoreError
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
-from jaif_kg.store.base import Store
+from jaif_kg.store.base import DefaultDataset, Store
 
 #: Where, under the base IRI, the shipped graph lives.
 SHIPPED_GRAPH_PATH = "graph/jaif"
@@ -107,58 +107,6 @@ def check_graph_name(iri: str, base: str = DEFAULT_BASE, *, what: str = "graph")
 
 
 # -- the default graph of a query -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DefaultDataset:
-    """What a store answers a query that names no dataset (no ``FROM``, no protocol graphs).
-
-    Attributes:
-        union: the default graph is the merge of the store's own (unnamed) default graph and
-            every named graph except ``hidden``; ``GRAPH`` sees every named graph.
-        graphs: when not ``union``: the named graphs merged with the store's own default graph
-            (the shipped graph: ``serve --no-union-default-graph``). Graphs the store does not
-            hold are empty.
-        hidden: named graphs left out of the union (the metadata graph).
-        raw: the store's own default graph alone, as SPARQL engines do by themselves (a store
-            opened directly, not through :func:`jaif_kg.store.open_store`).
-
-    >>> DefaultDataset.union_of(["http://m"]).default_graphs(["http://a", "http://m"])
-    ['http://a']
-    >>> DefaultDataset.only(["http://a"]).default_graphs(["http://a", "http://b"])
-    ['http://a']
-    >>> DefaultDataset().default_graphs(["http://a"]) is None
-    True
-    """
-
-    union: bool = False
-    graphs: tuple[str, ...] = ()
-    hidden: frozenset[str] = field(default_factory=frozenset)
-    raw: bool = True
-
-    @classmethod
-    def union_of(cls, hidden: Sequence[str]) -> DefaultDataset:
-        """The union of every named graph but ``hidden``."""
-        return cls(union=True, hidden=frozenset(hidden), raw=False)
-
-    @classmethod
-    def only(cls, graphs: Sequence[str]) -> DefaultDataset:
-        """The store's own default graph and ``graphs``."""
-        return cls(graphs=tuple(graphs), raw=False)
-
-    def default_graphs(self, named: Sequence[str]) -> list[str] | None:
-        """The named graphs merged into the default graph (besides the store's own default
-        graph), given the store's ``named`` graphs; ``None``: the store's own default graph."""
-        if self.raw:
-            return None
-        if self.union:
-            return [g for g in named if g not in self.hidden and not _staging(g)]
-        return list(self.graphs)
-
-
-def _staging(graph: str) -> bool:
-    # the staging graphs of an interrupted remote write are no data (jaif_kg.store.remote)
-    return graph.startswith("urn:jaif-kg:staging:")
 
 
 def default_dataset(*, union: bool, base: str = DEFAULT_BASE) -> DefaultDataset:

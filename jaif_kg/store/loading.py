@@ -43,6 +43,13 @@ from jaif_kg.rdf.files import (
 )
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.store.base import Store
+from jaif_kg.store.graphs import (
+    GraphRecord,
+    check_graph_name,
+    graph_records,
+    record_graph,
+    sha256_hex,
+)
 from jaif_kg.store.oxigraph import graph_node
 
 #: The file, inside a persistent store's folder, that records what each graph was loaded from.
@@ -233,6 +240,13 @@ def _holds(store: Store, graph: str | None) -> bool:
     return bool(store.query("ASK { ?s ?p ?o }", default_graphs=selection).boolean)
 
 
+def forget_default_graph(store: Store) -> None:
+    """Empty the store's own default graph and forget what it was loaded from (an on-disk store
+    made before the shipped graph moved to its named graph)."""
+    _record(store, "", None)
+    store.replace_quads([], None)
+
+
 def sync_graph(
     store: Store,
     paths: Sequence[Path],
@@ -270,3 +284,148 @@ def sync_graph(
     store.replace_quads(quads, graph)
     _record(store, key, digest.hexdigest())
     return True
+
+
+# -- files of their own graphs (--graph IRI=FILE, --graph FILE) ---------------------------------
+
+
+@dataclass(frozen=True)
+class GraphFile:
+    """One graph of the dataset, read from one file.
+
+    Attributes:
+        graph: the graph's IRI.
+        path: the file.
+        quads: its triples, as quads of ``graph``.
+        sha256: SHA-256 of the file's bytes.
+        fingerprint: what a persistent store records to skip an unchanged reload.
+    """
+
+    graph: str
+    path: Path
+    quads: list[ox.Quad]
+    sha256: str
+    fingerprint: str
+
+
+def _graph_label(name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    return "the default graph" if isinstance(name, ox.DefaultGraph) else str(name)
+
+
+def read_graph_files(
+    graphs: Sequence[tuple[str | None, Path]], *, base: str = DEFAULT_BASE
+) -> list[GraphFile]:
+    """Read the files of ``--graph`` options, each completely, before any store is touched.
+
+    * ``(IRI, FILE)``: the file's triples go into the graph ``IRI``. A file of a dataset format
+      (TriG, N-Quads) must then hold one graph: only a default graph, or one named graph.
+    * ``(None, FILE)``: a TriG/N-Quads file whose named graphs keep their names; triples
+      outside any named graph are refused (they have no name to keep).
+
+    No graph may be named twice, nor be the shipped or the metadata graph
+    (:func:`jaif_kg.store.graphs.check_graph_name`).
+
+    Raises:
+        InputError: a missing or malformed file (file and line), a file of several graphs given
+            one IRI, unnamed triples without an IRI, a reserved or repeated graph name.
+    """
+    found: dict[str, GraphFile] = {}
+    for iri, path in graphs:
+        parsed = parse_file(path, base=base, keep_graphs=True)
+        sha = sha256_hex(parsed.data)
+        by_graph: dict[str, list[ox.Quad]] = {}
+        names: dict[str, ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = {}
+        for quad in parsed.quads:
+            key = str(quad.graph_name)
+            names.setdefault(key, quad.graph_name)
+            by_graph.setdefault(key, []).append(quad)
+        if iri is not None:
+            check_graph_name(iri, base)
+            if len(names) > 1:
+                listed = ", ".join(sorted(_graph_label(n) for n in names.values()))
+                raise InputError(
+                    f"--graph {iri}={path}: the file holds {len(names)} graphs ({listed}); "
+                    "IRI=FILE takes a file of one graph: give the file alone (--graph FILE) "
+                    "to keep its graph names",
+                    path=str(path),
+                )
+            target = graph_node(iri)
+            quads = [ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed.quads]
+            parts = {iri: quads}
+        else:
+            if any(isinstance(n, ox.DefaultGraph) for n in names.values()):
+                raise InputError(
+                    f"--graph {path}: the file has triples outside any named graph, which have "
+                    "no graph name to keep: name their graph with --graph IRI=FILE",
+                    path=str(path),
+                )
+            if any(isinstance(n, ox.BlankNode) for n in names.values()):
+                raise InputError(
+                    f"--graph {path}: a graph named by a blank node cannot be a graph of the "
+                    "dataset: name it with an IRI",
+                    path=str(path),
+                )
+            parts = {names[k].value: v for k, v in by_graph.items()}  # type: ignore[union-attr]
+        for name, quads in parts.items():
+            check_graph_name(name, base)
+            if name in found:
+                raise InputError(
+                    f"the graph <{name}> is given twice ({found[name].path} and {path}): "
+                    "each graph comes from one file",
+                    path=str(path),
+                )
+            digest = _digest(base)
+            digest.update(f"graph {name}\n".encode())
+            _add_file(digest, path, parsed.data)
+            found[name] = GraphFile(name, path, quads, sha, digest.hexdigest())
+    return list(found.values())
+
+
+def _source(path: Path) -> str:
+    try:
+        return path.resolve().as_uri()
+    except ValueError:  # a path that cannot be a URL
+        return str(path)
+
+
+def put_graph_files(
+    store: Store,
+    files: Sequence[GraphFile],
+    *,
+    base: str = DEFAULT_BASE,
+    license: str | None = None,
+) -> list[str]:
+    """Make each graph of ``files`` hold exactly its file's triples, and record it
+    (:func:`jaif_kg.store.graphs.record_graph`).
+
+    A persistent store skips a graph whose file is unchanged since it was loaded (and keeps its
+    record). Works on any store, a server's included (``jaif-kg load``).
+
+    Returns:
+        The graphs (re)loaded.
+
+    Raises:
+        StoreError: the store (a server) failed; graphs written before stay written.
+    """
+    done = []
+    records = {r.graph: r for r in graph_records(store, base=base)} if files else {}
+    for gf in files:
+        if (
+            store.path is not None
+            and recorded_sources(store).get(gf.graph) == gf.fingerprint
+            and gf.graph in records
+            and _holds(store, gf.graph)
+        ):
+            continue
+        _record(store, gf.graph, None)
+        store.replace_quads(gf.quads, gf.graph)
+        _record(store, gf.graph, gf.fingerprint)
+        record_graph(
+            store,
+            GraphRecord(
+                gf.graph, _source(gf.path), gf.sha256, store.count(gf.graph), license=license
+            ),
+            base=base,
+        )
+        done.append(gf.graph)
+    return done

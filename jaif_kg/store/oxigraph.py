@@ -12,8 +12,15 @@ import pyoxigraph as ox
 from jaif_kg.errors import InputError, QuerySyntaxError, ResultTooLarge, StoreError
 from jaif_kg.rdf.files import syntax_error
 from jaif_kg.rdf.formats import rdf_format, results_format
+from jaif_kg.sparql.prepare import has_dataset_clause
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, pyoxigraph_result
+from jaif_kg.store.base import (
+    BoundedBuffer,
+    DefaultDataset,
+    QueryResult,
+    Store,
+    pyoxigraph_result,
+)
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -63,6 +70,9 @@ class OxigraphStore(Store):
 
     ``SERVICE`` queries are refused (:class:`~jaif_kg.errors.QueryRefused`): pyoxigraph would
     otherwise send the HTTP request. ``FROM``/``FROM NAMED`` only select graphs of this store.
+    A query that names no dataset sees :attr:`dataset`: the union is passed to pyoxigraph as an
+    explicit list of graphs (a triple held in two graphs is then matched twice, as Oxigraph
+    merges graphs without removing duplicates).
     """
 
     name: ClassVar[str] = "oxigraph"
@@ -70,8 +80,15 @@ class OxigraphStore(Store):
     context_aware: ClassVar[bool] = True
     remote: ClassVar[bool] = False
 
-    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
-        """Open a store in memory (``path=None``) or in the folder ``path`` (created if missing).
+    def __init__(
+        self,
+        path: Path | None = None,
+        *,
+        read_only: bool = False,
+        dataset: DefaultDataset | None = None,
+    ) -> None:
+        """Open a store in memory (``path=None``) or in the folder ``path`` (created if missing);
+        ``dataset`` is what a query that names none sees (default: the store's default graph).
 
         Raises:
             StoreError: the folder cannot be opened (held by another process, not a store...).
@@ -88,6 +105,8 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
         self.path = path
         self._read_only = read_only
+        if dataset is not None:
+            self.dataset = dataset
         self.persistent = path is not None  # type: ignore[misc]
 
     @property
@@ -129,7 +148,14 @@ class OxigraphStore(Store):
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        default = None if default_graphs is None else [_iri(g) for g in default_graphs]
+        default: list[ox.NamedNode | ox.DefaultGraph] | None = None
+        if default_graphs is not None:
+            default = [_iri(g) for g in default_graphs]
+        elif not self.dataset.raw and not has_dataset_clause(sparql):
+            # the deployment's default graph: the store's own plus the data graphs (pyoxigraph's
+            # use_default_graph_as_union would take the metadata graph in too)
+            merged = self.dataset.default_graphs(self.named_graphs()) or []
+            default = [ox.DefaultGraph(), *(_iri(g) for g in merged)]
         named = None if named_graphs is None else [_iri(g) for g in named_graphs]
         # before evaluation: ASK and the first solutions are computed inside query() itself
         refuse_service(sparql)
@@ -205,4 +231,6 @@ class OxigraphStore(Store):
 
     def read_only_opener(self) -> Callable[[], Store] | None:
         """On disk: open the same folder read-only (a worker process's own handle)."""
-        return None if self.path is None else partial(OxigraphStore, self.path, read_only=True)
+        if self.path is None:
+            return None
+        return partial(OxigraphStore, self.path, read_only=True, dataset=self.dataset)

@@ -31,7 +31,7 @@ from jaif_kg.errors import QuerySyntaxError, ResultTooLarge
 from jaif_kg.rdf.formats import rdf_format, results_format
 from jaif_kg.rdf.terms import to_oxigraph, to_rdflib
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, Term
+from jaif_kg.store.base import BoundedBuffer, DefaultDataset, QueryResult, Store, Term
 from jaif_kg.store.oxigraph import parse_quads
 
 #: How many parsed queries are kept (rdflib takes about a millisecond to parse one).
@@ -76,8 +76,12 @@ class RdflibStore(Store):
     context_aware: ClassVar[bool] = True
     remote: ClassVar[bool] = False
 
-    def __init__(self) -> None:
+    def __init__(self, *, dataset: DefaultDataset | None = None) -> None:
         self._ds = Dataset(default_union=False)
+        #: the view a query that names no dataset sees, built once per state of the data
+        self._default_view: Dataset | None = None
+        if dataset is not None:
+            self.dataset = dataset
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -104,6 +108,7 @@ class RdflibStore(Store):
                 (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object), target)
             )
         self._ds.addN(rows)
+        self._default_view = None
 
     def load(self, data: bytes, media_type: str, graph: str | None = None) -> None:
         """Add ``data``; all or nothing (parsed completely before anything is added)."""
@@ -118,10 +123,12 @@ class RdflibStore(Store):
             self._graph(None).remove((None, None, None))
         else:
             self._ds.remove_graph(URIRef(graph))
+        self._default_view = None
         self._add(quads)
 
     def clear(self) -> None:
         self._ds = Dataset(default_union=False)
+        self._default_view = None
 
     def close(self) -> None:
         """Nothing to release: the data lives in memory only."""
@@ -143,12 +150,31 @@ class RdflibStore(Store):
             default_graphs = prepared.from_default
         if named_graphs is None and prepared.has_dataset:
             named_graphs = prepared.from_named
+        merged = (
+            None if default_graphs is not None else self.dataset.default_graphs(self.named_graphs())
+        )
         if default_graphs is None and named_graphs is None:
-            return self._ds
+            if merged is None:
+                return self._ds
+            if self._default_view is None:
+                self._default_view = self._copy(None, None, merged)
+            return self._default_view
+        return self._copy(default_graphs, named_graphs, merged)
+
+    def _copy(
+        self,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        merged: Sequence[str] | None = None,
+    ) -> Dataset:
+        """A dataset of copies: ``default_graphs`` merged (``None``: the store's own default graph
+        and ``merged``) and ``named_graphs`` (``None``: all of them)."""
         view = Dataset(default_union=False)
         target = view.default_graph
         if default_graphs is None:
             target += self._graph(None)
+            for name in merged or ():
+                target += self._existing(name)
         else:
             for name in default_graphs:
                 target += self._existing(name)

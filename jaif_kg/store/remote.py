@@ -23,6 +23,7 @@ import ast
 import base64
 import contextlib
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,14 +51,22 @@ from jaif_kg.errors import (
 )
 from jaif_kg.rdf.formats import RdfFormat, ResultsFormat, rdf_format, results_format
 from jaif_kg.sparql.escape import sparql_iri
+from jaif_kg.sparql.prepare import has_dataset_clause
 from jaif_kg.sparql.safety import refuse_service
-from jaif_kg.store.base import BoundedBuffer, QueryResult, Store, pyoxigraph_result
+from jaif_kg.store.base import (
+    STAGING_PREFIX,
+    BoundedBuffer,
+    DefaultDataset,
+    QueryResult,
+    Store,
+    pyoxigraph_result,
+)
 from jaif_kg.store.oxigraph import parse_quads
 
 #: Triples per request beyond which writes are staged in chunks (about 6 MB of N-Triples).
 DEFAULT_CHUNK_TRIPLES = 50_000
-#: Names of the staging graphs of chunked writes (see :meth:`RemoteStore.drop_staging_graphs`).
-STAGING_PREFIX = "urn:jaif-kg:staging:"
+#: How long the list of the server's named graphs (what the default dataset is made of) is kept.
+GRAPH_LIST_SECONDS = 5.0
 
 #: What a graph IRI is called in the error that refuses it.
 _GRAPH = "graph IRI"
@@ -155,6 +164,11 @@ class RemoteStore(Store):
         timeout: seconds to wait for a query's answer.
         write_timeout: seconds to wait for a write's answer.
         chunk_triples: writes larger than this are staged in chunks (see the module docs).
+        dataset: what a query that names no dataset sees (default: the server's default graph).
+            The union of the data graphs, or the shipped graph, is sent as ``default-graph-uri``
+            values (so the server needs no union setting, and the metadata graph stays out);
+            when the server holds none of those graphs, its own default graph is used (a graph
+            pushed there by an earlier jaif-kg).
     """
 
     name: ClassVar[str] = "remote"
@@ -173,6 +187,7 @@ class RemoteStore(Store):
         timeout: float = 10.0,
         write_timeout: float = 300.0,
         chunk_triples: int = DEFAULT_CHUNK_TRIPLES,
+        dataset: DefaultDataset | None = None,
     ) -> None:
         for url in (query_url, update_url, graph_store_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -185,6 +200,9 @@ class RemoteStore(Store):
         self.timeout = timeout
         self.write_timeout = write_timeout
         self.chunk_triples = max(1, chunk_triples)
+        if dataset is not None:
+            self.dataset = dataset
+        self._graphs_seen: tuple[float, list[str]] | None = None
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r})"
@@ -260,6 +278,25 @@ class RemoteStore(Store):
             raise self._fail(exc, self.query_url, "query") from exc
         return body, _media_type(response.headers.get("Content-Type"))
 
+    def _default_dataset(
+        self, sparql: str, default_graphs: Sequence[str] | None
+    ) -> Sequence[str] | None:
+        """``default_graphs``, or the graphs of :attr:`dataset` that the server holds when the
+        caller and the query name none (``None``: the server's own default graph)."""
+        if default_graphs is not None or self.dataset.raw or has_dataset_clause(sparql):
+            return default_graphs
+        held = self._held_graphs()
+        merged = [g for g in self.dataset.default_graphs(held) or () if g in held]
+        return merged or None
+
+    def _held_graphs(self) -> list[str]:
+        """The server's named graphs, listed at most every :data:`GRAPH_LIST_SECONDS` seconds
+        (writes by this store list them again)."""
+        now = time.monotonic()
+        if self._graphs_seen is None or now - self._graphs_seen[0] > GRAPH_LIST_SECONDS:
+            self._graphs_seen = (now, self.named_graphs())
+        return self._graphs_seen[1]
+
     def _dataset(
         self, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
     ) -> tuple[Sequence[str] | None, Sequence[str] | None]:
@@ -279,6 +316,7 @@ class RemoteStore(Store):
         return default_graphs, named_graphs
 
     def _update(self, update: str) -> None:
+        self._graphs_seen = None
         wrapper = self._wrapper(update, self.write_timeout)
         wrapper.setRequestMethod(POSTDIRECTLY)  # application/sparql-update: no form encoding
         try:
@@ -291,6 +329,7 @@ class RemoteStore(Store):
     ) -> bytes:
         """One Graph Store Protocol request on ``graph`` (the default graph when ``None``)."""
         assert self.graph_store_url is not None
+        self._graphs_seen = None
         param = "default" if graph is None else "graph=" + urllib.parse.quote(graph, safe="")
         sep = "&" if "?" in self.graph_store_url else "?"
         request = urllib.request.Request(
@@ -474,7 +513,11 @@ class RemoteStore(Store):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
+        default_graphs = self._default_dataset(sparql, default_graphs)
         body, media_type = self._query(sparql, _QUERY_ACCEPT, default_graphs, named_graphs)
+        return self._answer(body, media_type)
+
+    def _answer(self, body: bytes, media_type: str) -> QueryResult:
         fmt = _find_format(media_type)
         try:
             if isinstance(fmt, ResultsFormat):
@@ -500,13 +543,14 @@ class RemoteStore(Store):
         accept = _find_format(media_type).media_type
         if graph_media_type is not None and graph_media_type != media_type:
             accept += f", {_find_format(graph_media_type).media_type};q=0.9"
+        default_graphs = self._default_dataset(sparql, default_graphs)
         body, answered = self._query(sparql, accept, default_graphs, named_graphs)
         if max_bytes is not None and len(body) > max_bytes:
             raise ResultTooLarge(BoundedBuffer(max_bytes).message())
         return body, answered
 
     def _count(self, where: str) -> int:
-        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        result = self._raw_query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(str(result.rows[0]["n"])) if result.rows else 0
 
     def count(self, graph: str | None = None) -> int:
@@ -514,8 +558,13 @@ class RemoteStore(Store):
             return self._count(f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}")
         return self._count("{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }")
 
+    def _raw_query(self, sparql: str) -> QueryResult:
+        """A query on the server's own dataset (no graphs sent: the whole store's answer)."""
+        body, media_type = self._query(sparql, _QUERY_ACCEPT, None, None)
+        return self._answer(body, media_type)
+
     def named_graphs(self) -> list[str]:
-        result = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        result = self._raw_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(str(row["g"]) for row in result.rows if "g" in row)
 
     def _graph_triples(self, graph: str | None) -> list[ox.Triple]:

@@ -19,35 +19,77 @@ from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
-from jaif_kg.store.loading import escaped_parser_limit, load_files, read_triples, sync_graph
+from jaif_kg.store.graphs import GraphRecord, graph_records, record_graph, shipped_graph
+from jaif_kg.store.loading import (
+    escaped_parser_limit,
+    fingerprint,
+    forget_default_graph,
+    put_graph_files,
+    read_graph_files,
+    read_triples,
+    recorded_sources,
+    sync_graph,
+)
+
+#: The licence of the shipped data and ontology (README: "data and ontology CC BY 4.0").
+SHIPPED_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
 def load_shipped(
-    store: Store, settings: Settings, graphs: Sequence[tuple[str, Path]] = ()
+    store: Store, settings: Settings, graphs: Sequence[tuple[str | None, Path]] = ()
 ) -> int | None:
-    """Put the shipped graph in the default graph of ``store``, and each ``(IRI, FILE)`` of
-    ``graphs`` in the named graph IRI, every file read under ``settings.base_iri``.
+    """Put the shipped graph in the named graph ``{base}graph/jaif`` of ``store``, and the files
+    of ``graphs`` (``(IRI, FILE)``, or ``(None, FILE)`` for a TriG/N-Quads file whose graph
+    names are kept: :func:`~jaif_kg.store.loading.read_graph_files`) in graphs of their own,
+    every file read under ``settings.base_iri``; record each graph loaded in the metadata graph
+    (:func:`~jaif_kg.store.graphs.record_graph`).
 
-    An in-memory store is loaded (:func:`load_files`); a persistent one is synchronised
-    (:func:`sync_graph`: reloaded only when the files changed since); a server's store is left
-    as it is (its graph is pushed beforehand with ``jaif-kg load``).
+    Every file is read before the store is touched: a malformed file, a file of several graphs
+    given one IRI, or a graph named like the shipped or the metadata graph changes nothing.
+    An in-memory store is loaded; a persistent one is synchronised (each graph reloaded only
+    when its files changed since); a server's store is left as it is (``jaif-kg load`` pushes).
 
     Returns:
         The triples read into an in-memory store; ``None`` for the others.
 
     Raises:
-        InputError: a file is missing or malformed (file and line).
+        InputError: a file is missing or malformed (file and line), or a ``--graph`` is refused.
     """
     paths, base = shipped_paths(settings), settings.base_iri
-    if store.persistent:
-        sync_graph(store, paths, base=base)
-        for iri, path in graphs:
-            sync_graph(store, [path], iri, base=base)
+    files = read_graph_files(graphs, base=base)
+    if store.remote:
         return None
-    triples = load_files(store, paths, base=base)
-    for iri, path in graphs:
-        triples += load_files(store, [path], iri, base=base)
-    return triples
+    target = shipped_graph(base)
+    if store.persistent and "" in recorded_sources(store):
+        # a store loaded before the shipped graph had a name: its copy in the default graph goes
+        forget_default_graph(store)
+    reloaded = sync_graph(store, paths, target, base=base)
+    known = {r.graph for r in graph_records(store, base=base)}
+    if reloaded or target not in known:
+        record_shipped(store, settings, paths)
+    put_graph_files(store, files, base=base)
+    if store.persistent:
+        return None
+    return store.count(target) + sum(store.count(gf.graph) for gf in files)
+
+
+def record_shipped(store: Store, settings: Settings, paths: Sequence[Path]) -> None:
+    """Record the shipped graph (as it is in ``store``) in the metadata graph: its source is the
+    data folder, its checksum the fingerprint of its files (:func:`~jaif_kg.store.fingerprint`)."""
+    base = settings.base_iri
+    folder = settings.data_dir.resolve()
+    record_graph(
+        store,
+        GraphRecord(
+            shipped_graph(base),
+            folder.as_uri(),
+            fingerprint(paths, base=base),
+            store.count(shipped_graph(base)),
+            license=SHIPPED_LICENSE,
+            title="JAIF knowledge graph: ontology and graph_data/",
+        ),
+        base=base,
+    )
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,26 @@ DATA = Path(__file__).parent / "data"
 BACKENDS = ["oxigraph", "oxigraph-disk", "rdflib", "remote", "remote-gsp"]
 
 
-def settings_for(kind: str, tmp_path: Path, server: OxigraphServer | None) -> Settings:
-    """The settings that select one backend, as a user would write them."""
+def settings_for(
+    kind: str, tmp_path: Path, server: OxigraphServer | None, *, union: bool = False
+) -> Settings:
+    """The settings that select one backend, as a user would write them.
+
+    The contract suite tests the backends' own dataset (``union=False``: a query that names no
+    graph sees the store's default graph, as the shipped graph is absent); the union default
+    graph has its tests in ``test_dataset.py``.
+    """
     if kind == "oxigraph-disk":
-        return Settings(store="oxigraph", store_path=tmp_path / "store")
+        return Settings(store="oxigraph", store_path=tmp_path / "store", union_default_graph=union)
     if kind.startswith("remote"):
         assert server is not None
         return Settings(
             store=server.query_url,
             update_url=server.update_url,
             graph_store_url=server.store_url if kind == "remote-gsp" else None,
+            union_default_graph=union,
         )
-    return Settings(store=kind)
+    return Settings(store=kind, union_default_graph=union)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from jaif_kg.settings import Settings
-from jaif_kg.store import load_shipped, open_store
+from jaif_kg.store import load_shipped, meta_graph, open_store, shipped_graph
 from jaif_kg.store.loading import SOURCES_FILE
 
 EX = "http://example.org/"
@@ -19,8 +19,10 @@ def test_an_in_memory_store_is_loaded_with_the_named_graphs(
     store = open_store(settings.model_copy(update={"store": "oxigraph"}))
     triples = load_shipped(store, settings, [(EX + "g", extra)])
     assert triples is not None and triples > 1000
-    assert store.named_graphs() == [EX + "g"]
-    assert store.count() == triples  # no triple is stated twice in the shipped files
+    jaif, meta = shipped_graph(settings.base_iri), meta_graph(settings.base_iri)
+    assert store.named_graphs() == sorted([EX + "g", jaif, meta])
+    assert store.count(None) == store.count(jaif) + 2 + store.count(meta)
+    assert store.count(jaif) + 2 == triples  # no triple is stated twice in the shipped files
 
 
 def test_a_persistent_store_is_synchronised(settings: Settings, tmp_path: Path) -> None:
