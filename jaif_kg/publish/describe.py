@@ -9,6 +9,12 @@ A description of an IRI (`Linked Data`_ style, close to a symmetric Concise Boun
   and blank-node subjects are left out), so a country's description lists the projects that
   benefit it.
 
+Triples are read from the store's default graph and from every named graph but the metadata graph
+``{base}graph/meta`` (whatever the store's default graph is), and a description records which
+named graphs hold each triple (:attr:`Description.graphs`) and each graph's ``dcterms:source`` from
+the metadata graph (:attr:`Description.graph_sources`), so pages can say where an imported fact
+comes from.
+
 Every query goes through :class:`jaif_kg.store.Store`, so descriptions work on every backend.
 
 .. _Linked Data: https://www.w3.org/DesignIssues/LinkedData.html
@@ -16,8 +22,8 @@ Every query goes through :class:`jaif_kg.store.Store`, so descriptions work on e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
@@ -61,6 +67,36 @@ INSTANT_VALUE_PROPERTIES: tuple[str, ...] = tuple(
 )
 _CHUNK = 400
 _TYPE = sparql_iri(str(RDF.type))
+#: The graph of per-graph metadata (VoID: source, checksum, licence, load time), under the base;
+#: it is not part of the data.
+META_GRAPH = "graph/meta"
+#: The named graph of the shipped data, under the base.
+SHIPPED_GRAPH = "graph/jaif"
+
+
+def meta_graph(base: str = DEFAULT_BASE) -> str:
+    """The IRI of the metadata graph.
+
+    >>> meta_graph("http://example.org/kg/")
+    'http://example.org/kg/graph/meta'
+    """
+    return base + META_GRAPH
+
+
+def in_data_graphs(pattern: str, base: str = DEFAULT_BASE) -> str:
+    """A group matching ``pattern`` in the default graph or in any named graph but the metadata
+    graph (so that a description sees imported graphs whether or not the store's default graph
+    is their union).
+
+    >>> print(in_data_graphs("?s ?p ?o", "http://e/").replace(" UNION ", "\\nUNION "))
+    { { ?s ?p ?o }
+    UNION { GRAPH ?dataGraph { ?s ?p ?o } FILTER(?dataGraph != <http://e/graph/meta>) } }
+    """
+    meta = sparql_iri(meta_graph(base))
+    return (
+        f"{{ {{ {pattern} }} UNION {{ GRAPH ?dataGraph {{ {pattern} }} "
+        f"FILTER(?dataGraph != {meta}) }} }}"
+    )
 
 
 def prefixes(base: str = DEFAULT_BASE) -> dict[str, str]:
@@ -103,6 +139,11 @@ class Description:
         triples: triples about ``resources`` with their blank-node closure, sorted.
         incoming: triples from other resources to ``resources``, sorted.
         truncated: whether ``incoming`` was cut at :data:`MAX_INCOMING`.
+        graphs: the named graphs (but the metadata graph) that hold each triple with a named
+            subject of ``triples`` or ``incoming``, sorted; a triple only in the store's default
+            graph is absent.
+        graph_sources: each graph of ``graphs`` that has one -> its ``dcterms:source`` in the
+            metadata graph.
     """
 
     iri: str
@@ -110,6 +151,8 @@ class Description:
     triples: tuple[Triple, ...]
     incoming: tuple[Triple, ...] = ()
     truncated: bool = False
+    graphs: Mapping[Triple, tuple[str, ...]] = field(default_factory=dict)
+    graph_sources: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exists(self) -> bool:
@@ -155,7 +198,7 @@ class Description:
         ]
 
 
-def hash_resources(store: Store, iri: str) -> list[str]:
+def hash_resources(store: Store, iri: str, base: str = DEFAULT_BASE) -> list[str]:
     """The IRI and its hash sub-resources linked to or from it (directly or through each other).
 
     Only index lookups are used (no scan of the store), so the cost does not grow with the store.
@@ -166,9 +209,11 @@ def hash_resources(store: Store, iri: str) -> list[str]:
     frontier = [iri]
     while frontier:
         query = (
-            "SELECT DISTINCT ?x WHERE { VALUES ?r { " + _values(frontier) + " } "
-            "{ ?r ?p ?x } UNION { ?x ?p ?r } "
-            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {prefix})) }}"
+            "SELECT DISTINCT ?x WHERE { VALUES ?r { "
+            + _values(frontier)
+            + " } "
+            + in_data_graphs("{ ?r ?p ?x } UNION { ?x ?p ?r }", base)
+            + f" FILTER(isIRI(?x) && STRSTARTS(STR(?x), {prefix})) }}"
         )
         new = {str(row["x"]) for row in store.query(query).rows} - found
         found |= new
@@ -191,19 +236,19 @@ def _sort_key(triple: Triple) -> tuple[str, ...]:
     return tuple(f"{type(t).__name__}:{t}" for t in triple)
 
 
-def _outgoing(store: Store, resources: Sequence[str]) -> list[Triple]:
+def _outgoing(store: Store, resources: Sequence[str], base: str) -> list[Triple]:
     """Triples about ``resources`` and their blank-node closure (through blank nodes only)."""
     triples: list[Triple] = []
     for chunk in _chunks(list(resources)):
         values = _values(chunk)
         # One CONSTRUCT keeps blank-node labels consistent between the two branches, even on a
         # remote store. The path may pass through IRIs; the closure is cut to blank nodes below.
-        query = (
-            "CONSTRUCT { ?s ?p ?o } WHERE { "
+        body = (
             "{ VALUES ?s { " + values + " } ?s ?p ?o } UNION "
             "{ VALUES ?r { " + values + " } ?r ?q ?b . FILTER(isBlank(?b)) "
-            "?b (<urn:jaif-kg:any>|!<urn:jaif-kg:any>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o } }"
+            "?b (<urn:jaif-kg:any>|!<urn:jaif-kg:any>)* ?s . FILTER(isBlank(?s)) ?s ?p ?o }"
         )
+        query = "CONSTRUCT { ?s ?p ?o } WHERE " + in_data_graphs(body, base)
         triples.extend(store.query(query).triples)
     named = [t for t in triples if not isinstance(t[0], BNode)]
     by_blank: dict[Term, list[Triple]] = {}
@@ -225,13 +270,18 @@ def _outgoing(store: Store, resources: Sequence[str]) -> list[Triple]:
     return sorted(set(keep), key=_sort_key)
 
 
-def _incoming(store: Store, resources: Sequence[str], limit: int) -> tuple[list[Triple], bool]:
+def _incoming(
+    store: Store, resources: Sequence[str], limit: int, base: str
+) -> tuple[list[Triple], bool]:
     inside = set(resources)
     found: list[Triple] = []
     for chunk in _chunks(list(resources)):
         query = (
-            "SELECT ?s ?p ?o WHERE { VALUES ?o { " + _values(chunk) + " } ?s ?p ?o . "
-            f"FILTER(?p != {_TYPE} && isIRI(?s)) }} LIMIT {limit + 1 - len(found)}"
+            "SELECT DISTINCT ?s ?p ?o WHERE { VALUES ?o { "
+            + _values(chunk)
+            + " } "
+            + in_data_graphs("?s ?p ?o", base)
+            + f" FILTER(?p != {_TYPE} && isIRI(?s)) }} LIMIT {limit + 1 - len(found)}"
         )
         for row in store.query(query).rows:
             if str(row["s"]) not in inside:
@@ -249,6 +299,7 @@ def describe(
     incoming: bool = True,
     scan_fragments: bool = False,
     max_incoming: int = MAX_INCOMING,
+    base: str = DEFAULT_BASE,
 ) -> Description:
     """Describe ``iri`` (see the module docstring for what a description holds).
 
@@ -259,17 +310,61 @@ def describe(
         scan_fragments: find hash sub-resources by scanning every subject (for the ontology,
             whose terms need not be linked to the ontology IRI) instead of following links.
         max_incoming: most incoming links to collect.
+        base: the dataset's base IRI (names the metadata graph).
 
     Raises:
         jaif_kg.sparql.escape.TermError: ``iri`` is not a valid IRI (an ``InputError``).
     """
-    resources = fragment_resources(store, iri) if scan_fragments else hash_resources(store, iri)
-    triples = _outgoing(store, resources)
+    resources = (
+        fragment_resources(store, iri) if scan_fragments else hash_resources(store, iri, base)
+    )
+    triples = _outgoing(store, resources, base)
     links: list[Triple] = []
     truncated = False
     if incoming:
-        links, truncated = _incoming(store, resources, max_incoming)
-    return Description(iri, tuple(resources), tuple(triples), tuple(links), truncated)
+        links, truncated = _incoming(store, resources, max_incoming, base)
+    graphs = graphs_of(store, [*triples, *links], base)
+    sources = graph_sources(store, {g for gs in graphs.values() for g in gs}, base)
+    return Description(
+        iri, tuple(resources), tuple(triples), tuple(links), truncated, graphs, sources
+    )
+
+
+def graphs_of(
+    store: Store, triples: Sequence[Triple], base: str = DEFAULT_BASE
+) -> dict[Triple, tuple[str, ...]]:
+    """The named graphs (but the metadata graph) holding each triple with a named subject."""
+    by_subject: dict[str, set[Triple]] = {}
+    for triple in triples:
+        if not isinstance(triple[0], BNode):
+            by_subject.setdefault(str(triple[0]), set()).add(triple)
+    meta = sparql_iri(meta_graph(base))
+    found: dict[Triple, set[str]] = {}
+    for chunk in _chunks(sorted(by_subject)):
+        query = (
+            "SELECT ?g ?s ?p ?o WHERE { VALUES ?s { " + _values(chunk) + " } "
+            f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {meta}) }}"
+        )
+        for row in store.query(query).rows:
+            triple = (row["s"], row["p"], row["o"])
+            if triple in by_subject.get(str(row["s"]), ()):
+                found.setdefault(triple, set()).add(str(row["g"]))
+    return {t: tuple(sorted(gs)) for t, gs in found.items()}
+
+
+def graph_sources(store: Store, graphs: Iterable[str], base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Each graph's ``dcterms:source`` recorded in the metadata graph (where there is one)."""
+    wanted = sorted(g for g in graphs if is_valid_iri(g))
+    if not wanted:
+        return {}
+    query = (
+        "SELECT ?g ?src WHERE { VALUES ?g { " + _values(wanted) + " } "
+        f"GRAPH {sparql_iri(meta_graph(base))} {{ ?g {sparql_iri(str(DCTERMS.source))} ?src }} }}"
+    )
+    found: dict[str, str] = {}
+    for row in store.query(query).rows:
+        found.setdefault(str(row["g"]), str(row["src"]))
+    return found
 
 
 def _lang_rank(literal: Literal) -> int:
@@ -283,7 +378,7 @@ def _lang_rank(literal: Literal) -> int:
     return 3
 
 
-def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
+def labels(store: Store, iris: Iterable[str], base: str = DEFAULT_BASE) -> dict[str, str]:
     """The best label of each IRI that has one (``skos:prefLabel``, ``rdfs:label``, ...; English
     first)."""
     wanted = sorted({i for i in iris if is_valid_iri(i)})
@@ -292,7 +387,8 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     for chunk in _chunks(wanted):
         query = (
             "SELECT ?x ?p ?l WHERE { VALUES ?x { " + _values(chunk) + " } "
-            "VALUES ?p { " + props + " } ?x ?p ?l . FILTER(isLiteral(?l)) }"
+            "VALUES ?p { " + props + " } " + in_data_graphs("?x ?p ?l", base) + " "
+            "FILTER(isLiteral(?l)) }"
         )
         for row in store.query(query).rows:
             label = row["l"]
@@ -305,14 +401,17 @@ def labels(store: Store, iris: Iterable[str]) -> dict[str, str]:
     return {key: rank[2] for key, rank in best.items()}
 
 
-def types(store: Store, iris: Iterable[str]) -> dict[str, list[str]]:
+def types(store: Store, iris: Iterable[str], base: str = DEFAULT_BASE) -> dict[str, list[str]]:
     """The ``rdf:type`` IRIs of each IRI, sorted."""
     wanted = sorted({i for i in iris if is_valid_iri(i)})
     found: dict[str, set[str]] = {}
     for chunk in _chunks(wanted):
         query = (
-            "SELECT ?x ?t WHERE { VALUES ?x { " + _values(chunk) + " } "
-            f"?x {_TYPE} ?t . FILTER(isIRI(?t)) }}"
+            "SELECT ?x ?t WHERE { VALUES ?x { "
+            + _values(chunk)
+            + " } "
+            + in_data_graphs(f"?x {_TYPE} ?t", base)
+            + " FILTER(isIRI(?t)) }"
         )
         for row in store.query(query).rows:
             found.setdefault(str(row["x"]), set()).add(str(row["t"]))

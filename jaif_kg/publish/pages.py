@@ -264,6 +264,16 @@ class EntityPage:
     sources: list[SourceItem]
     formats: list[tuple[str, str]]
     truncated: bool
+    graphs: list[GraphItem] = field(default_factory=list)
+
+
+@dataclass
+class GraphItem:
+    """A loaded graph (not the shipped one) that holds facts shown on the page."""
+
+    iri: str
+    source: str
+    facts: int
 
 
 class Labeller:
@@ -272,13 +282,13 @@ class Labeller:
     def __init__(self, store: Store, site: Site, iris: Iterable[str]) -> None:
         self.store = store
         self.site = site
-        self.found = ds.labels(store, iris)
+        self.found = ds.labels(store, iris, site.base)
 
     def add(self, iris: Iterable[str]) -> None:
         """Look up more IRIs."""
         missing = [i for i in iris if i not in self.found]
         if missing:
-            self.found.update(ds.labels(self.store, missing))
+            self.found.update(ds.labels(self.store, missing, self.site.base))
 
     def term(self, iri: str) -> str:
         """Label of a class, property or datatype (ontology label, known label, or its name)."""
@@ -402,7 +412,26 @@ class PageBuilder:
         value = self._value(term, depth)
         for statement in self.statements.get((subject, prop, term), []):
             value.sources.extend(self.source_refs(statement))
+        value.sources.extend(self.graph_refs((URIRef(subject), URIRef(prop), term)))
         return value
+
+    def loaded_graphs(self, triple: ds.Triple) -> list[str]:
+        """The loaded graphs (not the shipped graph) that hold ``triple``."""
+        shipped = self.site.base + ds.SHIPPED_GRAPH
+        return [g for g in self.d.graphs.get(triple, ()) if g != shipped]
+
+    def graph_note(self, graph: str) -> str:
+        """ "from graph <iri>, source <source>" for a loaded graph."""
+        source = self.d.graph_sources.get(graph)
+        return f"from graph {graph}" + (f", source {source}" if source else "")
+
+    def graph_refs(self, triple: ds.Triple) -> list[Ref]:
+        """Links to the sources of the loaded graphs that hold ``triple``."""
+        refs = []
+        for graph in self.loaded_graphs(triple):
+            source = self.d.graph_sources.get(graph)
+            refs.append(Ref(f"graph {graph}", source or graph, title=self.graph_note(graph)))
+        return refs
 
     def _value(self, term: Term, depth: int) -> Value:
         if isinstance(term, Literal):
@@ -572,15 +601,20 @@ class PageBuilder:
     def incoming(self, title: str, this_type: str) -> list[IncomingGroup]:
         """The incoming links, grouped by property."""
         subjects = sorted({str(s) for s, _, _ in self.d.incoming})
-        kinds = ds.types(self.store, subjects)
+        kinds = ds.types(self.store, subjects, self.site.base)
         self.labeller.add([t for ts in kinds.values() for t in ts])
         spans = ds.periods(self.store, subjects)
         groups: dict[str, list[str]] = {}
-        for s, p, _ in self.d.incoming:
+        from_graphs: dict[tuple[str, str], list[str]] = {}
+        for s, p, o in self.d.incoming:
             if str(p) in _STATEMENT_PARTS:
                 continue  # a statement that sources a fact; the fact itself is listed
             if str(s) not in groups.setdefault(str(p), []):
                 groups[str(p)].append(str(s))
+            for graph in self.loaded_graphs((s, p, o)):
+                notes = from_graphs.setdefault((str(p), str(s)), [])
+                if graph not in notes:
+                    notes.append(graph)
         result = []
         for prop, members in groups.items():
             type_names = Counter(
@@ -600,6 +634,7 @@ class PageBuilder:
                     notes.append(capitalise(self.labeller.term(kinds[member][0])))
                 if member in spans:
                     notes.append(format_period(*spans[member]))
+                notes.extend(self.graph_note(g) for g in from_graphs.get((prop, member), []))
                 items.append(
                     IncomingItem(
                         self.incoming_text(member),
@@ -743,12 +778,23 @@ class PageBuilder:
             sources=self.sources(title),
             formats=formats,
             truncated=self.d.truncated,
+            graphs=self.graphs(),
         )
+
+    def graphs(self) -> list[GraphItem]:
+        """The loaded graphs that hold facts of the page, with their sources and fact counts."""
+        counts: Counter[str] = Counter()
+        for triple in (*self.d.triples, *self.d.incoming):
+            counts.update(self.loaded_graphs(triple))
+        return [
+            GraphItem(graph, self.d.graph_sources.get(graph, ""), count)
+            for graph, count in sorted(counts.items())
+        ]
 
 
 def entity_page(store: Store, site: Site, iri: str) -> EntityPage | None:
     """Build the page of ``iri``; ``None`` when the dataset does not mention it."""
-    description = ds.describe(store, iri)
+    description = ds.describe(store, iri, base=site.base)
     if not description.exists:
         return None
     return PageBuilder(store, site, description).page()
