@@ -4,11 +4,13 @@ shapes that govern it.
 SHACL validates one data graph and has no notion of named graphs, so a dataset is validated as
 a few SHACL runs through the front door (:func:`jaif_kg.shacl.validate`), one per set of shapes:
 
-* **The project's shapes** run on the shipped data (with the ontology) plus the *project part*
-  of each extra graph (:func:`project_part`): what describes the project's own resources (IRIs
-  under ``{base}id/``, or typed with a class of the project's namespaces), their blank nodes,
-  and the descriptions of the resources they refer to. An integrator's own SKOS concepts,
-  organisations or countries are not the project's data, so the project's shapes never see them.
+* **The project's shapes** run on the shipped data (with the ontology), the whole of each graph
+  named under ``{base}graph/`` (the project's own: what ``jaif-kg import`` writes), and the
+  *project part* of every other graph (:func:`project_part`): what describes the project's
+  own resources (IRIs under ``{base}id/``, or typed with a class of the project's namespaces),
+  their blank nodes, and the descriptions of the resources they refer to. An integrator's own
+  SKOS concepts, organisations or countries are not the project's data: the project's shapes
+  never see them.
 * **Each graph's own shapes** (``--graph-shapes IRI=FILE``) run on that graph plus the shipped
   data (so that its shapes can check references into the project's resources, e.g. that a
   concept matches a described country), never on the other extra graphs: a graph's owner
@@ -172,10 +174,13 @@ def validate_dataset(
     ours = read_files(shipped, base=base, contexts=contexts)
     theirs = [read_files(g.files, base=base, contexts=contexts) for g in graphs]
     project_data = [*ours]
-    for files in theirs:
-        project_data += [
-            dataclasses.replace(pf, quads=project_part(pf.quads, base)) for pf in files
-        ]
+    for graph, files in zip(graphs, theirs, strict=True):
+        if graph.iri.startswith(base + "graph/"):
+            project_data += files  # a graph of the project's own (what `jaif-kg import` writes)
+        else:
+            project_data += [
+                dataclasses.replace(pf, quads=project_part(pf.quads, base)) for pf in files
+            ]
     first = validate(project_data, shapes, onto, engine, base=base, contexts=contexts)
     # a graph file with no project part is not empty: only a file without triples is named
     empty = {f"{pf.path}: no triples in it" for files in theirs for pf in files if pf.quads}
