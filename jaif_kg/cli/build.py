@@ -35,18 +35,19 @@ def add(subparsers: Subparsers) -> None:
         action="append",
         default=[],
         metavar="IRI=FILE",  # not utf8_text: a file name may hold any bytes (the IRI is checked)
-        help="also load FILE into the named graph IRI, as serve --graph does (repeatable)",
+        help="also load FILE into the named graph IRI, as serve --graph does (repeatable); a "
+        "TriG/N-Quads FILE alone keeps its own graph names",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from jaif_kg.api.server import parse_graph_option
+    from jaif_kg.api.server import parse_graph_argument
     from jaif_kg.publish.dumps import shipped_bundle
 
-    graphs = [parse_graph_option(value) for value in args.graph]
+    graphs = [parse_graph_argument(value) for value in args.graph]
     for iri, _ in graphs:
-        raw = not_utf8(iri)
+        raw = None if iri is None else not_utf8(iri)
         if raw is not None:
             raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
     bundle = shipped_bundle(load_settings(), graphs)

@@ -17,6 +17,8 @@ it, else the store's default graph, see :func:`shipped_graph_in`):
   ``{base}graph/meta``, which records load times and would make two builds differ;
 * ``graph-{name}.ttl`` one canonical Turtle file per named graph (:func:`graph_file_name`), and
   ``default-graph.ttl`` for the store's own default graph when it holds triples;
+* ``countries.sssom.tsv`` and ``countries.linkset.ttl``: the country crosswalk
+  (:mod:`jaif_kg.publish.crosswalk`), an SSSOM mapping set and the same mappings as RDF;
 * ``void.ttl``       the dataset description (VoID + DCAT, :mod:`jaif_kg.publish.void`), with every
   file above as a ``void:dataDump`` and a ``dcat:Distribution``, and the Graph Store endpoint;
 * ``SHA256SUMS``     ``sha256sum -c`` compatible checksums of every other file.
@@ -45,6 +47,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF
 from rdflib.term import Node
 
 from jaif_kg.errors import ResultTooLarge
+from jaif_kg.publish import crosswalk
 from jaif_kg.publish.describe import new_graph, prefixes
 from jaif_kg.publish.iris import published_base, split_fragment
 from jaif_kg.publish.vocab import SPDX
@@ -513,6 +516,32 @@ def dataset_files(store: Store, base: str) -> list[tuple[DumpFile, str]]:
     return out
 
 
+def crosswalk_dumps(store: Store, base: str) -> list[tuple[DumpFile, str]]:
+    """The country crosswalk's files (:func:`jaif_kg.publish.crosswalk.crosswalk_files`: SSSOM
+    TSV and RDF linkset), each with the local name of its ``dcat:Distribution``."""
+    data = crosswalk.crosswalk_files(store, base)
+    return [
+        (
+            DumpFile(
+                crosswalk.SSSOM_FILE,
+                "text/tab-separated-values",
+                "Country crosswalk (SSSOM mapping set, TSV)",
+                data[crosswalk.SSSOM_FILE],
+            ),
+            "dist-countries-sssom",
+        ),
+        (
+            DumpFile(
+                crosswalk.LINKSET_FILE,
+                "text/turtle",
+                "Country crosswalk (RDF linkset, skos:exactMatch, Turtle)",
+                data[crosswalk.LINKSET_FILE],
+            ),
+            "dist-countries-linkset",
+        ),
+    ]
+
+
 def add_distributions(
     void: Graph, settings: Settings, files: Sequence[tuple[DumpFile, str]]
 ) -> None:
@@ -525,7 +554,7 @@ def add_distributions(
     ds = dataset_iri(settings)
     for item, name in files:
         url = URIRef(f"{pub}dumps/{item.name}")
-        media = URIRef(IANA + rdf_format(item.media_type).media_type)
+        media = URIRef(IANA + item.media_type)
         dist = URIRef(local + name)
         void.add((ds, VOID.dataDump, url))
         void.add((ds, DCAT.distribution, dist))
@@ -577,10 +606,13 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
         files[dump_name(name)] = DumpFile(dump_name(name), fmt.media_type, title, data)
     context = (json.dumps(jsonld_context(base), indent=2, sort_keys=True) + "\n").encode("utf-8")
     files[CONTEXT_FILE] = DumpFile(CONTEXT_FILE, "application/ld+json", "JSON-LD context", context)
-    extra = dataset_files(store, base)
+    extra = dataset_files(store, base) + crosswalk_dumps(store, base)
     files.update((item.name, item) for item, _ in extra)
     void = dataset_description(store, settings, [files[dump_name(n)] for n in DUMP_FORMATS])
     add_distributions(void, settings, extra)
+    counts = crosswalk.link_counts(store, base)
+    for triple in crosswalk.linkset_void(base, counts, f"{published_base(settings)}dumps/"):
+        void.add(triple)
     void_bytes = graph_turtle(void, base=base).encode("utf-8")
     files[VOID_FILE] = DumpFile(
         VOID_FILE, "text/turtle", "Dataset description (VoID + DCAT)", void_bytes
@@ -592,9 +624,10 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
     return Bundle(files, void)
 
 
-def shipped_bundle(settings: Settings, graphs: Sequence[tuple[str, Path]] = ()) -> Bundle:
+def shipped_bundle(settings: Settings, graphs: Sequence[tuple[str | None, Path]] = ()) -> Bundle:
     """Build the dumps of the shipped graph (ontology + ``graph_data/``) and of ``graphs``
-    (``(IRI, FILE)``: ``--graph IRI=FILE``), as ``jaif-kg build`` does.
+    (``(IRI, FILE)``: ``--graph IRI=FILE``; ``(None, FILE)``: a TriG/N-Quads file whose graphs
+    keep their names), as ``jaif-kg build`` does.
 
     The files are loaded into a fresh in-memory store (read under ``settings.base_iri``) as
     ``jaif-kg serve`` loads them (:func:`jaif_kg.store.load_shipped`), so the result does not
