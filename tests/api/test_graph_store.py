@@ -226,11 +226,6 @@ def test_void_advertises_the_graph_store(client: httpx.Client) -> None:
     assert str(endpoint) == DEFAULT_BASE + "graph-store"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jaif_kg/api/routes/sparql.py does not yet say that a CONSTRUCT written as "
-    "N-Quads/TriG has no graph names (patch proposed); remove this mark when it does",
-)
 @pytest.mark.parametrize("media_type", ["application/n-quads", "application/trig"])
 def test_construct_as_quads_says_graph_names_are_not_kept(
     client: httpx.Client, media_type: str

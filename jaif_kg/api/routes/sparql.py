@@ -182,7 +182,11 @@ async def answer(request: Request) -> Response:
         not_acceptable=refusals[0] if refusals else "",
     )
     result, written = await get_executor(request).run(job)
-    return Response(result, headers={"content-type": content_type(written), "vary": "Accept"})
+    headers = {"content-type": content_type(written), "vary": "Accept"}
+    if written in ("application/n-quads", "application/trig"):
+        # A CONSTRUCT/DESCRIBE answer is a graph: SPARQL 1.1 gives it no graph names.
+        headers["x-jaif-graph-names"] = "not-kept"
+    return Response(result, headers=headers)
 
 
 class SparqlFastPath:
