@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
 
     store = open_store(settings)
     try:
-        held = import_into(store, conversion)
+        held = import_into(store, conversion, base=settings.base_iri)
     finally:
         store.close()
     say(

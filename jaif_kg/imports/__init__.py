@@ -35,10 +35,12 @@ from jaif_kg.imports.readers import (
     read_wdi_csv,
     read_wdi_json,
 )
+from jaif_kg.rdf.files import document_iri
 from jaif_kg.rdf.formats import rdf_format_for_path
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
+from jaif_kg.store.graphs import GraphRecord, check_graph_name, record_graph
 
 __all__ = [
     "KINDS",
@@ -63,6 +65,7 @@ class Conversion:
     Attributes:
         kind: what the file was read as (one of :data:`KINDS`).
         path: the file.
+        source: where it came from (``--source``, else the file's URL), for the graph's record.
         graph: the named graph's IRI.
         quads: its triples, as quads of :attr:`graph`.
         title: what it is, in words.
@@ -75,6 +78,7 @@ class Conversion:
 
     kind: str
     path: Path
+    source: str
     graph: str
     quads: list[ox.Quad]
     title: str
@@ -147,7 +151,7 @@ def convert(
     elif namespace is not None or key is not None:
         raise InputError(f"--namespace and --key are for kind csv, not {kind}")
     if graph is not None:
-        _check_iri(graph, "--graph")
+        check_graph_name(graph, base, what="--graph")
     if source is not None:
         _check_iri(source, "--source")
     interpreter = python or engine_python()  # before reading: say early that it is missing
@@ -169,7 +173,7 @@ def convert(
             prepared = read_csv(
                 path, workdir, countries, namespace=namespace, key=key, skip_unknown=skip_unknown
             )
-        target = graph or f"{base}graph/{prepared.graph_name}"
+        target = check_graph_name(graph or f"{base}graph/{prepared.graph_name}", base)
         quads = run_mapping(
             prepared.mapping,
             prepared.tables,
@@ -181,6 +185,7 @@ def convert(
     return Conversion(
         kind=kind,
         path=path,
+        source=source or document_iri(path),
         graph=target,
         quads=quads,
         title=prepared.title,
@@ -218,16 +223,28 @@ def _check_namespace(namespace: str | None) -> str:
     return namespace
 
 
-def import_into(store: Store, conversion: Conversion) -> int:
+def import_into(store: Store, conversion: Conversion, *, base: str = DEFAULT_BASE) -> int:
     """Replace the conversion's graph in ``store`` with its quads, in one step (all or nothing:
-    ``Store.replace_quads``); return the triples the store then holds there.
+    ``Store.replace_quads``), record its provenance in the metadata graph
+    (:func:`jaif_kg.store.graphs.record_graph`: source, SHA-256, time, triples, title); return
+    the triples the store then holds there.
 
     Args:
         store: the store (embedded, or a server through its replace-graph writes).
         conversion: what :func:`convert` made.
+        base: the deployment's base IRI (where the metadata graph is).
     """
     store.replace_quads(conversion.quads, conversion.graph)
-    return store.count(conversion.graph)
+    held = store.count(conversion.graph)
+    record = GraphRecord(
+        graph=conversion.graph,
+        source=conversion.source,
+        sha256=conversion.sha256,
+        triples=held,
+        title=conversion.title,
+    )
+    record_graph(store, record, base=base)
+    return held
 
 
 def write_rdf(conversion: Conversion, out: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from jaif_kg.cli import main
 from jaif_kg.imports import CountryTable, convert, import_into, write_rdf
+from jaif_kg.store.graphs import graph_records
 from jaif_kg.store.oxigraph import OxigraphStore
 from tests.imports.conftest import EXAMPLES, EXPECTED
 
@@ -119,6 +120,9 @@ def test_import_replaces_its_graph_whole(
         )
         assert import_into(store, again) == len(first.quads)
         assert store.count("urn:other") == 1
+        (record,) = [r for r in graph_records(store) if r.graph == first.graph]
+        assert (record.sha256, record.triples) == (first.sha256, len(first.quads))
+        assert record.source.startswith("file:///") and record.source.endswith(".xml")
     finally:
         store.close()
 
