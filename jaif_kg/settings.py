@@ -4,12 +4,37 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
+from jaif_kg.sparql.safety import normalise_endpoint
+
+#: Most SPARQL endpoints ``JAIF_ALLOW_SERVICE`` may list (a longer list is a mistake, not a plan).
+MAX_ALLOWED_SERVICES = 64
+
+
+def allowed_services(value: Any) -> tuple[str, ...]:
+    """Read a SERVICE allow-list: URLs separated by commas or white space (or a sequence of
+    them), each normalised (:func:`jaif_kg.sparql.safety.normalise_endpoint`), sorted, unique.
+
+    >>> allowed_services("HTTPS://Query.Wikidata.org:443/sparql, http://127.0.0.1:7878/query")
+    ('http://127.0.0.1:7878/query', 'https://query.wikidata.org/sparql')
+    >>> allowed_services("")
+    ()
+
+    Raises:
+        ValueError: a URL that is not an allowed endpoint's, or more than 64 of them.
+    """
+    if value is None:
+        return ()
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    if len(items) > MAX_ALLOWED_SERVICES:
+        raise ValueError(f"at most {MAX_ALLOWED_SERVICES} endpoints, not {len(items)}")
+    return tuple(sorted({normalise_endpoint(str(item)) for item in items}))
+
 
 #: The project checkout (ontology/, graph_data/, queries/ live here).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -162,12 +187,23 @@ class Settings(BaseSettings):
         description="Comma-separated IP addresses of reverse proxies whose X-Forwarded-For "
         "header names the client (per-client limits then apply to it); none by default.",
     )
+    allow_service: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="SPARQL endpoints a query's SERVICE may call (http:// or https:// URLs "
+        "separated by commas or spaces; matched exactly after lower-casing scheme and host and "
+        "dropping a default port); empty (the default): every SERVICE is refused.",
+    )
     read_timeout: float = Field(
         15.0,
         description="Seconds a client may take to send a request's head or body before the "
         "connection is closed with 408.",
         gt=0,
     )
+
+    @field_validator("allow_service", mode="before")
+    @classmethod
+    def _allow_service(cls, value: Any) -> tuple[str, ...]:
+        return allowed_services(value)
 
 
 @lru_cache

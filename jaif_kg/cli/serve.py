@@ -20,7 +20,7 @@ from jaif_kg.cli.args import (
     whole,
 )
 from jaif_kg.errors import InputError
-from jaif_kg.settings import Settings
+from jaif_kg.settings import Settings, allowed_services
 
 #: Most query worker processes ``serve --workers`` starts: more is a typing error, not a plan.
 MAX_WORKERS = 256
@@ -73,6 +73,15 @@ def add(subparsers: Subparsers) -> None:
         help=f"query worker processes started up front, 1 to {MAX_WORKERS} "
         "(JAIF_QUERY_WORKERS, default 2)",
     )
+    p.add_argument(
+        "--allow-service",
+        action="append",
+        default=None,
+        type=utf8_text,
+        metavar="URL",
+        help="let a query's SERVICE call this SPARQL endpoint (http:// or https://, matched "
+        "exactly; repeatable; JAIF_ALLOW_SERVICE); every other SERVICE is refused",
+    )
     p.add_argument("--access-log", action="store_true", help="log every request")
     add_store_options(p)
     p.set_defaults(func=run)
@@ -86,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
         updates["query_timeout"] = args.timeout
     if args.workers is not None:
         updates["query_workers"] = args.workers
+    if args.allow_service is not None:
+        try:
+            updates["allow_service"] = allowed_services(args.allow_service)
+        except ValueError as exc:
+            raise InputError(f"--allow-service {exc}") from None
     settings = load_settings().model_copy(update=updates)
     check_store_setting(settings)
     _check_timeout(settings)

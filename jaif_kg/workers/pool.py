@@ -19,6 +19,14 @@ Workers talk to the server over a Unix socket pair: a length-prefixed pickled :c
 a small header plus the serialised result out. The cost per query (measured, see
 ``docs/ENDPOINT.md``) is a few tens of microseconds.
 
+Federation (``serve --allow-service URL``): a query whose ``SERVICE`` endpoints are all allowed
+is answered by a normal worker with "needs federation" (the check runs in the worker, under the
+time limit, as every check does), and the server sends it again, within the same deadline, to a
+second, small pool of **federation workers**, forked from a zygote of their own whose kernel
+filter lets them open IPv4/IPv6 sockets to the allowed ports only
+(:func:`jaif_kg.workers.sandbox.confine`). The normal workers keep the filter without network
+sockets; the federation pool exists only when an allow-list is configured.
+
 The same :func:`execute` runs a job in process (the worker's body; also usable without a pool).
 This module needs ``fork`` (Linux, macOS).
 """
@@ -65,7 +73,13 @@ from jaif_kg.rdf.formats import rdf_format, results_format
 from jaif_kg.sparql.prepare import prepare_query, syntax_error
 from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
-from jaif_kg.sparql.safety import SERVICE_MESSAGE, may_use_service, refuse_service
+from jaif_kg.sparql.safety import (
+    SERVICE_MESSAGE,
+    endpoint_port,
+    may_use_service,
+    permit_services,
+    service_endpoints,
+)
 from jaif_kg.store import Store
 from jaif_kg.workers import sandbox
 
@@ -113,6 +127,12 @@ class Job:
     not_acceptable: str = ""
 
 
+class NeedsFederation(QueryRefused):
+    """The query calls allowed SPARQL services: it must run in a federation worker."""
+
+
+#: Most federation workers alive at once (one is kept at rest).
+FEDERATION_WORKERS_MAX = 2
 #: Deepest nesting of groups, brackets and parentheses a query may have. Oxigraph's parser and
 #: evaluator recurse per level; thousands of levels overflow the worker's stack.
 MAX_DEPTH = 200
@@ -200,8 +220,14 @@ def execute(
     known_graphs: frozenset[str] | None = None,
     *,
     max_bytes: int | None = None,
+    allow_service: tuple[str, ...] = (),
+    federation: bool = False,
 ) -> tuple[bytes, str]:
     """Run ``job`` on ``store`` in this process; return the body and its media type.
+
+    A ``SERVICE`` is refused unless its endpoint is one of ``allow_service`` (normalised URLs,
+    :func:`jaif_kg.sparql.safety.normalise_endpoint`); a query whose every ``SERVICE`` is allowed
+    raises :class:`NeedsFederation` unless ``federation`` says this process may reach them.
 
     Graph IRIs of the dataset that the store does not hold are dropped (an unknown graph is
     empty, SPARQL 1.1 Protocol §2.1.4), so no backend is ever handed an IRI it might fetch. The
@@ -228,8 +254,12 @@ def execute(
         _check_shape(prepared.depth, prepared.unions)
         # The structural SERVICE check (a real parse; what it cannot read is refused), at the
         # endpoint's own layer; the backend repeats it (cached), and in a confined worker the
-        # kernel refuses any connection whatever the parse said.
-        refuse_service(sparql)
+        # kernel refuses any connection whatever the parse said (in a federation worker: any TCP
+        # connection to a port no allowed endpoint uses).
+        if service_endpoints(sparql, allowed=allow_service) and not federation:
+            raise NeedsFederation(
+                "this query calls other SPARQL services: it runs in a federation worker"
+            )
         original, sparql = sparql, prepared.text
         default_graphs, named_graphs = prepared.default_graphs, prepared.named_graphs
         if prepared.form is not None:
@@ -266,7 +296,7 @@ def execute(
                 raise QuerySyntaxError(str(error)) from None
         raise
     except StoreError as exc:
-        if sandbox.confined() and may_use_service(sparql):
+        if sandbox.confined() and may_use_service(sparql) and not federation:
             # the engine tried to open a connection and the kernel refused it
             raise QueryRefused(SERVICE_MESSAGE) from exc
         raise
@@ -293,11 +323,12 @@ def execute(
 _REQ = struct.Struct(">I")
 _RESP = struct.Struct(">BIQ")  # status, meta length, body length
 _OK, _SYNTAX, _TOO_LARGE, _REFUSED, _INPUT, _FAILED, _UPDATE, _NOT_ACCEPTABLE, _MEMORY = range(9)
-_ENGINE, _TOO_COMPLEX = 9, 10
+_ENGINE, _TOO_COMPLEX, _FEDERATE = 9, 10, 11
 #: Set on the status byte when the worker exits after this answer (it grew too large, or its
 #: engine panicked): the server replaces it.
 _RETIRING = 0x80
 _ERRORS: dict[int, type[JaifError]] = {
+    _FEDERATE: NeedsFederation,
     _SYNTAX: QuerySyntaxError,
     _TOO_LARGE: ResultTooLarge,
     _TOO_COMPLEX: QueryTooComplex,
@@ -339,12 +370,16 @@ class WorkerLimits:
         memory_mb: address space a worker may add to what it had when forked (0: no limit).
         recycle_mb: a worker whose resident memory grew more than this is replaced (0: never).
         max_bytes: largest serialised answer (``None``: no limit).
+        allow_service: normalised endpoint URLs a ``SERVICE`` may call (empty: none).
+        federation: the workers may reach those endpoints (the federation pool's workers).
     """
 
     sandbox: bool = True
     memory_mb: int = 1024
     recycle_mb: int = 256
     max_bytes: int | None = 64 * 1024 * 1024
+    allow_service: tuple[str, ...] = ()
+    federation: bool = False
 
 
 def _first_line(exc: BaseException) -> str:
@@ -369,7 +404,14 @@ def _worker_loop(
                 os.lseek(2, 0, os.SEEK_SET)
             retire = False
             try:
-                body, media_type = execute(store, job, known, max_bytes=limits.max_bytes)
+                body, media_type = execute(
+                    store,
+                    job,
+                    known,
+                    max_bytes=limits.max_bytes,
+                    allow_service=limits.allow_service,
+                    federation=limits.federation,
+                )
                 status, meta = _OK, media_type
             except MemoryError:
                 status, meta, body = _MEMORY, _memory_message(limits), b""
@@ -443,9 +485,15 @@ def _zygote_main(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps killed workers
     try:
+        ports = None
+        if limits.federation:
+            # the backends' own SERVICE checks read this process's list (inherited by workers)
+            permit_services(limits.allow_service)
+            ports = frozenset(endpoint_port(url) for url in limits.allow_service)
         if limits.sandbox:
             try:
-                _send_message(ctl, "ok " + sandbox.confine())
+                layer = sandbox.confine() if ports is None else sandbox.confine(connect_ports=ports)
+                _send_message(ctl, "ok " + layer)
             except sandbox.SandboxUnavailable as exc:
                 _send_message(ctl, f"no {exc}")
         else:
@@ -656,6 +704,9 @@ class QueryExecutor:
         #: Which kernel sandbox confines the workers (set by :meth:`start`).
         self.sandbox_status = "not started"
         self._remote_note = False
+        #: The pool of federation workers (started with this one when ``limits.allow_service``
+        #: lists endpoints).
+        self.federation: QueryExecutor | None = None
 
     @classmethod
     def from_settings(cls, store: Store, settings: Any) -> QueryExecutor:
@@ -671,6 +722,7 @@ class QueryExecutor:
                 memory_mb=settings.worker_memory_mb,
                 recycle_mb=settings.worker_recycle_mb,
                 max_bytes=settings.max_result_bytes,
+                allow_service=tuple(settings.allow_service),
             ),
         )
 
@@ -701,6 +753,12 @@ class QueryExecutor:
         """
         if self._ctl is not None:
             return
+        if self.store.remote and self.limits.allow_service:
+            raise StoreError(
+                "SERVICE cannot be allowed (--allow-service, JAIF_ALLOW_SERVICE) with a remote "
+                "store: the SPARQL server would call the services itself, outside the query "
+                "workers' sandbox"
+            )
         if self.store.remote and self.limits.sandbox:
             # The workers must reach the SPARQL server: no network sandbox is possible. The
             # structural check (strict: what it cannot read is refused) guards SERVICE there.
@@ -763,9 +821,30 @@ class QueryExecutor:
             )
         for _ in range(self.min_workers):
             self._idle.append(self._spawn())
+        if self.limits.allow_service and not self.limits.federation:
+            self.federation = QueryExecutor(
+                self.store,
+                timeout=self.timeout,
+                workers=1,
+                max_workers=min(FEDERATION_WORKERS_MAX, self.max_workers),
+                limits=replace(self.limits, federation=True),
+                idle_seconds=self.idle_seconds,
+            )
+            try:
+                self.federation.start()
+            except StoreError:
+                self.close()
+                raise
+            self.sandbox_status += (
+                f"; SERVICE allowed to {' '.join(self.limits.allow_service)} from "
+                f"federation workers only: {self.federation.sandbox_status}"
+            )
 
     def close(self) -> None:
-        """Kill every worker and the zygote."""
+        """Kill every worker and the zygote (and the federation pool's)."""
+        if self.federation is not None:
+            self.federation.close()
+            self.federation = None
         if self._reaper is not None:
             self._reaper.cancel()
             self._reaper = None
@@ -927,8 +1006,17 @@ class QueryExecutor:
         if self._ctl is None:
             self.start()
         limit = self.timeout if timeout is None else timeout
+        deadline = asyncio.get_running_loop().time() + limit
+        try:
+            return await self._run(job, deadline, limit)
+        except NeedsFederation:
+            if self.federation is None:
+                raise QueryRefused(SERVICE_MESSAGE) from None
+            # the same deadline: the time limit counts from the request, whichever worker runs it
+            return await self.federation._run(job, deadline, limit)
+
+    async def _run(self, job: Job, deadline: float, limit: float) -> tuple[bytes, str]:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
         worker = await self._acquire(deadline)
         self._busy.add(worker.pid)
         try:
