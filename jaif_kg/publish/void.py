@@ -8,6 +8,8 @@ written to the dumps as ``void.ttl``. Its IRIs:
 
 * ``{base}void`` the description document, ``{base}void#dataset`` the dataset;
 * ``{base}void#links-{target}-{prefix}-{name}`` one ``void:Linkset`` per target and link property;
+* ``{base}graph/meta/{name}`` one ``void:subset`` per graph of the dataset, with its record from the
+  metadata graph (:func:`graph_subsets`), the IRI the record has there;
 * ``{base}void#dist-{format}`` one ``dcat:Distribution`` per dump;
 * ``{base}void#sparql`` the SPARQL endpoint as a ``dcat:DataService``.
 """
@@ -40,6 +42,7 @@ from jaif_kg.rdf.namespaces import JAIF, PREFIXES, VOID, project_prefixes, rebas
 from jaif_kg.settings import Settings
 from jaif_kg.sparql.escape import sparql_iri, sparql_string
 from jaif_kg.store import Store
+from jaif_kg.store.graphs import GraphRecord, graph_records, record_iri
 
 #: XML Schema datatypes (open: rdflib's closed ``XSD`` warns when probed).
 XSD = Namespace(PREFIXES["xsd"])
@@ -381,6 +384,9 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
         for namespace in count.target.namespaces[:1]:
             g.add((target, VOID.uriSpace, Literal(namespace.format(base=base))))
 
+    # The graphs of the dataset, each with its record from the metadata graph.
+    graph_subsets(g, ds, graph_records(store, base=base), base)
+
     # Dumps and distributions (https://www.w3.org/TR/vocab-dcat-3/#Class:Distribution).
     service = URIRef(local + "sparql")
     g.add((ds, DCAT.distribution, URIRef(local + "dist-sparql")))
@@ -417,6 +423,41 @@ def dataset_description(store: Store, settings: Settings, files: Sequence[DumpFi
     return g
 
 
+def graph_subsets(g: Graph, ds: URIRef, records: Sequence[GraphRecord], base: str) -> None:
+    """Add each graph of ``records`` to ``g`` as a ``void:subset`` of ``ds``
+    (https://www.w3.org/TR/void/#subsets): its name (``sd:name``), size, SHA-256, licence, title
+    and source.
+
+    The description is a file of the dumps, which two builds of the same files write alike (and
+    a server over them serves alike): so the load time is left out (the service description and
+    the metadata graph have it), and a source that is a local file is named by its file name
+    alone (its folder says where the files were on the machine that loaded them, nothing more).
+    """
+    sd_name = URIRef("http://www.w3.org/ns/sparql-service-description#name")
+    for record in records:
+        subset = URIRef(record_iri(record.graph, base))
+        g.add((ds, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, sd_name, URIRef(record.graph)))
+        g.add((subset, VOID.triples, Literal(record.triples)))
+        source = record.source
+        if source.startswith("file:"):
+            g.add((subset, DCTERMS.source, Literal(source.rstrip("/").rsplit("/", 1)[-1])))
+        elif ":" in source:
+            g.add((subset, DCTERMS.source, URIRef(source)))
+        else:
+            g.add((subset, DCTERMS.source, Literal(source)))
+        checksum = URIRef(str(subset) + "#sha256")
+        g.add((subset, SPDX.checksum, checksum))
+        g.add((checksum, RDF.type, SPDX.Checksum))
+        g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((checksum, SPDX.checksumValue, Literal(record.sha256, datatype=XSD.hexBinary)))
+        if record.license:
+            g.add((subset, DCTERMS.license, URIRef(record.license)))
+        if record.title:
+            g.add((subset, DCTERMS.title, Literal(record.title)))
+
+
 @dataclass
 class Summary:
     """The figures of the dataset description, for the downloads page."""
@@ -449,8 +490,8 @@ def summary(void: Graph, settings: Settings) -> Summary:
 
     linksets = []
     for linkset in sorted(void.objects(ds, VOID.subset), key=str):
-        if not isinstance(linkset, URIRef):
-            continue
+        if not isinstance(linkset, URIRef) or (linkset, RDF.type, VOID.Linkset) not in void:
+            continue  # a graph of the dataset (graph_subsets), not a link set
         predicate = void.value(linkset, VOID.linkPredicate)
         linksets.append(
             (

@@ -1,9 +1,18 @@
 """The endpoint's `SPARQL 1.1 Service Description
-<https://www.w3.org/TR/sparql11-service-description/>`_, answered to a request with no query."""
+<https://www.w3.org/TR/sparql11-service-description/>`_, answered to a request with no query.
+
+Each named graph that has a record in the metadata graph (``{base}graph/meta``, written by
+:func:`jaif_kg.store.graphs.record_graph`) is described with it, in VoID
+(https://www.w3.org/TR/void/#sparql-sd): ``dcterms:source``, an ``spdx:checksum`` (SHA-256),
+``prov:generatedAtTime`` (when it was loaded), ``dcterms:license``, ``dcterms:title`` and
+``void:triples``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -14,6 +23,7 @@ from jaif_kg.rdf.namespaces import PREFIXES, VOID
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS_NS = "http://www.w3.org/ns/formats/"
 _SIMPLE_ENTAILMENT = "http://www.w3.org/ns/entailment/Simple"
+_SPDX = "http://spdx.org/rdf/terms#"
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of what the endpoint writes.
 _FORMAT_IRIS = (
     "SPARQL_Results_JSON",
@@ -29,21 +39,94 @@ _FORMAT_IRIS = (
 )
 
 
+class GraphMetadata(Protocol):
+    """What the description says of a named graph: the fields of
+    :class:`jaif_kg.store.graphs.GraphRecord` (declared here, as this layer sits above the
+    store's)."""
+
+    @property
+    def graph(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def triples(self) -> int: ...
+    @property
+    def loaded(self) -> datetime: ...
+    @property
+    def license(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+
+
+def _term(value: str) -> ox.NamedNode | ox.Literal:
+    """An IRI when ``value`` is one, else a plain literal (a source given as a bare path)."""
+    try:
+        return ox.NamedNode(value) if ":" in value else ox.Literal(value)
+    except ValueError:
+        return ox.Literal(value)
+
+
+def _record_triples(graph: ox.BlankNode, record: GraphMetadata, index: int) -> list[ox.Triple]:
+    iri = ox.NamedNode
+    checksum = ox.BlankNode(f"checksum{index}")
+    loaded = record.loaded if record.loaded.tzinfo else record.loaded.replace(tzinfo=UTC)
+    triples = [
+        ox.Triple(graph, iri(PREFIXES["dcterms"] + "source"), _term(record.source)),
+        ox.Triple(graph, iri(_SPDX + "checksum"), checksum),
+        ox.Triple(checksum, iri(PREFIXES["rdf"] + "type"), iri(_SPDX + "Checksum")),
+        ox.Triple(checksum, iri(_SPDX + "algorithm"), iri(_SPDX + "checksumAlgorithm_sha256")),
+        ox.Triple(checksum, iri(_SPDX + "checksumValue"), ox.Literal(record.sha256)),
+        ox.Triple(
+            graph,
+            iri(PREFIXES["prov"] + "generatedAtTime"),
+            ox.Literal(loaded.isoformat(), datatype=iri(PREFIXES["xsd"] + "dateTime")),
+        ),
+    ]
+    if record.license:
+        triples.append(
+            ox.Triple(graph, iri(PREFIXES["dcterms"] + "license"), _term(record.license))
+        )
+    if record.title:
+        triples.append(
+            ox.Triple(graph, iri(PREFIXES["dcterms"] + "title"), ox.Literal(record.title))
+        )
+    return triples
+
+
 def service_description(
     endpoint: str,
     media_type: str,
     *,
     default_graph_triples: int | None = None,
     named_graphs: Sequence[tuple[str, int | None]] = (),
+    records: Sequence[GraphMetadata] = (),
+    union: bool = False,
+    meta_graph: str | None = None,
     title: str = "jaif-kg SPARQL endpoint",
 ) -> bytes:
     """The service description of the endpoint at ``endpoint``, written as ``media_type``.
 
     It names the endpoint (``sd:endpoint``), the language (``sd:SPARQL11Query`` only: the endpoint
     is read-only), the result formats, and the default dataset: the default graph and each named
-    graph with its size (``void:triples``). It declares no ``sd:feature``: the endpoint does not
-    dereference IRIs (``sd:DereferencesURIs``), has no union default graph
-    (``sd:UnionDefaultGraph``), and refuses ``SERVICE`` (``sd:BasicFederatedQuery``).
+    graph with its size (``void:triples``, from ``named_graphs``, else from its record) and, when
+    ``records`` holds one for it, the record (source, SHA-256, load time, licence, title).
+    With ``union``, the default graph of a query that names no dataset is the union of the data
+    graphs (``sd:feature sd:UnionDefaultGraph``; ``meta_graph``, when given, is named as the
+    one graph left out of it). No other ``sd:feature``: the endpoint does not dereference IRIs
+    (``sd:DereferencesURIs``) and refuses ``SERVICE`` (``sd:BasicFederatedQuery``).
+
+    Args:
+        endpoint: the endpoint's URL.
+        media_type: an RDF media type.
+        default_graph_triples: the size of the default graph (of what a query that names no
+            dataset sees), when known.
+        named_graphs: each named graph with its size, when known.
+        records: what each graph was loaded from (graphs not in ``named_graphs`` are added).
+        union: whether the default graph is the union of the data graphs.
+        meta_graph: the metadata graph, which the union leaves out.
+        title: the endpoint's label.
 
     >>> ttl = service_description("http://h/sparql", "application/n-triples")
     >>> b"<http://h/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint>" in ttl
@@ -77,6 +160,8 @@ def service_description(
         ox.Triple(service, sd("defaultEntailmentRegime"), iri(_SIMPLE_ENTAILMENT)),
     ]
     triples += [ox.Triple(service, sd("resultFormat"), iri(_FORMATS_NS + f)) for f in _FORMAT_IRIS]
+    if union:
+        triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
     triples += [
@@ -87,7 +172,18 @@ def service_description(
     ]
     if default_graph_triples is not None:
         triples.append(ox.Triple(default_graph, void_triples, count(default_graph_triples)))
-    for i, (name, size) in enumerate(named_graphs):
+    if union:
+        left_out = f" but the metadata graph <{meta_graph}>" if meta_graph else ""
+        comment = (
+            f"The union of the named graphs{left_out} (a triple held by two graphs counts twice)."
+        )
+        triples.append(
+            ox.Triple(default_graph, iri(PREFIXES["rdfs"] + "comment"), ox.Literal(comment))
+        )
+    by_graph = {r.graph: r for r in records}
+    sizes = dict(named_graphs)
+    sizes.update((g, r.triples) for g, r in by_graph.items() if sizes.get(g) is None)
+    for i, (name, size) in enumerate(sorted(sizes.items())):
         node, graph = ox.BlankNode(f"named{i}"), ox.BlankNode(f"graph{i}")
         triples += [
             ox.Triple(dataset, sd("namedGraph"), node),
@@ -98,8 +194,15 @@ def service_description(
         ]
         if size is not None:
             triples.append(ox.Triple(graph, void_triples, count(size)))
+        if name in by_graph:
+            triples.append(ox.Triple(graph, rdf_type, iri(str(VOID.Dataset))))
+            triples += _record_triples(graph, by_graph[name], i)
+        elif name == meta_graph:
+            note = "The metadata graph: one VoID description per graph (not in the union)."
+            triples.append(ox.Triple(graph, iri(PREFIXES["rdfs"] + "comment"), ox.Literal(note)))
     fmt = rdf_format(media_type)
     prefixes = {"sd": _SD, "formats": _FORMATS_NS, "void": str(VOID), "rdfs": PREFIXES["rdfs"]}
+    prefixes |= {"dcterms": PREFIXES["dcterms"], "prov": PREFIXES["prov"], "spdx": _SPDX}
     if fmt.name in ("turtle", "trig"):
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
     return ox.serialize(triples, format=fmt.oxigraph) or b""
