@@ -84,4 +84,4 @@ soak: $(STAMP) $(WRK) ## Soak the server under hostile load (30 s; ARGS=--quick 
 	$(BIN)/python -m jaif_kg.bench.soak $(ARGS)
 
 clean: ## Remove .venv, caches and build output
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-rml dist .pytest_cache .mypy_cache .ruff_cache

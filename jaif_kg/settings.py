@@ -193,6 +193,11 @@ class Settings(BaseSettings):
         "separated by commas or spaces; matched exactly after lower-casing scheme and host and "
         "dropping a default port); empty (the default): every SERVICE is refused.",
     )
+    rml_python: Path | None = Field(
+        None,
+        description="Python interpreter of the environment holding morph-kgc, the mapping engine "
+        "of `jaif-kg import` (default: .venv-rml of the checkout, made by `make install`).",
+    )
     read_timeout: float = Field(
         15.0,
         description="Seconds a client may take to send a request's head or body before the "
