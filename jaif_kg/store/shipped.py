@@ -1,8 +1,11 @@
 """The shipped graph into a store: loaded at start-up (:func:`load_shipped`), pushed to a SPARQL
-server (:func:`push`, ``jaif-kg load``); both through :mod:`jaif_kg.store.loading`.
+server (:func:`push` one graph, :func:`push_dataset` the dataset: ``jaif-kg load``); both through
+:mod:`jaif_kg.store.loading`.
 
 A push validates nothing itself (``jaif-kg load`` validates first): it asks the server a harmless
 query, then sends the graph as one graph that replaces the target graph, then counts it there.
+:func:`push_dataset` pushes the shipped graph to ``{base}graph/jaif`` and each ``--graph`` file
+to its own graph, one after the other, and records each in the metadata graph.
 How it is sent, and why a failure leaves the previous graph in place, is the remote store's
 business (:mod:`jaif_kg.store.remote`): a Graph Store Protocol ``PUT``, or one SPARQL Update
 request, or chunks into a staging graph swapped in by one ``MOVE``.
@@ -14,12 +17,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from jaif_kg.errors import InputError, QueryTimeout, StoreError
 from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
-from jaif_kg.store.graphs import GraphRecord, graph_records, record_graph, shipped_graph
+from jaif_kg.store.graphs import (
+    GraphRecord,
+    graph_records,
+    meta_graph,
+    record_graph,
+    shipped_graph,
+)
 from jaif_kg.store.loading import (
     escaped_parser_limit,
     fingerprint,
@@ -73,18 +84,22 @@ def load_shipped(
     return store.count(target) + sum(store.count(gf.graph) for gf in files)
 
 
-def record_shipped(store: Store, settings: Settings, paths: Sequence[Path]) -> None:
-    """Record the shipped graph (as it is in ``store``) in the metadata graph: its source is the
-    data folder, its checksum the fingerprint of its files (:func:`~jaif_kg.store.fingerprint`)."""
+def record_shipped(
+    store: Store, settings: Settings, paths: Sequence[Path], graph: str | None = None
+) -> None:
+    """Record the shipped graph (as it is in ``store``, in ``graph``: by default
+    ``{base}graph/jaif``) in the metadata graph: its source is the data folder, its checksum the
+    fingerprint of its files (:func:`~jaif_kg.store.fingerprint`)."""
     base = settings.base_iri
     folder = settings.data_dir.resolve()
+    graph = graph or shipped_graph(base)
     record_graph(
         store,
         GraphRecord(
-            shipped_graph(base),
+            graph,
             folder.as_uri(),
             fingerprint(paths, base=base),
-            store.count(shipped_graph(base)),
+            store.count(graph),
             license=SHIPPED_LICENSE,
             title="JAIF knowledge graph: ontology and graph_data/",
         ),
@@ -170,3 +185,79 @@ def push(
     except StoreError as exc:
         raise StoreError(f"{exc}; {target} was left as it was") from exc
     return PushReport(target, merged.triples, count_graph(store, graph), method, dropped)
+
+
+def check_shipped_target(iri: str, base: str = DEFAULT_BASE) -> str:
+    """``iri`` if the shipped graph may be pushed there (``load --shipped-graph``).
+
+    >>> check_shipped_target("http://example.org/kg")
+    'http://example.org/kg'
+
+    Raises:
+        InputError: not an absolute IRI, or the metadata graph.
+    """
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise InputError(f"--shipped-graph {iri!r} is not an absolute IRI ({exc})") from None
+    if iri == meta_graph(base):
+        raise InputError(
+            f"--shipped-graph <{iri}> is the metadata graph, where the graphs' records go"
+        )
+    return iri
+
+
+def push_dataset(
+    store: Store,
+    settings: Settings,
+    graphs: Sequence[tuple[str | None, Path]] = (),
+    *,
+    shipped_target: str | None = None,
+) -> list[PushReport]:
+    """Push the shipped graph to ``shipped_target`` (default ``{base}graph/jaif``) and the files
+    of ``graphs`` (as ``serve --graph`` takes them: ``(IRI, FILE)``, or ``(None, FILE)`` for a
+    TriG/N-Quads file whose graph names are kept) to graphs of their own on a server; record
+    each graph in the metadata graph (:func:`~jaif_kg.store.graphs.record_graph`).
+
+    Every file is read before anything is sent. Each graph is then replaced at once (the
+    remote store's replacement: a failed one leaves that graph as it was) and recorded, one
+    after the other: when one fails, those before it stay pushed, and the error says so.
+
+    Returns:
+        One report per graph pushed, the shipped graph first.
+
+    Raises:
+        InputError: a file is missing or malformed, a ``--graph`` is refused, or the store is
+            not a SPARQL server (nothing is sent).
+        StoreError: the server failed; the message says which graphs were pushed before.
+    """
+    base = settings.base_iri
+    target = check_shipped_target(shipped_target or shipped_graph(base), base)
+    paths = shipped_paths(settings)
+    files = read_graph_files(graphs, base=base)
+    for gf in files:
+        if gf.graph == target:
+            raise InputError(
+                f"--graph {gf.path}: the graph <{target}> is where the shipped graph goes; "
+                "load the file into another graph",
+                path=str(gf.path),
+            )
+    reports = [push(paths, store, target, base=base)]
+    where = store.where()
+    pushed = [target]
+    step = f"<{target}> was pushed but not recorded in <{meta_graph(base)}>"
+    try:
+        record_shipped(store, settings, paths, target)
+        for gf in files:
+            step = f"<{gf.graph}> was left as it was, or pushed but not recorded"
+            sent = len(set(gf.quads))
+            method = store.write_plan(sent)
+            put_graph_files(store, [gf], base=base)
+            pushed.append(gf.graph)
+            reports.append(
+                PushReport(f"<{gf.graph}> on {where}", sent, store.count(gf.graph), method)
+            )
+    except (StoreError, QueryTimeout) as exc:
+        done = ", ".join(f"<{g}>" for g in pushed)
+        raise StoreError(f"{exc}; {step}; pushed before: {done}") from exc
+    return reports

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from jaif_kg.store.graphs import graph_records, meta_graph, shipped_graph
 from jaif_kg.store.remote import RemoteStore
 from jaif_kg.store.shipped import count_graph, push
 from tests.oxigraph_server import OxigraphServer, start_oxigraph
@@ -64,12 +65,14 @@ def test_load_pushes_the_validated_graph(oxigraph_server: OxigraphServer, projec
     )
     assert done.returncode == 0, done.stderr
     assert "validated: Conforms" in done.stdout
-    assert f"pushed {PROJECT_TRIPLES} triples to the default graph of" in done.stdout
+    assert f"pushed {PROJECT_TRIPLES} triples to <{shipped_graph()}> on" in done.stdout
     assert "one SPARQL Update request" in done.stdout
     assert f"the server now holds {PROJECT_TRIPLES} triples there" in done.stdout
     store = server_store(oxigraph_server)
-    assert count_graph(store, None) == PROJECT_TRIPLES
-    assert store.named_graphs() == []
+    assert store.count(shipped_graph()) == PROJECT_TRIPLES
+    assert count_graph(store, None) == 0  # the server's own default graph is left alone
+    assert store.named_graphs() == [shipped_graph(), meta_graph()]
+    assert [r.graph for r in graph_records(store)] == [shipped_graph()]
 
 
 def test_load_replaces_a_named_graph_by_graph_store_put(
@@ -78,7 +81,7 @@ def test_load_replaces_a_named_graph_by_graph_store_put(
     store = server_store(oxigraph_server)
     store.load(b"<http://example.org/old> <http://example.org/p> 1 .", "text/turtle", G)
     store.load(b"<http://example.org/kept> <http://example.org/p> 1 .", "text/turtle")
-    args = ["--endpoint", oxigraph_server.query_url, "--graph", G]
+    args = ["--endpoint", oxigraph_server.query_url, "--shipped-graph", G]
     args += ["--graph-store-url", oxigraph_server.store_url]
     for _ in range(2):  # a second push replaces, it does not add
         done = jaif_kg(project, *args)
@@ -102,7 +105,7 @@ def test_violations_push_nothing(oxigraph_server: OxigraphServer, project: Path)
     assert store.count() == 1
     forced = jaif_kg(project, *args, "--allow-invalid")
     assert forced.returncode == 0, forced.stderr
-    assert count_graph(store, None) == PROJECT_TRIPLES - 1
+    assert store.count(shipped_graph()) == PROJECT_TRIPLES - 1
 
 
 def test_malformed_data_pushes_nothing(oxigraph_server: OxigraphServer, project: Path) -> None:
@@ -162,8 +165,8 @@ def test_a_push_failing_half_way_keeps_the_previous_graph(
     done = jaif_kg(project, *args, JAIF_REMOTE_CHUNK_TRIPLES="4")
     assert done.returncode == 0, done.stderr
     assert "dropped 1 staging graph(s) of an interrupted push" in done.stdout
-    assert store.named_graphs() == []
-    assert count_graph(store, None) == PROJECT_TRIPLES
+    assert store.named_graphs() == [shipped_graph(), meta_graph()]
+    assert store.count(shipped_graph()) == PROJECT_TRIPLES
 
 
 def test_bad_arguments(project: Path) -> None:
