@@ -109,11 +109,8 @@ CASES: list[tuple[tuple[str, ...], int, str]] = [
         2,
         "big.ttl:1: a literal, IRI",
     ),
-    (
-        ("serve", "--port", "{port}", "--graph", "http://e/g={dir}/escaped.ttl"),
-        2,
-        "escaped.ttl: a literal or IRI is longer than 16 MiB once written as N-Triples",
-    ),
+    # (`serve --graph` of escaped.ttl is no failure: the embedded store takes parsed quads, with
+    # no N-Triples round trip; pushing it to a server still is one, tested below.)
     # 2. argv bytes that are not UTF-8 arrive as surrogates
     (("query", "things", "--param", "kind=\udcff\udcfe"), 2, r"b'kind=\xff\xfe' is not UTF-8"),
     (("query", "\udcff"), 2, "NAME: b'\\xff' is not UTF-8 text"),
