@@ -58,6 +58,12 @@ def add(subparsers: Subparsers) -> None:
         "--allow-invalid", action="store_true", help="serve even when the graph has violations"
     )
     p.add_argument(
+        "--no-union-default-graph",
+        action="store_true",
+        help="a query that names no graph sees the shipped graph alone, not the union of the "
+        "data graphs (JAIF_UNION_DEFAULT_GRAPH=false)",
+    )
+    p.add_argument(
         "--timeout",
         type=seconds,
         default=None,
@@ -95,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         updates["query_timeout"] = args.timeout
     if args.workers is not None:
         updates["query_workers"] = args.workers
+    if args.no_union_default_graph:
+        updates["union_default_graph"] = False
     if args.allow_service is not None:
         try:
             updates["allow_service"] = allowed_services(args.allow_service)

@@ -1,5 +1,7 @@
 """The shipped graph on a live Oxigraph server: ``jaif-kg query --store URL`` and
-``jaif-kg serve --store URL`` answer as the embedded store does, and never load the server."""
+``jaif-kg serve --store URL`` answer as the embedded store does, and never load the server;
+``serve --store URL`` validates what the server holds (not the local files), queries the union
+of the server's data graphs, or the shipped graph alone with ``--no-union-default-graph``."""
 
 from __future__ import annotations
 
@@ -11,27 +13,32 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
-from jaif_kg.store.shipped import count_graph, push
+from jaif_kg.store.graphs import meta_graph, shipped_graph
+from jaif_kg.store.remote import RemoteStore
+from jaif_kg.store.shipped import push_dataset
 from tests.oxigraph_server import OxigraphServer, free_port
+from tests.store.conftest import DATA
 
 START_TIMEOUT_S = 90.0
 
 
 @pytest.fixture
 def loaded_server(oxigraph_server: OxigraphServer, settings: Settings) -> Iterator[Store]:
-    """The session's Oxigraph server holding the shipped graph in its default graph."""
+    """The session's Oxigraph server holding the shipped graph in ``{base}graph/jaif`` and its
+    record, as ``jaif-kg load`` leaves it."""
     remote = open_store(
         settings.model_copy(
             update={"store": oxigraph_server.query_url, "update_url": oxigraph_server.update_url}
         )
     )
-    push(shipped_paths(settings), remote)
+    push_dataset(remote, settings)
     yield remote
 
 
@@ -62,19 +69,18 @@ def get(url: str, accept: str = "application/json") -> bytes:
         return body
 
 
-def test_serve_store_url_serves_the_server(
-    loaded_server: Store, oxigraph_server: OxigraphServer, shipped_store: Store
-) -> None:
-    before = count_graph(loaded_server, None)
+@contextmanager
+def serving(store_url: str, *args: str, **env: str) -> Iterator[str]:
+    """``jaif-kg serve --store URL ARGS`` until the block ends; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "jaif_kg.cli", "serve"),
-            *("--store", oxigraph_server.query_url, "--port", str(port), "--allow-invalid"),
+            *("--store", store_url, "--port", str(port), *args),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "JAIF_QUERY_WORKERS": "1"},
+        env={**os.environ, "JAIF_QUERY_WORKERS": "1", **env},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -87,16 +93,135 @@ def test_serve_store_url_serves_the_server(
             except OSError:
                 assert time.monotonic() < deadline, "jaif-kg serve did not start"
                 time.sleep(0.1)
-        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        csv = get(f"{base}/sparql?{urllib.parse.urlencode({'query': count})}", "text/csv")
-        assert csv.decode().splitlines() == ["n", str(before)]
-        served = json.loads(get(base + "/api/queries/member-states"))
-        local = json.loads(cli("query", "member-states", "--format", "json").stdout)
-        assert served == local
+        yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
         if process.stderr:
             process.stderr.close()
-    assert count_graph(loaded_server, None) == before == shipped_store.count()
-    assert loaded_server.named_graphs() == []
+
+
+def count(base: str, query: str = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") -> int:
+    csv = get(f"{base}/sparql?{urllib.parse.urlencode({'query': query})}", "text/csv")
+    header, value = csv.decode().splitlines()
+    assert header == "n"
+    return int(value)
+
+
+def test_serve_store_url_serves_the_server(
+    loaded_server: Store, oxigraph_server: OxigraphServer, shipped_store: Store
+) -> None:
+    shipped = shipped_graph()
+    before = loaded_server.count(shipped)
+    with serving(oxigraph_server.query_url) as base:
+        assert count(base) == before
+        served = json.loads(get(base + "/api/queries/member-states"))
+        local = json.loads(cli("query", "member-states", "--format", "json").stdout)
+        assert served == local
+    assert loaded_server.count(shipped) == before == shipped_store.count()
+    assert loaded_server.named_graphs() == [shipped, meta_graph()]  # nothing was written
+
+
+def test_serve_store_url_queries_the_union_or_with_the_flag_the_shipped_graph(
+    loaded_server: Store, oxigraph_server: OxigraphServer
+) -> None:
+    """A graph written to the server by someone else joins the union; the metadata graph not."""
+    extra = "http://example.org/extra"
+    loaded_server.load(
+        b"<http://example.org/a> <http://example.org/p> 1 , 2 .", "text/turtle", extra
+    )
+    shipped = loaded_server.count(shipped_graph())
+    with serving(oxigraph_server.query_url, "--allow-invalid") as base:
+        assert count(base) == shipped + 2
+    with serving(oxigraph_server.query_url, "--allow-invalid", "--no-union-default-graph") as base:
+        assert count(base) == shipped
+        named = f"SELECT (COUNT(*) AS ?n) FROM <{extra}> WHERE {{ ?s ?p ?o }}"
+        assert count(base, named) == 2
+
+
+PROJECT = DATA / "project"
+
+
+def serve_project(store_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``jaif-kg serve --store URL`` over the tiny project's shapes, when it refuses to start."""
+    return subprocess.run(
+        [sys.executable, "-m", "jaif_kg.cli", "serve", "--store", store_url, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={
+            **os.environ,
+            "JAIF_ONTOLOGY_DIR": str(PROJECT / "ontology"),
+            "JAIF_DATA_DIR": str(PROJECT / "graph_data"),
+            "JAIF_QUERY_WORKERS": "1",
+        },
+    )
+
+
+def project_env() -> dict[str, str]:
+    return {
+        "JAIF_ONTOLOGY_DIR": str(PROJECT / "ontology"),
+        "JAIF_DATA_DIR": str(PROJECT / "graph_data"),
+    }
+
+
+def test_serve_store_url_validates_what_the_server_holds(
+    oxigraph_server: OxigraphServer, tmp_path: Path
+) -> None:
+    """The local files conform; the server's copy, pushed there without ``jaif-kg load``, lacks
+    a code: serve reports it and does not start, as it does for local data."""
+    countries = (PROJECT / "graph_data" / "countries.ttl").read_text(encoding="utf-8")
+    broken = countries.replace('ex:code "LAO" ;', "")
+    assert broken != countries
+    server = RemoteStore(oxigraph_server.query_url, update_url=oxigraph_server.update_url)
+    server.replace_graph(broken.encode(), "text/turtle", shipped_graph())
+    before = oxigraph_server.nquads()
+    done = serve_project(oxigraph_server.query_url, "--port", str(free_port()))
+    assert done.returncode == 1, done.stderr
+    assert "A country has a code." in done.stderr
+    assert "not serving" in done.stderr
+    assert oxigraph_server.nquads() == before  # the server was not loaded, nor fixed
+    with serving(oxigraph_server.query_url, "--allow-invalid", **project_env()) as base:
+        assert count(base) == server.count(shipped_graph()) == 13  # 14, LAO's code gone
+
+
+def test_serve_store_url_on_an_empty_server_validates_nothing(
+    oxigraph_server: OxigraphServer,
+) -> None:
+    done = serve_project(oxigraph_server.query_url, "--port", str(free_port()))
+    assert done.returncode == 1
+    assert "not serving" in done.stderr
+    assert oxigraph_server.nquads() == ""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "jaif_kg.cli", "serve", "--store", oxigraph_server.query_url),
+            *("--port", str(port), "--allow-invalid"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **project_env(), "JAIF_QUERY_WORKERS": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        assert "the server holds no triples in the default graph of" in line, line
+        assert "nothing was validated" in line
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="jaif_kg/api/server.py prints 'the graph has violations' when it refuses an empty "
+    "server, not the summary that says nothing was validated",
+)
+def test_refusing_an_empty_server_says_why(oxigraph_server: OxigraphServer) -> None:
+    done = serve_project(oxigraph_server.query_url, "--port", str(free_port()))
+    assert done.returncode == 1
+    assert "nothing was validated" in done.stderr
