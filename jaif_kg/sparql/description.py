@@ -203,6 +203,7 @@ def service_description(
     fmt = rdf_format(media_type)
     prefixes = {"sd": _SD, "formats": _FORMATS_NS, "void": str(VOID), "rdfs": PREFIXES["rdfs"]}
     prefixes |= {"dcterms": PREFIXES["dcterms"], "prov": PREFIXES["prov"], "spdx": _SPDX}
+    prefixes["xsd"] = PREFIXES["xsd"]
     if fmt.name in ("turtle", "trig"):
         return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes) or b""
     return ox.serialize(triples, format=fmt.oxigraph) or b""
