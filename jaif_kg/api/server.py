@@ -99,9 +99,11 @@ def build_store(
     store = open_store(settings)
     loaded = load_shipped(store, settings, graphs)
     # a persistent store reloads only what changed, and a server's is not loaded: count them
-    report.triples = store.count() if loaded is None else loaded
+    # (the metadata graph's records are not data: left out of the count)
+    meta = meta_graph(settings.base_iri)
+    report.triples = store.count() - store.count(meta) if loaded is None else loaded
     shipped = shipped_graph(settings.base_iri)
-    hidden = {shipped, meta_graph(settings.base_iri)}
+    hidden = {shipped, meta}
     report.named_graphs.extend(g for g in store.named_graphs() if g not in hidden)
     report.load_seconds = time.perf_counter() - started
     return store
@@ -252,9 +254,9 @@ def serve(
         if validation is not None:
             print(render_text(validation), file=out)
         if not allow_invalid:
+            why = "the graph has violations" if validation is not None else summary
             print(
-                "jaif-kg serve: the graph has violations; not serving (--allow-invalid "
-                "serves it anyway)",
+                f"jaif-kg serve: {why}; not serving (--allow-invalid serves it anyway)",
                 file=out,
             )
             return 1

@@ -104,6 +104,8 @@ def service_description(
     records: Sequence[GraphMetadata] = (),
     union: bool = False,
     meta_graph: str | None = None,
+    federated: bool = False,
+    graph_store: str | None = None,
     title: str = "jaif-kg SPARQL endpoint",
 ) -> bytes:
     """The service description of the endpoint at ``endpoint``, written as ``media_type``.
@@ -114,8 +116,10 @@ def service_description(
     ``records`` holds one for it, the record (source, SHA-256, load time, licence, title).
     With ``union``, the default graph of a query that names no dataset is the union of the data
     graphs (``sd:feature sd:UnionDefaultGraph``; ``meta_graph``, when given, is named as the
-    one graph left out of it). No other ``sd:feature``: the endpoint does not dereference IRIs
-    (``sd:DereferencesURIs``) and refuses ``SERVICE`` (``sd:BasicFederatedQuery``).
+    one graph left out of it). With ``federated``, ``SERVICE`` may call the endpoints the operator
+    lists (``sd:BasicFederatedQuery``); else it is refused. The endpoint never dereferences IRIs
+    (no ``sd:DereferencesURIs``). ``graph_store``, when given, is the read-only Graph Store
+    Protocol service beside the endpoint (``rdfs:seeAlso``, a ``dcat:DataService``).
 
     Args:
         endpoint: the endpoint's URL.
@@ -126,6 +130,8 @@ def service_description(
         records: what each graph was loaded from (graphs not in ``named_graphs`` are added).
         union: whether the default graph is the union of the data graphs.
         meta_graph: the metadata graph, which the union leaves out.
+        federated: whether ``SERVICE`` may call the endpoints of an allow-list.
+        graph_store: the URL of the Graph Store Protocol service (read only), if any.
         title: the endpoint's label.
 
     >>> ttl = service_description("http://h/sparql", "application/n-triples")
@@ -150,9 +156,10 @@ def service_description(
             service,
             iri(PREFIXES["rdfs"] + "comment"),
             ox.Literal(
-                "Read-only SPARQL 1.1 endpoint. SPARQL Update, LOAD and SERVICE are refused; FROM, "
-                "FROM NAMED, default-graph-uri and named-graph-uri select graphs held by the store "
-                "and are never dereferenced (an unknown graph is empty)."
+                "Read-only SPARQL 1.1 endpoint. SPARQL Update and LOAD are refused, and SERVICE "
+                + ("may call only the endpoints the operator lists" if federated else "is refused")
+                + "; FROM, FROM NAMED, default-graph-uri and named-graph-uri select graphs held "
+                "by the store and are never dereferenced (an unknown graph is empty)."
             ),
         ),
         ox.Triple(service, sd("endpoint"), service),
@@ -162,6 +169,21 @@ def service_description(
     triples += [ox.Triple(service, sd("resultFormat"), iri(_FORMATS_NS + f)) for f in _FORMAT_IRIS]
     if union:
         triples.append(ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")))
+    if federated:
+        triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
+    if graph_store:
+        store_service = iri(graph_store)
+        dcat = "http://www.w3.org/ns/dcat#"
+        triples += [
+            ox.Triple(service, iri(PREFIXES["rdfs"] + "seeAlso"), store_service),
+            ox.Triple(store_service, rdf_type, iri(dcat + "DataService")),
+            ox.Triple(store_service, iri(dcat + "endpointURL"), store_service),
+            ox.Triple(
+                store_service,
+                iri(PREFIXES["dcterms"] + "conformsTo"),
+                iri("https://www.w3.org/TR/sparql11-http-rdf-update/"),
+            ),
+        ]
     dataset = ox.BlankNode("dataset")
     default_graph = ox.BlankNode("defaultGraph")
     triples += [

@@ -125,11 +125,6 @@ def test_service_description_names_each_graph_with_its_record(
     assert features == ({SD.UnionDefaultGraph} if union else set())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jaif_kg/api/routes/sparql.py does not pass graph_records(store) nor the union "
-    "setting to service_description yet (and caches the description for the app's life)",
-)
 def test_served_service_description_names_each_graph_with_its_record(
     live_factory: Callable[..., Live], files: dict[str, Path]
 ) -> None:

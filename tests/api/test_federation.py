@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from rdflib import Graph, URIRef
 
 from jaif_kg.store import Store, open_store
 from tests.oxigraph_server import OxigraphServer, start_oxigraph
@@ -240,3 +241,19 @@ def test_the_sandbox_line_names_both_kinds_of_worker(
     assert remote.query_url in status
     landlock = status.rpartition("Landlock (TCP connect to port ")[2]
     assert str(remote.port) in landlock.split(" only")[0].split(", ")
+
+
+def _features(live: Live) -> set[str]:
+    response = httpx.get(live.sparql, headers={"accept": "text/turtle"}, timeout=30)
+    assert response.status_code == 200, response.text
+    sd = Graph().parse(data=response.text, format="turtle")
+    feature = URIRef("http://www.w3.org/ns/sparql-service-description#feature")
+    return {str(o) for o in sd.objects(None, feature)}
+
+
+def test_the_service_description_says_federation_only_when_allowed(
+    federated: Live, live_factory: Callable[..., Live]
+) -> None:
+    basic = "http://www.w3.org/ns/sparql-service-description#BasicFederatedQuery"
+    assert basic in _features(federated)
+    assert basic not in _features(live_factory(api_settings(), _store()))

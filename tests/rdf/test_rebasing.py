@@ -353,14 +353,18 @@ def test_load_pushes_the_rebased_graph(oxigraph_server: OxigraphServer) -> None:
     assert "validated: Conforms" in done.stdout
     ask = httpx.get(
         oxigraph_server.query_url,
-        params={"query": f"ASK {{ <{BASE}id/country/KHM> a <https://schema.org/Country> }}"},
+        params={
+            "query": f"ASK {{ <{BASE}id/country/KHM> a <https://schema.org/Country> }}",
+            "default-graph-uri": f"{BASE}graph/jaif",
+        },
         headers={"accept": "application/sparql-results+json"},
     )
     assert ask.json()["boolean"] is True
     stray = httpx.get(
         oxigraph_server.query_url,
         params={
-            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?s), "
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } "
+            "FILTER(CONTAINS(STR(?s), "
             f'"{DEFAULT_BASE}") || CONTAINS(STR(?p), "{DEFAULT_BASE}") '
             f'|| CONTAINS(STR(?o), "{DEFAULT_BASE}") || CONTAINS(STR(DATATYPE(?o)), '
             f'"{DEFAULT_BASE}")) }}'

@@ -35,3 +35,21 @@ def test_it_names_the_endpoint_the_formats_and_the_dataset_sizes() -> None:
         "OPTIONAL { ?x void:triples ?n } }"
     ) == {"http://g/1|3", "http://g/2"}
     assert not values("SELECT ?f { ?s sd:feature ?f }")
+
+
+def test_federation_and_the_graph_store_are_described_only_when_offered() -> None:
+    def graph(**kwargs: object) -> ox.Store:
+        store = ox.Store()
+        data = service_description("http://h/sparql", "text/turtle", **kwargs)  # type: ignore[arg-type]
+        store.load(data, format=ox.RdfFormat.TURTLE)
+        return store
+
+    federated = graph(federated=True, graph_store="http://h/graph-store")
+    plain = graph()
+    feature = ox.NamedNode(SD + "feature")
+    basic = ox.NamedNode(SD + "BasicFederatedQuery")
+    store_iri = ox.NamedNode("http://h/graph-store")
+    assert list(federated.quads_for_pattern(None, feature, basic))
+    assert list(federated.quads_for_pattern(store_iri, None, None))
+    assert not list(plain.quads_for_pattern(None, feature, basic))
+    assert not list(plain.quads_for_pattern(store_iri, None, None))

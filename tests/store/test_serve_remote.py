@@ -216,11 +216,6 @@ def test_serve_store_url_on_an_empty_server_validates_nothing(
             process.stderr.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="jaif_kg/api/server.py prints 'the graph has violations' when it refuses an empty "
-    "server, not the summary that says nothing was validated",
-)
 def test_refusing_an_empty_server_says_why(oxigraph_server: OxigraphServer) -> None:
     done = serve_project(oxigraph_server.query_url, "--port", str(free_port()))
     assert done.returncode == 1

@@ -8,6 +8,7 @@ backend's own result writer.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -33,6 +34,7 @@ from jaif_kg.sparql.protocol import (
     parse_request,
 )
 from jaif_kg.store import Store
+from jaif_kg.store.graphs import graph_records, meta_graph
 from jaif_kg.workers.pool import Job
 
 router = APIRouter(tags=["SPARQL"])
@@ -222,27 +224,52 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"allow": "GET, POST, OPTIONS"})
 
 
+#: Seconds a remote store's service description is kept before its graphs are read again.
+SD_REMOTE_SECONDS = 5.0
+
+
 def describe_service(request: Request, accept: str | None, hints: tuple[str, ...]) -> Response:
     """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
     media_type = negotiate(accept, GRAPH_MEDIA_TYPES, hints)
     if media_type is None:
         raise NotAcceptable(refusal(accept, GRAPH_MEDIA_TYPES, "graph query"))
     endpoint = endpoint_url(request)
-    cache: dict[tuple[str, str], bytes] = request.app.state.sd_cache
+    settings = get_app_settings(request)
+    store = get_store(request)
+    cache: dict[tuple[str, str], tuple[float, bytes]] = request.app.state.sd_cache
     key = (endpoint, media_type)
-    if key not in cache:
-        store = get_store(request)
+    # A remote server's graphs change under the running server (`jaif-kg load`): re-read them.
+    fresh_for = SD_REMOTE_SECONDS if store.remote else float("inf")
+    cached = cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > fresh_for:
+        base = settings.base_iri
         named = [(g, _count(store, g)) for g in store.named_graphs()]
-        total = _count(store, None)
-        default_size = None
-        if total is not None and all(n is not None for _, n in named):
-            default_size = total - sum(n or 0 for _, n in named)
-        cache[key] = service_description(
-            endpoint, media_type, default_graph_triples=default_size, named_graphs=named
+        cache[key] = (
+            time.monotonic(),
+            service_description(
+                endpoint,
+                media_type,
+                default_graph_triples=_default_graph_size(store),
+                named_graphs=named,
+                records=graph_records(store, base=base),
+                union=settings.union_default_graph,
+                meta_graph=meta_graph(base),
+                federated=bool(settings.allow_service),
+                graph_store=endpoint.removesuffix("sparql") + "graph-store",
+            ),
         )
     return Response(
-        cache[key], headers={"content-type": content_type(media_type), "vary": "Accept"}
+        cache[key][1], headers={"content-type": content_type(media_type), "vary": "Accept"}
     )
+
+
+def _default_graph_size(store: Store) -> int | None:
+    """What a query that names no dataset sees (the union, or the shipped graph alone)."""
+    try:
+        rows = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+        return int(str(rows[0]["n"])) if rows else None
+    except Exception:  # a remote server may not answer counts; the description omits them
+        return None
 
 
 def _count(store: Store, graph: str | None) -> int | None:
