@@ -26,6 +26,7 @@ from jaif_kg.rdf.graph import shapes_paths, shipped_paths
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.settings import Settings
 from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
+from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
 
 if TYPE_CHECKING:
@@ -158,6 +159,38 @@ def check_server_graph(
     return result.conforms_at("Violation"), summary, result
 
 
+def check_dataset(
+    settings: Settings,
+    graphs: Sequence[tuple[str | None, Path]],
+    graph_shapes: Sequence[tuple[str, Path]],
+    report: StartupReport | None = None,
+) -> tuple[bool, str, ValidationReport | None]:
+    """Validate the shipped graph and the ``--graph IRI=FILE`` graphs served beside it: the
+    project's shapes on the project's part of every graph, each graph's own ``--graph-shapes``
+    on that graph (:func:`jaif_kg.shacl.dataset.validate_dataset`). Never cached: the verdict
+    cache knows only the shipped files.
+
+    Raises:
+        InputError: ``--graph-shapes`` for a graph that no ``--graph IRI=FILE`` names (a TriG
+            file's own graphs cannot take shapes by name), or unreadable files.
+    """
+    started = time.perf_counter()
+    named = [(iri, path) for iri, path in graphs if iri is not None]
+    try:
+        data_graphs = graphs_from_options(named, graph_shapes)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    paths = shipped_paths(settings)
+    result = validate_dataset(
+        paths[1:], data_graphs, shapes_paths(settings), paths[:1], base=settings.base_iri
+    )
+    if report is not None:
+        report.validate_seconds = time.perf_counter() - started
+        report.validation = result
+    summary = f"{summary_line(result)} (the shipped graph and {len(data_graphs)} loaded graphs)"
+    return result.conforms_at("Violation"), summary, result
+
+
 def check_graph(
     settings: Settings, report: StartupReport | None = None, *, use_cache: bool = True
 ) -> tuple[bool, str, ValidationReport | None]:
@@ -230,6 +263,7 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     graphs: Sequence[tuple[str | None, Path]] = (),
+    graph_shapes: Sequence[tuple[str, Path]] = (),
     allow_invalid: bool = False,
     access_log: bool = False,
     use_cache: bool = True,
@@ -237,7 +271,10 @@ def serve(
 ) -> int:
     """Load, validate and serve until interrupted; return the exit code.
 
-    Returns 1 without serving when the shipped graph has violations (the report is printed),
+    The ``--graph IRI=FILE`` graphs are validated with the shipped graph, each with its
+    ``graph_shapes`` too (:func:`check_dataset`).
+
+    Returns 1 without serving when the graphs have violations (the report is printed),
     unless ``allow_invalid``; 1 too when uvicorn could not start (the port is taken).
     """
     import uvicorn
@@ -248,6 +285,8 @@ def serve(
     store = build_store(settings, graphs, report)
     if store.remote:
         conforms, summary, validation = check_server_graph(settings, store, report)
+    elif any(iri is not None for iri, _ in graphs) or graph_shapes:
+        conforms, summary, validation = check_dataset(settings, graphs, graph_shapes, report)
     else:
         conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
     if not conforms:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import socket
+from pathlib import Path
 from typing import Any
 
 from jaif_kg.cli.args import (
@@ -53,6 +54,14 @@ def add(subparsers: Subparsers) -> None:
         help="also load FILE into the named graph IRI (repeatable); a TriG/N-Quads FILE alone "
         "keeps its own graph names. IRI=FILE takes a file of one graph; the names of the "
         "shipped graph ({base}graph/jaif) and the metadata graph ({base}graph/meta) are refused",
+    )
+    p.add_argument(
+        "--graph-shapes",
+        action="append",
+        default=[],
+        metavar="IRI=SHAPES",
+        help="SHACL shapes for the graph IRI loaded with --graph IRI=FILE (repeatable); the "
+        "project's shapes check the project's part of every graph, these check that graph",
     )
     p.add_argument(
         "--allow-invalid", action="store_true", help="serve even when the graph has violations"
@@ -116,12 +125,19 @@ def run(args: argparse.Namespace) -> int:
         raw = None if iri is None else not_utf8(iri)
         if raw is not None:
             raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
+    graph_shapes = []
+    for value in args.graph_shapes:
+        iri, sep, file = value.rpartition("=")
+        if not sep or not iri or not file:
+            raise InputError(f"--graph-shapes wants IRI=SHAPES, got {value!r}")
+        graph_shapes.append((iri, Path(file)))
     _check_can_listen(args.host, args.port)
     return serve(
         settings,
         host=args.host,
         port=args.port,
         graphs=graphs,
+        graph_shapes=graph_shapes,
         allow_invalid=args.allow_invalid,
         access_log=args.access_log,
     )

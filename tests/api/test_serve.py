@@ -128,3 +128,29 @@ def test_serve_refuses_an_invalid_graph(tmp_path: Path) -> None:
     assert proc.returncode == 1, output
     assert "AdoptionShape-date" in output
     assert "not serving (--allow-invalid serves it anyway)" in output
+
+
+UNION = REPO / "tests" / "fixtures" / "union"
+
+
+def test_serve_validates_a_loaded_graph_with_its_own_shapes(tmp_path: Path) -> None:
+    """--graph IRI=FILE is validated at start-up too, by the shapes --graph-shapes gives it."""
+    broken = tmp_path / "integrator.ttl"
+    text = (UNION / "integrator.ttl").read_text(encoding="utf-8")
+    broken.write_text(
+        text + "\n<http://example.org/integrator/c/XX> a "
+        "<http://www.w3.org/2004/02/skos/core#Concept> .\n",
+        encoding="utf-8",
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = ["--graph", f"http://example.org/g={broken}"]
+    shapes = ["--graph-shapes", f"http://example.org/g={UNION / 'integrator.shapes.ttl'}"]
+    proc = _serve("--port", str(_free_port()), *args, *shapes, env=env)
+    output = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 1, output
+    assert "http://example.org/integrator/c/XX" in output
+    assert "(graph <http://example.org/g>)" in output
+    # without its shapes, the integrator's own concept is none of the project's business
+    proc = _serve("--port", str(_free_port()), *args, "--graph-shapes", "x", env=env)
+    output = proc.communicate(timeout=60)[0]
+    assert proc.returncode == 2 and "--graph-shapes wants IRI=SHAPES" in output, output
