@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from jaif_kg.cli.args import Subparsers, load_settings, say
+from jaif_kg.cli.validate import context_option, read_contexts
 from jaif_kg.rdf.diff import GraphDiff, ResourceChange, diff_versions
 from jaif_kg.rdf.graph import shorten
 
@@ -28,11 +29,20 @@ def add(subparsers: Subparsers) -> None:
             "side's path at that revision: `jaif-kg diff HEAD~1 graph_data`. Blank nodes are "
             "compared after RDFC-1.0 canonicalization, so reordering or relabelling is no "
             "change. Exit 0 when the graphs are the same, 1 when they differ, 2 when a version "
-            "cannot be read."
+            "cannot be read (every error of both versions; a folder without RDF files is one)."
         ),
     )
     p.add_argument("old", metavar="OLD", help="the old version")
     p.add_argument("new", metavar="NEW", help="the new version")
+    p.add_argument(
+        "--context",
+        action="append",
+        type=context_option,
+        default=[],
+        metavar="URL=FILE",
+        help="read the JSON-LD context URL from the local FILE (repeat for several), as "
+        "`jaif-kg validate --context` does; the network is never used",
+    )
     p.add_argument(
         "--format",
         choices=("text", "markdown", "json"),
@@ -143,8 +153,14 @@ def diff_dict(diff: GraphDiff) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from jaif_kg.rdf.files import project_contexts
+
     settings = load_settings()
-    diff = diff_versions(args.old, args.new, base=settings.base_iri)
+    contexts = {
+        **project_contexts(settings.base_iri, settings.public_url),
+        **read_contexts(args.context),
+    }
+    diff = diff_versions(args.old, args.new, base=settings.base_iri, contexts=contexts)
     if args.format == "json":
         say(json.dumps(diff_dict(diff), indent=2, ensure_ascii=False))
     elif args.format == "markdown":

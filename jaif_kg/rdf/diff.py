@@ -18,7 +18,6 @@ one *changed* statement (old value -> new value); everything else is *added* or 
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tarfile
@@ -31,9 +30,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from jaif_kg.errors import InputError
+from jaif_kg.errors import InputError, InputErrors
 from jaif_kg.rdf.canonical import canonical_triples
-from jaif_kg.rdf.files import parse_file
+from jaif_kg.rdf.files import Contexts, parse_file, raise_all, read_inputs
 from jaif_kg.rdf.formats import rdf_format_for_path
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 
@@ -252,34 +251,22 @@ def diff_graphs(old: Iterable[ox.Triple], new: Iterable[ox.Triple]) -> GraphDiff
 # -- reading a version ---------------------------------------------------------------------
 
 
-def rdf_files_below(folder: Path) -> list[Path]:
-    """Every file below ``folder`` whose suffix names an RDF format, sorted; hidden folders
-    (``.git``) are skipped."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            try:
-                rdf_format_for_path(name)
-            except InputError:
-                continue
-            found.append(Path(root) / name)
-    return found
-
-
-def read_path(path: Path, *, base: str = DEFAULT_BASE) -> list[ox.Triple]:
-    """The statements of a file, or of every RDF file below a folder.
+def read_path(
+    path: Path, *, base: str = DEFAULT_BASE, contexts: Contexts | None = None
+) -> list[ox.Triple]:
+    """The statements of a file, or of every RDF file below a folder, read as ``jaif-kg
+    validate`` reads them (:func:`jaif_kg.rdf.files.read_inputs`: a folder without an RDF file
+    is an error, JSON-LD contexts come from ``contexts``).
 
     Raises:
-        InputError: no such file or folder, or a file that cannot be read (file and line).
+        InputError: no such file or folder, a folder without RDF files, or a file that cannot
+            be read (file and line); :class:`InputErrors` for several.
     """
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise InputError("no such file or folder", path=str(path))
-    files = rdf_files_below(path) if path.is_dir() else [path]
-    triples: list[ox.Triple] = []
-    for file in files:
-        triples.extend(parse_file(file, base=base).triples)
-    return triples
+    return [
+        t for parsed in read_inputs([path], base=base, contexts=contexts) for t in parsed.triples
+    ]
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -364,20 +351,32 @@ def export_revision(spec: str, into: Path, cwd: Path) -> Path | None:
 
 @contextmanager
 def _renamed(errors_from: Path, shown_as: str) -> Iterator[None]:
-    """Errors about files under a temporary folder name the revision's path instead."""
-    try:
-        yield
-    except InputError as exc:
+    """Errors about files under a temporary folder name the revision's path instead (each
+    error of an :class:`InputErrors`)."""
+
+    def renamed(exc: InputError) -> InputError:
         if exc.path is None or not exc.path.startswith(str(errors_from)):
-            raise
+            return exc
         where = exc.path + (f":{exc.line}" if exc.line is not None else "")
         message = str(exc)[len(where) + 2 :]
         path = shown_as + exc.path[len(str(errors_from)) :]
-        raise InputError(message, path=path, line=exc.line) from None
+        return InputError(message, path=path, line=exc.line)
+
+    try:
+        yield
+    except InputErrors as exc:
+        raise InputErrors([renamed(e) for e in exc.errors]) from None
+    except InputError as exc:
+        raise renamed(exc) from None
 
 
 def read_version(
-    spec: str, *, other: str | None = None, cwd: Path | None = None, base: str = DEFAULT_BASE
+    spec: str,
+    *,
+    other: str | None = None,
+    cwd: Path | None = None,
+    base: str = DEFAULT_BASE,
+    contexts: Contexts | None = None,
 ) -> list[ox.Triple]:
     """The statements of one version of the graph.
 
@@ -391,8 +390,8 @@ def read_version(
     """
     cwd = cwd or Path.cwd()
     local = cwd / spec
-    if local.exists():
-        return read_path(local, base=base)
+    if local.exists() or local.is_symlink():  # a broken link or a loop: read_path says which
+        return read_path(Path(spec) if cwd == Path.cwd() else local, base=base, contexts=contexts)
     rev, colon, path = spec.partition(":")
     if not colon:
         if other is None or not is_revision(spec, cwd):
@@ -407,27 +406,44 @@ def read_version(
         if exported is None:
             raise InputError(f"revision {rev} has no such file or folder", path=spec)
         with _renamed(exported, spec):
-            return read_path(exported, base=base)
+            return read_path(exported, base=base, contexts=contexts)
     finally:
         shutil.rmtree(into, ignore_errors=True)
 
 
 def diff_versions(
-    old: str, new: str, *, cwd: Path | None = None, base: str = DEFAULT_BASE
+    old: str,
+    new: str,
+    *,
+    cwd: Path | None = None,
+    base: str = DEFAULT_BASE,
+    contexts: Contexts | None = None,
 ) -> GraphDiff:
     """The difference between two versions named as :func:`read_version` reads them (a bare
     revision on one side means the other side's path at that revision).
 
     Raises:
-        InputError: as :func:`read_version`.
+        InputError: as :func:`read_version`; every error of both sides at once
+            (:class:`InputErrors`).
     """
-    old_triples = read_version(old, other=new, cwd=cwd, base=base)
-    new_triples = read_version(new, other=old, cwd=cwd, base=base)
-    return diff_graphs(old_triples, new_triples)
+    sides: list[list[ox.Triple]] = []
+    errors: list[InputError] = []
+    for spec, other in ((old, new), (new, old)):
+        try:
+            sides.append(read_version(spec, other=other, cwd=cwd, base=base, contexts=contexts))
+        except InputError as exc:
+            errors.append(exc)
+    raise_all(errors)
+    return diff_graphs(sides[0], sides[1])
 
 
 def files_at_revision(
-    rev: str, paths: Sequence[Path], *, cwd: Path | None = None, base: str = DEFAULT_BASE
+    rev: str,
+    paths: Sequence[Path],
+    *,
+    cwd: Path | None = None,
+    base: str = DEFAULT_BASE,
+    contexts: Contexts | None = None,
 ) -> list[ox.Triple]:
     """The statements of ``paths`` as they were at revision ``rev``, together with the RDF
     files of their folders that ``rev`` had (a file deleted since counts); a path the revision
@@ -465,7 +481,7 @@ def files_at_revision(
             if exported is None or exported.is_dir():
                 continue
             with _renamed(exported, spec):
-                triples.extend(parse_file(exported, base=base).triples)
+                triples.extend(parse_file(exported, base=base, contexts=contexts).triples)
     finally:
         shutil.rmtree(into, ignore_errors=True)
     return triples

@@ -30,6 +30,7 @@ base nothing extra is done.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -112,6 +113,39 @@ def document_iri(path: Path) -> str:
     return path.resolve().as_uri()
 
 
+def path_key(path: Path) -> Path:
+    """``path`` resolved, to tell whether two names are one file; a name that cannot be resolved
+    (a symbolic link loop) is its own absolute path, and reading it then says why.
+
+    >>> path_key(Path("/a/../b.ttl"))
+    PosixPath('/b.ttl')
+    """
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # RuntimeError: a symlink loop, before Python 3.13
+        return Path(os.path.abspath(path))
+
+
+def path_error(path: Path) -> InputError | None:
+    """Why ``path`` cannot be opened, if it cannot: no such file (a dangling symbolic link too),
+    a symbolic link loop, or what the system says.
+
+    >>> path_error(Path("/no/such.ttl"))
+    InputError('/no/such.ttl: no such file')
+    >>> path_error(Path("/")) is None
+    True
+    """
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return InputError("no such file", path=str(path))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return InputError("symlink loop", path=str(path))
+        return InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path))
+    return None
+
+
 def input_format(path: Path, fmt: RdfFormat | None = None) -> RdfFormat:
     """The RDF format of an input file (``fmt`` if given, else from its suffix), once the file is
     known to be there.
@@ -125,11 +159,12 @@ def input_format(path: Path, fmt: RdfFormat | None = None) -> RdfFormat:
     jaif_kg.errors.InputError: /: is a folder, not a file
 
     Raises:
-        InputError: no such file, a folder, or a suffix that names no RDF format (the error
-            names the file).
+        InputError: no such file, a symbolic link loop, a folder, or a suffix that names no RDF
+            format (the error names the file).
     """
-    if not path.exists():
-        raise InputError("no such file", path=str(path))
+    problem = path_error(path)
+    if problem is not None:
+        raise problem
     if path.is_dir():
         raise InputError("is a folder, not a file", path=str(path))
     if fmt is not None:
@@ -153,6 +188,8 @@ def read_input(path: Path) -> bytes:
     except IsADirectoryError:
         raise InputError("is a folder, not a file", path=str(path)) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("symlink loop", path=str(path)) from None
         raise InputError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
 
 
@@ -602,9 +639,10 @@ def read_inputs(
             path = Path(source)
             named = not path.is_dir()
             for file in expand_folders([path]):
-                if file.resolve() in seen:
+                key = path_key(file)
+                if key in seen:
                     continue
-                seen.add(file.resolve())
+                seen.add(key)
                 try:
                     parsed.append(
                         parse_file(file, base=base, fmt=fmt if named else None, contexts=contexts)
@@ -627,7 +665,7 @@ def unique_paths(paths: Iterable[Path | str]) -> list[Path]:
     result: list[Path] = []
     for p in paths:
         path = Path(p)
-        key = path.resolve()
+        key = path_key(path)
         if key not in seen:
             seen.add(key)
             result.append(path)

@@ -90,3 +90,39 @@ def test_a_bare_revision_means_the_other_sides_path_then(tmp_path: Path) -> None
     done = jaif_kg("HEAD:graph_data", "HEAD~1:graph_data", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith("jaif-kg diff: error: HEAD:graph_data/a.ttl:4: syntax error")
+
+
+def test_every_error_of_both_sides_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "bad1.ttl").write_text("ex:a ex:b .\n")
+    (tmp_path / "bad2.nt").write_text("<a> <b> .\n")
+    done = jaif_kg("bad1.ttl", "bad2.nt", cwd=tmp_path)
+    assert done.returncode == 2
+    assert [line.split(": ")[2] for line in done.stderr.splitlines()] == ["bad1.ttl:1", "bad2.nt:1"]
+
+
+def test_a_folder_without_rdf_files_is_an_input_error_as_in_validate(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "ok.ttl").write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
+    done = jaif_kg("ok.ttl", "empty", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("jaif-kg diff: error: empty: no RDF file in this folder")
+
+
+def test_a_symlink_loop_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "loop2.ttl").symlink_to("loop1.ttl")
+    (tmp_path / "loop1.ttl").symlink_to("loop2.ttl")
+    (tmp_path / "ok.ttl").write_text("<http://e/a> <http://e/b> <http://e/c> .\n")
+    done = jaif_kg("loop1.ttl", "ok.ttl", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, "jaif-kg diff: error: loop1.ttl: symlink loop\n")
+
+
+def test_json_ld_contexts_come_from_context_as_in_validate(tmp_path: Path) -> None:
+    url = "https://example.org/c.jsonld"
+    (tmp_path / "r.jsonld").write_text(json.dumps({"@context": url, "@id": "http://e/s", "p": 1}))
+    (tmp_path / "c.jsonld").write_text(json.dumps({"@context": {"p": "http://e/p"}}))
+    (tmp_path / "ok.ttl").write_text("<http://e/s> <http://e/p> 1 .\n")
+    refused = jaif_kg("r.jsonld", "ok.ttl", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert f"--context {url}=FILE" in refused.stderr
+    done = jaif_kg("r.jsonld", "ok.ttl", "--context", f"{url}=c.jsonld", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")

@@ -324,3 +324,35 @@ def test_help_lists_every_setting_with_its_description() -> None:
     flat = " ".join(done.stdout.split())
     for name, _, description in settings_table():
         assert f" {name} {' '.join(description.split())}" in flat, name
+
+
+def symlink_loop(folder: Path) -> None:
+    """``loop1.ttl -> loop2.ttl -> loop1.ttl``, and ``d/x.ttl -> ../loop1.ttl``."""
+    (folder / "loop2.ttl").symlink_to("loop1.ttl")
+    (folder / "loop1.ttl").symlink_to("loop2.ttl")
+    (folder / "d").mkdir()
+    (folder / "d" / "x.ttl").symlink_to("../loop1.ttl")
+
+
+#: arguments -> the file the one error names
+LOOPS: list[tuple[list[str], str]] = [
+    (["loop1.ttl"], "loop1.ttl"),
+    (["d"], "d/x.ttl"),
+    (["--only-shapes", "loop1.ttl", str(READ / "relative.ttl")], "loop1.ttl"),
+    (["--shapes", "loop1.ttl", str(READ / "relative.ttl")], "loop1.ttl"),
+]
+
+
+@pytest.mark.parametrize(("args", "named"), LOOPS)
+def test_a_symlink_loop_is_an_input_error(tmp_path: Path, args: list[str], named: str) -> None:
+    symlink_loop(tmp_path)
+    done = jaif_kg("validate", *args, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"jaif-kg validate: error: {named}: symlink loop\n",
+    )
+    done = jaif_kg("validate", "--format", "json", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert json.loads(done.stdout)["error"]["errors"] == [
+        {"file": named, "line": None, "message": "symlink loop"}
+    ]

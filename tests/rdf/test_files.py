@@ -80,3 +80,14 @@ def test_load_oxigraph_names_the_file_and_line_of_a_syntax_error(tmp_path: Path)
     with pytest.raises(InputError, match="syntax error") as info:
         load_oxigraph([good, bad])
     assert (info.value.path, info.value.line) == (str(bad), 2)
+
+
+def test_a_symlink_loop_is_named_by_every_reader(tmp_path: Path) -> None:
+    """``serve`` and ``load`` read the data folder with :func:`parse_files` and
+    :func:`load_oxigraph`: a loop there is an :class:`InputError`, not a ``RuntimeError``."""
+    (tmp_path / "b.ttl").symlink_to("a.ttl")
+    (tmp_path / "a.ttl").symlink_to("b.ttl")
+    loop = tmp_path / "a.ttl"
+    for read in (parse_file, lambda p: parse_files([p]), lambda p: load_oxigraph([p])):
+        with pytest.raises(InputError, match=r"a\.ttl: symlink loop$"):
+            read(loop)
