@@ -8,8 +8,9 @@ it, else the store's default graph, see :func:`shipped_graph_in`):
 
 * ``jaif-kg.ttl``    canonical Turtle, as ``jaif-kg fmt`` writes it (:mod:`jaif_kg.rdf.canonical`);
 * ``jaif-kg.nt``     N-Triples, one triple per line, lines sorted, so diffs are clean;
-* ``jaif-kg.jsonld`` JSON-LD whose ``@context`` is the URL of ``context.jsonld`` (published beside
-  it and at ``/dumps/context.jsonld``); nodes sorted by ``@id``;
+* ``jaif-kg.jsonld`` JSON-LD with its ``@context`` embedded (the same context as ``context.jsonld``,
+  published beside it and at ``/dumps/context.jsonld``), so that any processor reads it offline:
+  the context's w3id URL need not resolve; nodes sorted by ``@id``;
 * ``jaif-kg.trig``   TriG with one named graph per source document (see :func:`graph_name_for`);
 * ``jaif-kg.rdf``    RDF/XML;
 * ``jaif-kg-dataset.trig`` and ``jaif-kg-dataset.nq``: every graph of the dataset as loaded
@@ -602,7 +603,8 @@ def build_bundle(store: Store, settings: Settings) -> Bundle:
         if name == "trig":
             data = to_trig(graph, base)
         else:
-            data = serialize(graph, name, context=context_url(settings), base=base)
+            # the context is embedded (context=None): a dump must read without the network
+            data = serialize(graph, name, context=None, base=base)
         files[dump_name(name)] = DumpFile(dump_name(name), fmt.media_type, title, data)
     context = (json.dumps(jsonld_context(base), indent=2, sort_keys=True) + "\n").encode("utf-8")
     files[CONTEXT_FILE] = DumpFile(CONTEXT_FILE, "application/ld+json", "JSON-LD context", context)
