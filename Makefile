@@ -16,7 +16,7 @@ help: ## List the targets with what they do
 # unless JAIF_SANDBOX=off): installed when missing and run as root.
 SECCOMP_OK = ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package-lock.json
 	@$(SECCOMP_OK) || if [ "$$(id -u)" = 0 ]; then \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libseccomp2 >/dev/null || \
 		echo "could not install libseccomp2: serve needs JAIF_SANDBOX=off"; \
@@ -29,6 +29,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv .venv-rml
 	.venv-rml/bin/pip install --quiet --upgrade pip
 	.venv-rml/bin/pip install --quiet morph-kgc==2.10.0
+	@# the front-end files the server serves itself under /assets/ (query editor, API docs,
+	@# pictures), exactly as package-lock.json pins them, without running any package's scripts
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm is missing (apt-get install npm): the query editor, the API docs and the" \
+		"pictures will be missing, and the browser tests will fail"; fi
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install jaif-kg with its dev tools

@@ -55,6 +55,10 @@ FILES_ROOT = PROJECT_ROOT if in_checkout() else INSTALLED_FILES
 #: The default data folder: the checkout's ``graph_data/``; for an installed package,
 #: ``graph_data/`` of the current directory (it carries no instance data).
 DEFAULT_DATA_DIR = PROJECT_ROOT / "graph_data" if in_checkout() else Path("graph_data")
+#: The default folder of the front-end files (the query editor, the API docs' Swagger UI): the
+#: checkout's ``node_modules/`` that ``make install`` fills (``npm ci``); for an installed
+#: package, ``node_modules/`` of the current directory.
+DEFAULT_ASSETS_DIR = PROJECT_ROOT / "node_modules" if in_checkout() else Path("node_modules")
 
 
 class Settings(BaseSettings):
@@ -203,6 +207,14 @@ class Settings(BaseSettings):
         description="Seconds a client may take to send a request's head or body before the "
         "connection is closed with 408.",
         gt=0,
+    )
+
+    assets_dir: Path = Field(
+        DEFAULT_ASSETS_DIR,
+        description="Folder of the npm packages of package.json (node_modules/, filled by "
+        "`npm ci`) whose listed files are served under /assets/: the SPARQL query editor, "
+        "the offline API docs; default: the checkout's node_modules/, or ./node_modules for "
+        "an installed package. Without them those pages fall back to plain HTML.",
     )
 
     @field_validator("allow_service", mode="before")

@@ -13,7 +13,7 @@ from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
 from jaif_kg.api.errors import on_error
 from jaif_kg.api.guard import HttpGuard
-from jaif_kg.api.routes import graph_store, home, linked_data, queries, sparql
+from jaif_kg.api.routes import assets, graph_store, home, linked_data, queries, sparql
 from jaif_kg.catalog import Catalog
 from jaif_kg.errors import JaifError
 from jaif_kg.settings import Settings, get_settings
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_exception_handler(JaifError, on_error)
 
     app.include_router(home.router)
+    app.include_router(assets.router)
     app.include_router(sparql.router)
     if settings.queries_dir.is_dir():
         catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
