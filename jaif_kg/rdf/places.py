@@ -18,15 +18,16 @@ its triples (by their index in :attr:`ParsedFile.quads`), or says why it cannot:
      between the two cuts: the index of the first triple of every statement is known. Only
      markers are looked at, so this costs one parse and no comparison of triples.
   2. *Pieces*, for the statements that hold a triple asked for (all of them for
-     :attr:`FilePlaces.lines`): a scanner splits each statement into predicate-object pieces
-     (one per object; a subject written as ``[ ]`` or ``( )`` keeps its statement whole),
-     pyoxigraph re-parses the pieces, in one call, under the directives written before them,
-     each piece in a named graph that carries its statement and line. The pieces of a
+     :attr:`FilePlaces.lines`): a scanner splits each statement into one piece per triple,
+     on the line of its predicate (of its object after a ``,``; of its item in a list): a
+     ``[ ]`` or ``( )`` becomes a labelled blank node whose own triples are pieces on their
+     own lines (:class:`_Flattener`). pyoxigraph re-parses the pieces, in one call, under the
+     directives written before them, each piece in a named graph that carries its statement
+     and line. The pieces of a
      statement must reproduce the file's triples at its indices exactly, in order (blank nodes
      matched one to one by position, since the reader renames them); otherwise the scanner
      declines for that statement (its lines unknown, and the reason says so): it never gives a
-     line it has not checked. A triple inside a ``[ ]`` or ``( )`` gets the line of the
-     predicate-object piece that holds it.
+     line it has not checked.
 
   When step 1 fails (a cut the parser does not confirm, a triple count that differs from the
   file's), no line of the file is known.
@@ -203,44 +204,171 @@ class _Scanner:
         if depth != 0:
             raise ScanDeclined(f"line {self.line(tokens[i][1])}: an unclosed bracket")
         after = end + 1 if end < n and tokens[end][0] == "dot" else end
-        body = tokens[i:end]
-        if not body:
+        if end == i:
             raise ScanDeclined(f"line {self.line(tokens[i][1])}: a statement without a subject")
-        if word(body[0]) in ("[", "("):
-            # the subject is a blank node or a list written in place: it cannot be repeated
-            out.append((self.line(body[0][1]), self.text[body[0][1] : body[-1][2]]))
-            return after
-        subject = word(body[0])
-        for group in self._split(body[1:], ";"):
-            if not group:
-                continue
-            predicate, objects = group[0], self._split(group[1:], ",")
-            for k, obj in enumerate(objects):
-                if not obj:
-                    raise ScanDeclined(
-                        f"line {self.line(predicate[1])}: a predicate without an object"
-                    )
-                line = self.line(predicate[1] if k == 0 else obj[0][1])
-                piece = f"{subject} {word(predicate)} {self.text[obj[0][1] : obj[-1][2]]}"
-                out.append((line, piece))
+        _Flattener(self, end, out).statement(i)
         return after
 
-    def _split(self, tokens: list[_Token], sep: str) -> list[list[_Token]]:
-        """``tokens`` cut at ``sep`` outside brackets."""
-        groups: list[list[_Token]] = [[]]
-        depth = 0
-        for t in tokens:
-            if t[0] == "punct":
-                text = self.word(t)
-                if text in "[(":
-                    depth += 1
-                elif text in "])":
-                    depth -= 1
-                elif depth == 0 and text == sep:
-                    groups.append([])
-                    continue
-            groups[-1].append(t)
-        return groups
+
+#: The IRIs of a collection's triples (https://www.w3.org/TR/turtle/#collections).
+_FIRST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
+_REST = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>"
+_NIL = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>"
+#: Labels of the blank nodes written for ``[ ]`` and ``( )``, never used twice in a process (the
+#: pieces of several statements are parsed together).
+_LABELS = itertools.count()
+
+
+class _Flattener:
+    """One statement written as one piece per triple, ``(line, "s p o")``, each on the line of
+    its own triple: a ``[ ]`` or ``( )`` becomes a labelled blank node whose triples are
+    pieces of their own, on the lines of their predicates (of their items, in a list).
+
+    The pieces come in the order pyoxigraph's Turtle parser gives the triples (a triple when
+    its object is complete: the inside of a ``[ ]`` before the triple that points to it; a
+    list's head after its first item, each ``rdf:rest`` when the next item starts; a string
+    without language or datatype once the next token is read, after what that token gives).
+    The comparison with the file's triples checks that order: where it is not met, the scanner
+    declines rather than give a line.
+    """
+
+    def __init__(self, scanner: _Scanner, end: int, out: list[tuple[int, str]]) -> None:
+        self.s, self.end, self.out = scanner, end, out
+        #: a plain string's triple, given after what the next token gives
+        self.pending: tuple[int, str] | None = None
+
+    def _flush(self) -> None:
+        if self.pending is not None:
+            self.out.append(self.pending)
+            self.pending = None
+
+    def _plain_string(self, i: int) -> bool:
+        """Whether the token at ``i`` is a string without language or datatype."""
+        if self._at(i)[0] not in ("string", "long"):
+            return False
+        if i + 1 >= self.end:
+            return True
+        after = self._at(i + 1)
+        return self._punct(i + 1) != "^^" and not (
+            after[0] == "word" and self.s.word(after).startswith("@")
+        )
+
+    @staticmethod
+    def _label() -> str:
+        return f"_:x-jaif-kg-{next(_LABELS)}"
+
+    def _at(self, i: int) -> _Token:
+        if i >= self.end:
+            raise ScanDeclined(f"line {self.s.line(self.s.tokens[self.end - 1][2])}: cut short")
+        return self.s.tokens[i]
+
+    def _punct(self, i: int) -> str:
+        t = self._at(i) if i < self.end else ("", 0, 0)
+        return self.s.word(t) if t[0] == "punct" else ""
+
+    def statement(self, i: int) -> None:
+        first = self._at(i)
+        if self._punct(i) == "[":
+            label = self._label()
+            i = self._property_list(label, i + 1, "]") + 1
+            self._flush()
+        elif self._punct(i) == "(":
+            label = self._label()
+            i = self._items(None, "", 0, label, i + 1)
+        else:
+            label, i = self.s.word(first), i + 1
+        if i < self.end:
+            i = self._property_list(label, i, None)
+        self._flush()
+        if i != self.end:
+            raise ScanDeclined(f"line {self.s.line(self._at(i)[1])}: text after a statement")
+
+    def _property_list(self, subject: str, i: int, close: str | None) -> int:
+        """``predicate object, object ; ...`` of ``subject`` up to ``close`` (or the end of
+        the statement); the index of the closing token."""
+        while True:
+            while self._punct(i) == ";":
+                i += 1
+            if (close is not None and self._punct(i) == close) or (close is None and i >= self.end):
+                return i
+            predicate = self._at(i)
+            if predicate[0] not in ("iri", "word"):
+                raise ScanDeclined(f"line {self.s.line(predicate[1])}: not a predicate")
+            i += 1
+            line = self.s.line(predicate[1])
+            while True:
+                i = self._object(subject, self.s.word(predicate), line, i)
+                if i >= self.end or self._punct(i) in (",", ";"):
+                    self._flush()
+                if self._punct(i) != ",":
+                    break
+                i += 1
+                line = self.s.line(self._at(i)[1])
+
+    def _object(self, subject: str, predicate: str, line: int, i: int) -> int:
+        """Write ``subject predicate`` the object at ``i`` (and what is inside it); the index
+        after the object."""
+        tok = self._at(i)
+        bracket = self._punct(i)
+        if bracket == "[":
+            label = self._label()
+            i = self._property_list(label, i + 1, "]") + 1
+            self.out.append((line, f"{subject} {predicate} {label}"))
+            self._flush()
+            return i
+        if bracket == "(":
+            if self._punct(i + 1) == ")":
+                self.out.append((line, f"{subject} {predicate} {_NIL}"))
+                self._flush()
+                return i + 2
+            return self._items(subject, predicate, line, self._label(), i + 1)
+        if tok[0] not in ("iri", "word", "string", "long"):
+            raise ScanDeclined(f"line {self.s.line(tok[1])}: not an object")
+        j = i + 1
+        if tok[0] in ("string", "long") and j < self.end:
+            if self._at(j)[0] == "word" and self.s.word(self._at(j)).startswith("@"):
+                j += 1
+            elif self._punct(j) == "^^":
+                j += 2
+        last = self._at(j - 1)
+        piece = (line, f"{subject} {predicate} {self.s.text[tok[1] : last[2]]}")
+        if self._plain_string(i):
+            self._flush()
+            self.pending = piece
+        else:
+            self.out.append(piece)
+        return j
+
+    def _items(self, subject: str | None, predicate: str, line: int, label: str, i: int) -> int:
+        """The items of a list (from ``i``, after its ``(``) whose head is ``label``, and the
+        triple ``subject predicate label`` after the first item (none for a list subject);
+        the index after its ``)``."""
+        k = 0
+        while self._punct(i) != ")":
+            here = self.s.line(self._at(i)[1])
+            link: tuple[int, str] | None = None
+            if k:
+                node = self._label()
+                link = (here, f"{label} {_REST} {node}")
+                label = node
+            elif subject is not None:
+                link = (line, f"{subject} {predicate} {label}")
+            # the parser links an item written in brackets or a string (which a language or
+            # datatype may follow) when it starts, another when it is done
+            early = self._punct(i) in ("[", "(") or self._at(i)[0] in ("string", "long")
+            if early:
+                if link is not None:
+                    self.out.append(link)
+                self._flush()
+            i = self._object(label, _FIRST, here, i)
+            if not early:
+                if link is not None:
+                    self.out.append(link)
+                self._flush()
+            k += 1
+        self.out.append((self.s.line(self._at(i)[1]), f"{label} {_REST} {_NIL}"))
+        self._flush()
+        return i + 1
 
 
 def _piece(graph: str, line: int, triples: str) -> str:
@@ -249,7 +377,7 @@ def _piece(graph: str, line: int, triples: str) -> str:
 
 def scan_pieces(text: str) -> list[str]:
     """Rewrite a Turtle or TriG text as TriG whose graph names carry lines: every
-    predicate-object piece becomes ``<urn:x-jaif-kg-piece:0:N> { subject predicate object . }``,
+    triple becomes ``<urn:x-jaif-kg-piece:0:N> { subject predicate object . }``,
     directives stay where they are, graph blocks are dropped.
 
     >>> print("".join(scan_pieces('@prefix e: <http://e/> .\\ne:s e:p 1 ;\\n  e:q 2, 3 .\\n')))

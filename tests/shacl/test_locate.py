@@ -67,3 +67,23 @@ def test_no_files_no_places(tmp_path: Path) -> None:
     first.write_text(FIRST, encoding="utf-8")
     report = locate(validate([first], SHAPES, ONTOLOGY, engine="pyshacl"), [])
     assert report.results and all(r.file is None and r.line is None for r in report.results)
+
+
+NESTED = Path(__file__).resolve().parents[1] / "fixtures" / "places" / "nested.ttl"
+BAD_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+ex:NoBad a sh:NodeShape ; sh:targetSubjectsOf ex:bad ;
+    sh:property [ sh:path ex:bad ; sh:maxCount 0 ] .
+"""
+
+
+def test_a_blank_node_inside_brackets_is_on_the_line_of_its_own_triple(tmp_path: Path) -> None:
+    """``[ ex:bad "x" ]`` nested two deep, and a list item ``[ ex:bad "y" ]``: each result is on
+    the line of its ``ex:bad`` triple (``tests/fixtures/places/nested.ttl``), not of the
+    statement that holds it."""
+    shapes = tmp_path / "s.ttl"
+    shapes.write_text(BAD_SHAPES, encoding="utf-8")
+    files = [parse_file(NESTED)]
+    for engine in ("pyshacl", "fast"):
+        report = locate(validate(files, [shapes], [], engine=engine), files)
+        assert sorted(r.line for r in report.results) == [6, 10], engine
