@@ -30,6 +30,7 @@ base nothing extra is done.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -281,6 +282,8 @@ class ParsedFile:
         prefixes: prefix -> namespace IRI, as declared in the file (Turtle, TriG).
         fmt: the syntax it was read as (``None``: from the suffix of ``path``); Turtle for a
             ``.n3`` file, which is read as Turtle.
+        document: the IRI its relative IRIs were resolved against (``None``: the URL of
+            ``path``); the line finder parses its pieces against the same.
     """
 
     path: Path
@@ -288,6 +291,7 @@ class ParsedFile:
     quads: list[ox.Quad]
     prefixes: dict[str, str] = field(default_factory=dict)
     fmt: RdfFormat | None = None
+    document: str | None = None
 
     @property
     def triples(self) -> list[ox.Triple]:
@@ -396,7 +400,7 @@ def parse_data(
     """
     document = document or document_iri(path)
     if fmt == N3:
-        return _parse_n3(path, data, base, document)
+        return dataclasses.replace(_parse_n3(path, data, base, document), document=document)
     source = data
     if fmt.name == "jsonld":
         source = inline_contexts(
@@ -406,7 +410,9 @@ def parse_data(
     raise_all(errors)
     if fmt.datasets and not keep_graphs:
         quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
-    return ParsedFile(path, data, rebase_quads(quads, base), rebase_prefixes(prefixes, base), fmt)
+    return ParsedFile(
+        path, data, rebase_quads(quads, base), rebase_prefixes(prefixes, base), fmt, document
+    )
 
 
 def _parse_all(

@@ -585,8 +585,11 @@ class FilePlaces:
         return fmt.oxigraph
 
     def _document(self) -> str:
-        """The IRI the file's relative IRIs were resolved against (for standard input, the
-        default one: another gives pieces that differ, and the scanner declines)."""
+        """The IRI the file's relative IRIs were resolved against, as the reader says
+        (:attr:`ParsedFile.document`: ``--stdin-base`` for standard input), else the file's
+        URL (standard input: the default base)."""
+        if self.parsed.document is not None:
+            return self.parsed.document
         if str(self.parsed.path) == STDIN_NAME:
             return STDIN_BASE
         return document_iri(self.parsed.path)

@@ -260,8 +260,12 @@ def test_relative_iris_of_standard_input_are_resolved_against_stdin_base(tmp_pat
         (None, "file:///dev/Thing"),  # the default base, file:///dev/stdin
     ]:
         more = () if base is None else ("--stdin-base", base)
-        (result,) = as_json(jaif_kg(*args, *more, stdin=text))["results"]
+        done = jaif_kg(*args, *more, stdin=text)
+        (result,) = as_json(done)["results"]
         assert result["focus_node"]["value"] == focus
+        # the line finder reads the pieces against the same base: the line is found
+        assert (result["file"], result["line"]) == ("<stdin>", 1), done.stderr
+        assert done.stderr == ""
 
 
 # -- shapes: --shapes adds, --only-shapes replaces -------------------------------------------
