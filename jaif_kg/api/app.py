@@ -11,6 +11,7 @@ from starlette.types import ASGIApp
 
 from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
+from jaif_kg.api.caching import HttpCaching
 from jaif_kg.api.errors import on_error
 from jaif_kg.api.guard import HttpGuard
 from jaif_kg.api.routes import assets, graph_store, home, linked_data, queries, sparql
@@ -58,6 +59,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         summary="Japan's support, through JAIF, for the Initiative for ASEAN Integration: "
         "a linked-data knowledge graph with a SPARQL 1.1 endpoint and named queries.",
         lifespan=lifespan,
+        # /docs is served by the home router from Swagger UI installed here (nothing from a CDN);
+        # ReDoc comes only from a CDN, so it is left out
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -74,6 +79,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         client_wait=settings.query_timeout,
     )
     app.add_middleware(Admission, gate=app.state.admission)
+    # ETag, Cache-Control and 304s, outside admission: a 304 it answers takes no query slot
+    app.add_middleware(HttpCaching, store=store, base=settings.base_iri)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
