@@ -130,7 +130,8 @@ def add(subparsers: Subparsers) -> None:
         "with a stable id; junit: JUnit XML, one test suite per shape; sarif: SARIF 2.1.0 for "
         "code scanning; github: GitHub Actions annotations; markdown: a summary for "
         "$GITHUB_STEP_SUMMARY or a merge-request comment. On exit 2, json, junit and sarif "
-        "still print a document that describes the error",
+        "still print a document that describes every input error, github one ::error "
+        "annotation each and markdown a list of them",
     )
     p.add_argument(
         "--fail-on",
@@ -202,8 +203,8 @@ def read_contexts(pairs: list[tuple[str, Path]]) -> dict[str, bytes]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Validate, print the report in ``--format``; on an unusable input (exit 2), a machine
-    format (json, junit, sarif) still prints a document that describes it, and the error
+    """Validate, print the report in ``--format``; on an unusable input (exit 2), every format
+    but text and turtle still prints what describes it (:func:`render_error`), and the error
     goes on to the one-line messages on stderr."""
     from jaif_kg.shacl.render import render_error
 

@@ -593,9 +593,10 @@ def _error_message(error: InputError) -> str:
 
 
 def render_error(error: InputError, fmt: str) -> str | None:
-    """An unusable input as a document of the machine format ``fmt`` (json, junit, sarif), so
-    that CI has something to read on exit 2; ``None`` for the other formats (the one-line
-    messages on stderr say it all).
+    """An unusable input as a document of the format ``fmt`` (json, junit, sarif; github: one
+    ``::error`` annotation per error; markdown: a list of them), so that CI has something to
+    read and show on exit 2; ``None`` for text and turtle (the one-line messages on stderr say
+    it all).
 
     >>> print(render_error(InputError("bad", path="a.ttl", line=3), "json"), end="")
     {
@@ -659,4 +660,32 @@ def render_error(error: InputError, fmt: str) -> str | None:
             ET.SubElement(case, "error", message=_error_message(e), type="InputError").text = str(e)
         ET.indent(suites)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, "unicode") + "\n"
+    if fmt == "github":
+        return "".join(f"{_github_error(e)}\n" for e in errors)
+    if fmt == "markdown":
+        out = ["## jaif-kg validate: ❌ unusable input", ""]
+        out += [
+            f"- {markdown_cell(place)}{markdown_cell(_error_message(e))}"
+            for e, place in ((e, f"`{_error_place(e)}`: " if e.path else "") for e in errors)
+        ]
+        return "\n".join(out) + "\n"
     return None
+
+
+def _error_place(error: InputError) -> str:
+    return f"{error.path}:{error.line}" if error.line is not None else str(error.path)
+
+
+def _github_error(error: InputError) -> str:
+    """``::error file=F,line=N,title=jaif-kg validate::message`` for one input error.
+
+    >>> _github_error(InputError("bad, very", path="a.ttl", line=3))
+    '::error file=a.ttl,line=3,title=jaif-kg validate::bad, very'
+    """
+    props = []
+    if error.path is not None:
+        props.append(f"file={github_property(error.path)}")
+        if error.line is not None:
+            props.append(f"line={error.line}")
+    props.append(f"title={github_property('jaif-kg validate')}")
+    return f"::error {','.join(props)}::{github_data(_error_message(error))}"

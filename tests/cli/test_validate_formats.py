@@ -54,6 +54,36 @@ def test_json_on_exit_2_is_still_a_document() -> None:
     assert run(str(WORLD / "malformed.ttl")).stdout == ""  # text: stderr only
 
 
+#: format -> what it prints on exit 2 for two files with an error each (None: nothing)
+ON_EXIT_2 = {
+    "github": "::error file=tests/fixtures/cli/malformed.ttl,line=4,title=jaif-kg validate::",
+    "markdown": "- `tests/fixtures/cli/malformed.ttl:4`: syntax error",
+    "json": '"line": 4',
+    "junit": 'line="4"',
+    "sarif": '"startLine": 4',
+    "text": None,
+    "turtle": None,
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(ON_EXIT_2))
+def test_each_format_on_exit_2_shows_every_input_error(fmt: str, tmp_path: Path) -> None:
+    """CI shows syntax errors: github annotates each, markdown lists each."""
+    other = tmp_path / "other.nt"
+    other.write_text("<a> <b> .\n")
+    done = run("tests/fixtures/cli/malformed.ttl", str(other), "--format", fmt)
+    assert done.returncode == 2
+    expected = ON_EXIT_2[fmt]
+    if expected is None:
+        assert done.stdout == ""
+        return
+    assert expected in done.stdout
+    assert "other.nt" in done.stdout
+    if fmt == "github":
+        assert len(done.stdout.splitlines()) == 2
+        assert all(line.startswith("::error file=") for line in done.stdout.splitlines())
+
+
 CUSTOM = WORLD / "custom-severity"
 
 
