@@ -206,10 +206,12 @@ def run(args: argparse.Namespace) -> int:
     """Validate, print the report in ``--format``; on an unusable input (exit 2), every format
     but text and turtle still prints what describes it (:func:`render_error`), and the error
     goes on to the one-line messages on stderr."""
+    from jaif_kg.rdf.graph import quiet_ill_typed_literals
     from jaif_kg.shacl.render import render_error
 
     try:
-        return run_report(args)
+        with quiet_ill_typed_literals():  # sh:datatype reports them; rdflib need not
+            return run_report(args)
     except InputError as exc:
         document = render_error(exc, args.format)
         if document is not None:

@@ -10,8 +10,10 @@ takes the deployment's ``base`` (``settings.base_iri``), under which the files a
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +37,30 @@ class _QuietIllTypedLiterals(logging.Filter):
 
 
 logging.getLogger("rdflib.term").addFilter(_QuietIllTypedLiterals())
+
+#: What rdflib says through :mod:`warnings` about an ill-typed literal it parses or writes
+#: (``"yes"^^xsd:boolean``, ``"1,5"^^xsd:decimal``, ``"1d"^^xsd:double``).
+_ILL_TYPED_WARNINGS = r"(Parsing weird boolean|Serializing weird numerical)"
+
+
+@contextlib.contextmanager
+def quiet_ill_typed_literals() -> Iterator[None]:
+    """Inside this block, rdflib's warnings about ill-typed literals are not printed (the
+    literal is kept as written, and SHACL's ``sh:datatype`` reports it); other warnings are,
+    and outside the block nothing changes.
+
+    >>> import warnings
+    >>> from rdflib import Literal
+    >>> with warnings.catch_warnings(record=True) as seen, quiet_ill_typed_literals():
+    ...     warnings.simplefilter("always")
+    ...     _ = Literal("yes", datatype=URIRef("http://www.w3.org/2001/XMLSchema#boolean"))
+    >>> seen
+    []
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_ILL_TYPED_WARNINGS, category=UserWarning)
+        yield
+
 
 #: The file of the OWL ontology, inside ``settings.ontology_dir``.
 ONTOLOGY_FILE = "jaif.ttl"
@@ -129,11 +155,16 @@ def graph_of(parsed: Iterable[ParsedFile], *, base: str = DEFAULT_BASE) -> Graph
         for prefix, namespace in pf.prefixes.items():
             prefixes.setdefault(prefix, namespace)
     graph = new_graph(prefixes, base=base)
-    for pf in parsed:
-        for q in pf.quads:
-            graph.add(
-                (to_rdflib_term(q.subject), to_rdflib_term(q.predicate), to_rdflib_term(q.object))
-            )
+    with quiet_ill_typed_literals():
+        for pf in parsed:
+            for q in pf.quads:
+                graph.add(
+                    (
+                        to_rdflib_term(q.subject),
+                        to_rdflib_term(q.predicate),
+                        to_rdflib_term(q.object),
+                    )
+                )
     return graph
 
 

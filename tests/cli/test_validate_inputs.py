@@ -360,3 +360,29 @@ def test_a_symlink_loop_is_an_input_error(tmp_path: Path, args: list[str], named
     assert json.loads(done.stdout)["error"]["errors"] == [
         {"file": named, "line": None, "message": "symlink loop"}
     ]
+
+
+ILL_TYPED = """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/Thing> <http://example.org/name> "yes"^^xsd:boolean, "1,5"^^xsd:decimal,
+    "1d"^^xsd:double, "abc"^^xsd:integer .
+"""
+#: every value of the data above is a result, so each format writes it
+STRINGS_ONLY = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<http://example.org/S> a sh:NodeShape ; sh:targetSubjectsOf <http://example.org/name> ;
+    sh:property <http://example.org/S-name> .
+<http://example.org/S-name> sh:path <http://example.org/name> ; sh:datatype xsd:string .
+"""
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "fast"])
+@pytest.mark.parametrize("fmt", ["text", "turtle", "json"])
+def test_ill_typed_literals_print_no_python_warning(tmp_path: Path, engine: str, fmt: str) -> None:
+    """rdflib warns (``UserWarning: Parsing weird boolean``...) when it reads or writes such
+    literals; the run prints only its own output."""
+    data, shapes = tmp_path / "ill.ttl", tmp_path / "named.shapes.ttl"
+    data.write_text(ILL_TYPED, encoding="utf-8")
+    shapes.write_text(STRINGS_ONLY, encoding="utf-8")
+    done = jaif_kg("validate", data, "--only-shapes", shapes, "--engine", engine, "--format", fmt)
+    assert "1,5" in done.stdout
+    assert (done.returncode, done.stderr) == (1, "")
