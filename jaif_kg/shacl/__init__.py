@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
+from rdflib.namespace import SH
 
 from jaif_kg.errors import InputError
 from jaif_kg.rdf.files import STDIN_NAME, Contexts, ParsedFile, parse_file, raise_all
@@ -23,7 +24,7 @@ from jaif_kg.rdf.graph import graph_of, read_graph
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.shacl.fast import oxigraph_rows, validate_store
 from jaif_kg.shacl.fast.compiler import compile_shapes
-from jaif_kg.shacl.fast.declined import rewritten_literals
+from jaif_kg.shacl.fast.declined import data_declined
 from jaif_kg.shacl.pyshacl_engine import validate_graphs
 from jaif_kg.shacl.render import render_json, render_text, render_turtle, summary_line
 from jaif_kg.shacl.report import ValidationReport
@@ -91,9 +92,13 @@ def validate(
         report = validate_graphs(graph_of(merged, base=base), shapes)
     else:
         plan = compile_shapes(shapes, oxigraph_rows(store))
-        # Oxigraph's store rewrites some datatypes (derived integers, dateTimeStamp): the fast
-        # engine would see other terms than pySHACL does, so it declines such data.
-        plan.unsupported.extend(rewritten_literals(q.object for pf in merged for q in pf.quads))
+        # Literals Oxigraph's store rewrites ("01"^^xsd:integer is stored as "1") or whose
+        # well-formedness it judges unlike pySHACL: the fast engine declines such data.
+        plan.unsupported.extend(
+            data_declined(
+                (q.object for pf in merged for q in pf.quads), shapes.objects(None, SH.datatype)
+            )
+        )
         if engine == "auto" and plan.unsupported:
             report = validate_graphs(graph_of(merged, base=base), shapes)
         else:
