@@ -284,7 +284,7 @@ def repository_root(cwd: Path) -> Path:
     """
     done = _git(cwd, "rev-parse", "--show-toplevel")
     if done.returncode != 0:
-        raise InputError("not in a git repository, so no revision can be read", path=str(cwd))
+        raise InputError("not a git repository, so no revision can be read", path=str(cwd))
     return Path(done.stdout.decode().strip())
 
 
@@ -455,6 +455,7 @@ def files_at_revision(
     """
     cwd = cwd or Path.cwd()
     if not is_revision(rev, cwd):
+        repository_root(cwd)  # outside a repository, say so rather than "no such revision"
         raise InputError(f"no such git revision {rev!r}")
     wanted: set[str] = set()
     folders: set[str] = set()

@@ -152,3 +152,17 @@ def test_baseline_reports_only_new_results(repo: Path) -> None:
     results = json.loads(done.stdout)["results"]
     assert [r["focus_node"]["value"] for r in results] == ["http://example.org/new"]
     assert "1 result(s) left out" in done.stderr
+
+
+def test_changed_since_outside_a_git_repository_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jaif_kg.rdf.files import parse_file
+    from jaif_kg.shacl.changes import touched_since
+
+    data = tmp_path / "a.ttl"
+    data.write_text("<http://e/a> <http://e/b> <http://e/c> .\n", encoding="utf-8")
+    # git must not find a repository above tmp_path
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    with pytest.raises(InputError, match="not a git repository"):
+        touched_since("HEAD", [parse_file(data)], cwd=tmp_path)
