@@ -14,7 +14,15 @@ from jaif_kg.api.admission import Admission, AdmissionGate
 from jaif_kg.api.caching import HttpCaching
 from jaif_kg.api.errors import on_error
 from jaif_kg.api.guard import HttpGuard
-from jaif_kg.api.routes import assets, graph_store, home, linked_data, queries, sparql
+from jaif_kg.api.routes import (
+    assets,
+    graph_store,
+    home,
+    linked_data,
+    pictures,
+    queries,
+    sparql,
+)
 from jaif_kg.catalog import Catalog
 from jaif_kg.errors import JaifError
 from jaif_kg.settings import Settings, get_settings
@@ -101,5 +109,6 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.include_router(queries.build_router(catalog))
 
     app.include_router(linked_data.router)
+    app.include_router(pictures.router)
     app.include_router(graph_store.router)
     return app
