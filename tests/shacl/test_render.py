@@ -123,7 +123,8 @@ def test_junit_reads_back(report: ValidationReport) -> None:
 
     from jaif_kg.shacl.render import render_junit
 
-    xml = JUnitXml.fromstring(render_junit(_located(report)))
+    # bytes: with lxml installed, junitparser refuses a str that declares its encoding
+    xml = JUnitXml.fromstring(render_junit(_located(report)).encode())
     cases = [case for suite in xml for case in suite]
     assert len(cases) == 4
     failures = [c for c in cases if any(isinstance(x, Failure) for x in c.result)]
