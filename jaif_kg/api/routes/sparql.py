@@ -17,9 +17,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
 from jaif_kg.api.errors import error_response
+from jaif_kg.api.routes.home import editor
 from jaif_kg.errors import JaifError
 from jaif_kg.rdf.negotiation import (
     GRAPH_MEDIA_TYPES,
+    HTML,
     RESULTS_MEDIA_TYPES,
     content_type,
     negotiate,
@@ -157,6 +159,8 @@ async def answer(request: Request) -> Response:
         raise UpdateRefused(READ_ONLY_MESSAGE)
     accept = request.headers.get("accept")
     if sreq.operation == "description":
+        if request.method == "GET" and wants_editor(accept, sreq.format_hints):
+            return editor(request)
         return describe_service(request, accept, sreq.format_hints)
     # Both formats are negotiated here (headers only); the query itself is read, checked and
     # rewritten in a worker process under the time limit, never on the event loop.
@@ -189,6 +193,21 @@ async def answer(request: Request) -> Response:
         # A CONSTRUCT/DESCRIBE answer is a graph: SPARQL 1.1 gives it no graph names.
         headers["x-jaif-graph-names"] = "not-kept"
     return Response(result, headers=headers)
+
+
+def wants_editor(accept: str | None, hints: tuple[str, ...]) -> bool:
+    """Whether a request without a query is a browser's, to be answered with the query editor:
+    no ``format`` asked for, and ``text/html`` preferred over every RDF format (on a tie, or
+    without ``Accept``, programs keep getting the service description).
+
+    >>> wants_editor("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", ())
+    True
+    >>> wants_editor("*/*", ()), wants_editor(None, ()), wants_editor("text/turtle", ())
+    (False, False, False)
+    >>> wants_editor("text/html", ("turtle",))
+    False
+    """
+    return not hints and negotiate(accept, (*GRAPH_MEDIA_TYPES, HTML)) == HTML
 
 
 class SparqlFastPath:
