@@ -273,11 +273,9 @@ def test_sd_conforms_to_schema(live: Live) -> None:
         assert (named, RDF.type, SD.NamedGraph) in g
         assert isinstance(g.value(named, SD.name), URIRef)
         assert (g.value(named, SD.graph), RDF.type, SD.Graph) in g
-    assert not set(g.objects(service, SD.feature)) & {
-        SD.DereferencesURIs,
-        SD.BasicFederatedQuery,
-        SD.UnionDefaultGraph,
-    }
+    # The union default graph is on by default (README); no IRI is dereferenced, and SERVICE is
+    # refused unless an allow-list is configured (tests/api/test_federation.py).
+    assert set(g.objects(service, SD.feature)) == {SD.UnionDefaultGraph}
 
 
 def test_sd_lists_the_named_graphs(
