@@ -123,10 +123,13 @@ def timeline_items(rows: Iterable[Mapping[str, str]], site: Site) -> list[Timeli
     for row in rows:
         kind = row["kind"]
         start, end = row.get("start"), row.get("end")
+        as_of = row.get("statusAsOf")
+        status = f"{row['status']} as of {date_text(as_of)}" if row.get("status") and as_of else ""
         if start and end:
             when = f"{date_text(start)} to {date_text(end)}"
-        elif start and kind == "project":
-            when = f"{row.get('status', 'status')} as of {date_text(start)}"
+            when += f"; {status}" if status else ""
+        elif start and kind == "project" and status:
+            when = status
         elif start and kind == "work-plan":
             when = f"from {date_text(start)}"
         elif start:

@@ -200,6 +200,9 @@ def test_without_the_files_the_pictures_fall_back_to_lists(
             assert "July 2002 to June 2008" in page.text  # as precise as the source
             assert "1 January 2021 to 2025" in page.text
             assert "supported as of 30 June 2022" in page.text
+            # a project with a planned period: the period, then its status
+            assert "2022 to 2023; supported as of 30 June 2022" in page.text
+            assert "Not dated by their sources" in page.text
         else:
             assert '<a href="/page/country/KHM">Cambodia</a>' in page.text
             for project in KHM_PROJECTS:
