@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Jaif-Graph-Names"],
+        expose_headers=["X-Jaif-Graph-Names", "ETag"],
         max_age=86400,
     )
     app.add_exception_handler(JaifError, on_error)
