@@ -258,11 +258,58 @@ def _target_focus(c: Context, shape: Identifier) -> Focus:
     return focus
 
 
+def _nullable(shapes: Graph, path: Node) -> bool:
+    """Whether the SHACL path ``path`` can have length zero (its value set from a node holds
+    the node itself): ``sh:zeroOrMorePath``, ``sh:zeroOrOnePath``, and sequences,
+    alternatives and inverses built from such paths."""
+    if not isinstance(path, BNode):
+        return False
+    if shapes.value(path, RDF.first) is not None:
+        return all(_nullable(shapes, m) for m in shapes.items(path))
+    if shapes.value(path, SH.zeroOrMorePath) is not None:
+        return True
+    if shapes.value(path, SH.zeroOrOnePath) is not None:
+        return True
+    for alternatives in shapes.objects(path, SH.alternativePath):
+        if any(_nullable(shapes, m) for m in shapes.items(alternatives)):
+            return True
+    inverse = shapes.value(path, SH.inversePath)
+    return inverse is not None and _nullable(shapes, inverse)
+
+
+def _absent_target_nodes(shapes: Graph, run: RunQuery) -> list[str]:
+    """Why the engine declines target nodes that are in no triple of the data graph, when the
+    shapes use a path that may have length zero (:func:`_nullable`) or a SPARQL constraint: pySHACL starts the path
+    (or pre-binds ``$this``) at the focus node itself, and the value set of ``ex:p*`` from it is
+    itself (SHACL 2.3.1); Oxigraph's evaluation of ``?this ex:p* ?v`` only yields the terms of
+    the graph, so such a focus node would have no value."""
+    nullable = any(_nullable(shapes, path) for path in set(shapes.objects(None, SH.path)))
+    if not nullable and next(shapes.subjects(SH.sparql, None), None) is None:
+        return []
+    nodes = sorted(set(shapes.objects(None, SH.targetNode)), key=lambda n: n.n3())
+    if not nodes:
+        return []
+    try:
+        listed = " ".join(term(n) for n in nodes)
+    except Unsupported as exc:
+        return [str(exc)]
+    rows = run(
+        f"SELECT ?n WHERE {{ VALUES ?n {{ {listed} }} "
+        "FILTER NOT EXISTS { ?n ?_p ?_o } FILTER NOT EXISTS { ?_s ?_p ?n } }"
+    )
+    return [
+        f"sh:targetNode {term_text(r['n'])} is in no triple of the data graph, and the shapes "
+        "use a path of length zero or a SPARQL constraint"
+        for r in rows
+    ]
+
+
 def compile_shapes(shapes: Graph, run: RunQuery) -> ShapesPlan:
     """Compile ``shapes`` into queries for the data graph that ``run`` queries."""
     check_usable(shapes, parse_queries=False)
     compiler = Compiler(shapes, _subclasses(run), run)
     compiler.plan.unsupported.extend(declined(shapes))
+    compiler.plan.unsupported.extend(_absent_target_nodes(shapes, run))
     for shape in _target_shapes(shapes):
         before = len(compiler.plan.checks)
         try:

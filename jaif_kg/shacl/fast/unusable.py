@@ -8,6 +8,8 @@ that both answer with the same :class:`~jaif_kg.errors.InputError` naming the sh
 * A ``sh:flags`` or a range bound (``sh:minInclusive``...) that is not a literal, or a
   ``sh:select``/``sh:ask`` query that does not parse as a SELECT/ASK query (with every prefix
   the shapes graph declares): pySHACL stops with a traceback.
+* A property shape pySHACL cannot load (SHACL 2.3): one that is also a ``sh:NodeShape``, one with
+  several ``sh:path`` values, a sequence or ``sh:alternativePath`` of fewer than two paths.
 * ``$shapesGraph`` in a SPARQL constraint or validator (https://www.w3.org/TR/shacl/#pre-binding):
   pySHACL does not support it and stops with a traceback. pySHACL finds it with a regular
   expression over the query text, which is imitated here so that both engines refuse the same
@@ -19,7 +21,8 @@ from __future__ import annotations
 import re
 import warnings
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -92,6 +95,10 @@ def check_usable(shapes: Graph, *, parse_queries: bool = True) -> None:
     Raises:
         InputError: the first problem found, naming the shape.
     """
+    for shape in sorted(set(shapes.subjects(SH.path, None)), key=lambda n: n.n3()):
+        problem = _shape_path_problem(shapes, shape)
+        if problem:
+            raise InputError(f"{describe_shape(shapes, shape)}: {problem}")
     for parameter in _LITERAL_PARAMETERS:
         for shape, bound in sorted(shapes.subject_objects(parameter), key=lambda t: t[0].n3()):
             if not isinstance(bound, Literal):
@@ -129,6 +136,50 @@ def check_usable(shapes: Graph, *, parse_queries: bool = True) -> None:
                     f"{where}: $shapesGraph in a SPARQL query is not supported "
                     "(pySHACL cannot pre-bind it)"
                 )
+
+
+def _shape_path_problem(shapes: Graph, shape: Node) -> str | None:
+    """Why pySHACL refuses to load the property shape ``shape``: a node shape with ``sh:path``,
+    several ``sh:path`` values, or a path it cannot read (:func:`_path_problem`)."""
+    if (shape, RDF.type, SH.NodeShape) in shapes:
+        return "a sh:NodeShape cannot have a sh:path (pySHACL refuses it)"
+    paths = list(shapes.objects(shape, SH.path))
+    if len(paths) > 1:
+        return "a property shape has exactly one sh:path (SHACL 2.3)"
+    return _path_problem(shapes, paths[0], set())
+
+
+def _path_problem(shapes: Graph, path: Node, seen: set[Node]) -> str | None:
+    """Why pySHACL cannot read ``path`` (SHACL 2.3.1): a sequence or ``sh:alternativePath``
+    list of fewer than two paths, anywhere in the path.
+
+    >>> g = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> ."
+    ...     "<urn:S> sh:path [ sh:zeroOrMorePath [ sh:alternativePath ( <urn:p> ) ] ] .")
+    >>> _path_problem(g, g.value(URIRef("urn:S"), SH.path), set())
+    'sh:alternativePath needs a list of at least two paths (SHACL 2.3.1.4)'
+    """
+    if not isinstance(path, BNode) or path in seen:
+        return None
+    seen.add(path)
+    if shapes.value(path, RDF.first) is not None:
+        members = list(Collection(shapes, path))
+        if len(members) < 2:
+            return "a sequence path needs a list of at least two paths (SHACL 2.3.1.1)"
+        inner: list[Node] = members
+    else:
+        inner = []
+        for alternatives in shapes.objects(path, SH.alternativePath):
+            members = list(Collection(shapes, alternatives))
+            if len(members) < 2:
+                return "sh:alternativePath needs a list of at least two paths (SHACL 2.3.1.4)"
+            inner += members
+        for step in (SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+            inner += list(shapes.objects(path, step))
+    for member in inner:
+        problem = _path_problem(shapes, member, seen)
+        if problem:
+            return problem
+    return None
 
 
 def _syntax_error(query: str, form: str) -> str | None:
