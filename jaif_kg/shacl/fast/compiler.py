@@ -279,10 +279,10 @@ def _nullable(shapes: Graph, path: Node) -> bool:
 
 def _absent_target_nodes(shapes: Graph, run: RunQuery) -> list[str]:
     """Why the engine declines target nodes that are in no triple of the data graph, when the
-    shapes use a path that may have length zero (:func:`_nullable`) or a SPARQL constraint: pySHACL starts the path
-    (or pre-binds ``$this``) at the focus node itself, and the value set of ``ex:p*`` from it is
-    itself (SHACL 2.3.1); Oxigraph's evaluation of ``?this ex:p* ?v`` only yields the terms of
-    the graph, so such a focus node would have no value."""
+    shapes use a path that may have length zero (:func:`_nullable`) or a SPARQL constraint:
+    pySHACL starts the path (or pre-binds ``$this``) at the focus node itself, and the value
+    set of ``ex:p*`` from it is itself (SHACL 2.3.1); Oxigraph's evaluation of
+    ``?this ex:p* ?v`` only yields the terms of the graph, so such a node would have none."""
     nullable = any(_nullable(shapes, path) for path in set(shapes.objects(None, SH.path)))
     if not nullable and next(shapes.subjects(SH.sparql, None), None) is None:
         return []
