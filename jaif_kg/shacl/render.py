@@ -15,11 +15,11 @@ import json
 import os
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 from rdflib.collection import Collection
 from rdflib.namespace import SH
@@ -35,49 +35,68 @@ from jaif_kg.shacl.report import (
     Severity,
     ValidationReport,
     ValidationResult,
+    path_text,
+    severity,
     severity_iri,
+    shape_name,
+    stable_message,
 )
 
 _PLURAL = {"Violation": "violations", "Warning": "warnings", "Info": "infos"}
 _SINGULAR = {"Violation": "violation", "Warning": "warning", "Info": "info"}
 
 
-def _path_text(path: ResultPath | None) -> str:
-    if path is None:
-        return ""
-    if isinstance(path, URIRef):
-        return term_text(path)
-    # rdflib writes paths in SPARQL syntax; shorten the IRIs inside
-    text: str = path.n3()
-    for iri in sorted({str(t) for t in _path_iris(path)}, key=len, reverse=True):
-        text = text.replace(f"<{iri}>", term_text(URIRef(iri)))
-    return text
+_path_text = path_text
 
-
-def _path_iris(path: ResultPath) -> Iterable[URIRef]:
-    if isinstance(path, URIRef):
-        yield path
-    elif isinstance(path, SequencePath | AlternativePath):
-        for p in path.args:
-            yield from _path_iris(p)
-    elif isinstance(path, InvPath):
-        yield from _path_iris(path.arg)
-    elif isinstance(path, MulPath):
-        yield from _path_iris(path.path)
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def _value_text(value: Node | None) -> str:
+    r"""A term on one line: an IRI shortened; a literal as in Turtle, or, when its text spans
+    lines, as in N-Triples (``\n`` escaped); a blank node as ``[]`` (its label changes every
+    run: the place says which it is).
+
+    >>> _value_text(RdfLiteral("two\nlines")), _value_text(RdfLiteral("x")), _value_text(BNode())
+    ('"two\\nlines"', '"x"', '[]')
+    """
     if value is None:
         return ""
+    if isinstance(value, BNode):
+        return "[]"
     if isinstance(value, RdfLiteral):
         datatype = term_text(value.datatype) if value.datatype is not None else None
-        return turtle_literal(value, datatype)
+        text = turtle_literal(value, datatype)
+        if "\n" not in text and "\r" not in text:
+            return text
+        quoted = '"' + str(value).translate(_ESCAPES) + '"'
+        if value.language:
+            return f"{quoted}@{value.language}"
+        if datatype is not None and datatype not in ("xsd:string", f"<{XSD.string}>"):
+            return f"{quoted}^^{datatype}"
+        return quoted
     return term_text(value)
 
 
+def verdict(report: ValidationReport, threshold: Severity | str = "Violation") -> str:
+    """``Conforms`` (no result: SHACL's ``sh:conforms``), ``Passes at --fail-on LEVEL`` (results,
+    none at or above ``threshold``) or ``Does not conform``.
+
+    >>> r = ValidationResult(URIRef("urn:x"), None, None, "", URIRef("urn:S"), "Warning",
+    ...                      URIRef("urn:C"))
+    >>> verdict(ValidationReport([r])), verdict(ValidationReport([r]), "warning")
+    ('Passes at --fail-on violation', 'Does not conform')
+    """
+    if report.conforms:
+        return "Conforms"
+    if report.conforms_at(threshold):
+        return f"Passes at --fail-on {severity(threshold).lower()}"
+    return "Does not conform"
+
+
 def summary_line(report: ValidationReport, threshold: Severity | str = "Violation") -> str:
-    """``Conforms: 0 violations, 2 warnings, 0 infos (2,284 triples, 41 shapes)`` or
-    ``Does not conform: ...`` when a result is at or above ``threshold``.
+    """``Conforms: 0 violations, 0 warnings, 0 infos (2,284 triples, 41 shapes)``; ``Passes at
+    --fail-on violation: ...`` when there are results but none at or above ``threshold``;
+    ``Does not conform: ...`` when one is (see :func:`verdict`).
 
     >>> summary_line(ValidationReport([], triples=2284, shapes=41))
     'Conforms: 0 violations, 0 warnings, 0 infos (2,284 triples, 41 shapes)'
@@ -86,25 +105,28 @@ def summary_line(report: ValidationReport, threshold: Severity | str = "Violatio
     parts = ", ".join(
         f"{n} {_SINGULAR.get(s, s) if n == 1 else _PLURAL.get(s, s)}" for s, n in counts.items()
     )
-    verdict = "Conforms" if report.conforms_at(threshold) else "Does not conform"
-    return f"{verdict}: {parts} ({report.triples:,} triples, {report.shapes:,} shapes)"
+    size = f"{report.triples:,} triples, {report.shapes:,} shapes"
+    return f"{verdict(report, threshold)}: {parts} ({size})"
 
 
 def render_text(report: ValidationReport, threshold: Severity | str = "Violation") -> str:
     """One block per result, in a stable order, then the summary line.
 
     Each block: severity and focus node, then path, value, message, shape, constraint
-    component and place (``file:line``) (lines without a value are left out); IRIs shortened
-    with the project prefixes.
+    component and place (``file:line``, or why there is none: :func:`place_text`) (lines
+    without a value are left out); IRIs shortened with the project prefixes, literals on one
+    line, blank nodes as ``[]`` and blank-node shapes by :func:`~jaif_kg.shacl.report.shape_name`,
+    so that two runs print the same text.
     """
     blocks = []
+    shapes = report.shapes_graph
     for r in report.results:
-        lines = [f"{r.severity}: {term_text(r.focus_node)}"]
+        lines = [f"{r.severity}: {_value_text(r.focus_node)}"]
         for label, text in (
             ("path", _path_text(r.result_path)),
             ("value", _value_text(r.value)),
-            ("message", r.message),
-            ("shape", term_text(r.source_shape)),
+            ("message", stable_message(r)),
+            ("shape", shape_name(r.source_shape, shapes)),
             ("component", term_text(r.constraint_component)),
             ("at", place_text(r)),
         ):
@@ -116,15 +138,23 @@ def render_text(report: ValidationReport, threshold: Severity | str = "Violation
 
 
 def place_text(result: ValidationResult) -> str:
-    """``file:line``, or the file alone when its line is unknown, or ``""``.
+    """``file:line``; the file alone when its line is unknown, followed by ``(no line: why)``
+    when the locator said why; ``(no line: why)`` alone when no file holds it; else ``""``.
 
-    >>> place_text(ValidationResult(URIRef("urn:x"), None, None, "", URIRef("urn:S"),
-    ...     "Info", URIRef("urn:C"), file="data.ttl", line=3))
+    >>> r = ValidationResult(URIRef("urn:x"), None, None, "", URIRef("urn:S"), "Info",
+    ...                      URIRef("urn:C"), file="data.ttl", line=3)
+    >>> place_text(r)
     'data.ttl:3'
+    >>> import dataclasses
+    >>> place_text(dataclasses.replace(r, file=None, line=None, place_note="not in any data file"))
+    '(no line: not in any data file)'
     """
+    note = f"(no line: {result.place_note})" if result.place_note else ""
     if result.file is None:
-        return ""
-    return result.file if result.line is None else f"{result.file}:{result.line}"
+        return note
+    if result.line is not None:
+        return f"{result.file}:{result.line}"
+    return f"{result.file} {note}" if note else result.file
 
 
 def json_term(node: Node | ResultPath | None) -> dict[str, str] | None:
@@ -173,13 +203,22 @@ def result_id(result: ValidationResult, shapes: Graph | None = None) -> str:
     component and severity, the same from run to run (the place is left out: an id survives
     lines moving). A blank-node shape counts by the shape that holds it and its path (from
     ``shapes``); a blank-node focus node or value counts as ``[]``, since the reader relabels
-    blank nodes every run.
+    blank nodes every run, and then the result's place (``file:line``, as located) counts too,
+    so that results about different blank nodes get different ids (such an id changes when
+    the lines move).
 
     >>> r = ValidationResult(URIRef("urn:x"), None, None, "m", URIRef("urn:S"), "Info",
     ...                      URIRef("urn:C"))
     >>> len(result_id(r)), result_id(r) == result_id(r)
     (32, True)
+    >>> from rdflib import BNode
+    >>> a = ValidationResult(BNode(), None, None, "m", URIRef("urn:S"), "Info", URIRef("urn:C"),
+    ...                      file="d.ttl", line=3)
+    >>> import dataclasses
+    >>> result_id(a) == result_id(dataclasses.replace(a, line=7))
+    False
     """
+    blank = isinstance(result.focus_node, BNode) or isinstance(result.value, BNode)
     parts = (
         _stable(result.focus_node, None),
         _stable(result.result_path, None),
@@ -187,6 +226,7 @@ def result_id(result: ValidationResult, shapes: Graph | None = None) -> str:
         _stable(result.source_shape, shapes),
         str(result.constraint_component),
         result.severity,
+        *((f"{result.file}:{result.line}",) if blank else ()),
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -207,14 +247,18 @@ def result_dict(result: ValidationResult, shapes: Graph | None = None) -> dict[s
         "source_constraint": json_term(result.source_constraint),
         "file": result.file,
         "line": result.line,
+        "place_note": result.place_note,
     }
 
 
-def render_json(report: ValidationReport) -> str:
-    """The report as one JSON object: ``conforms``, ``counts`` (per severity), ``triples``,
-    ``shapes``, ``engine``, ``warnings`` and ``results`` (see :func:`result_dict`)."""
+def render_json(report: ValidationReport, threshold: Severity | str = "Violation") -> str:
+    """The report as one JSON object: ``conforms`` (SHACL's: no result at all), ``passes`` (no
+    result at or above ``threshold``, the exit code's verdict), ``counts`` (per severity),
+    ``triples``, ``shapes``, ``engine``, ``warnings`` and ``results`` (see :func:`result_dict`;
+    ``place_note`` says why ``file`` or ``line`` is null)."""
     document = {
         "conforms": report.conforms,
+        "passes": report.conforms_at(threshold),
         "counts": report.counts(),
         "triples": report.triples,
         "shapes": report.shapes,
@@ -307,11 +351,19 @@ def _level(severity: Severity) -> str:
 
 def _headline(result: ValidationResult) -> str:
     """The message with what it is about: ``message (focus path value)``."""
-    about = " ".join(t for t in (term_text(result.focus_node), _path_text(result.result_path)) if t)
+    about = " ".join(
+        t for t in (_value_text(result.focus_node), _path_text(result.result_path)) if t
+    )
     value = _value_text(result.value)
     if value:
         about += f" = {value}"
-    return f"{result.message or term_text(result.constraint_component)} ({about})"
+    return f"{stable_message(result) or term_text(result.constraint_component)} ({about})"
+
+
+def _headline_placed(result: ValidationResult) -> str:
+    """:func:`_headline`, then why it has no line, when the locator said."""
+    note = f" (no line: {result.place_note})" if result.place_note and result.line is None else ""
+    return _headline(result) + note
 
 
 def _fails(report: ValidationReport, threshold: Severity | str) -> set[int]:
@@ -345,7 +397,7 @@ def render_junit(report: ValidationReport, threshold: Severity | str = "Violatio
             case = ET.SubElement(
                 suite,
                 "testcase",
-                name=f"{term_text(r.focus_node)} {_path_text(r.result_path)}".strip(),
+                name=f"{_value_text(r.focus_node)} {_path_text(r.result_path)}".strip(),
                 classname=shape,
             )
             if r.file is not None:
@@ -362,11 +414,12 @@ def render_junit(report: ValidationReport, threshold: Severity | str = "Violatio
                 )
                 if value
             )
+            message = stable_message(r)
             if id(r) in failing:
-                failure = ET.SubElement(case, "failure", message=r.message, type=r.severity)
+                failure = ET.SubElement(case, "failure", message=message, type=r.severity)
                 failure.text = text
             else:
-                ET.SubElement(case, "system-out").text = f"{r.message}\n{text}"
+                ET.SubElement(case, "system-out").text = f"{message}\n{text}"
     suites.set("tests", str(max(1, len(report.results))))
     suites.set("failures", str(len(failing)))
     ET.indent(suites)
@@ -436,8 +489,8 @@ def render_sarif(report: ValidationReport) -> str:
             rules.append(
                 {
                     "id": rule,
-                    "name": _shape_title(r.source_shape, rule),
-                    "shortDescription": {"text": r.message or rule},
+                    "name": _shape_title(r.source_shape, rule, report.shapes_graph),
+                    "shortDescription": {"text": stable_message(r) or rule},
                     "defaultConfiguration": {"level": _level(r.severity)},
                 }
             )
@@ -445,7 +498,7 @@ def render_sarif(report: ValidationReport) -> str:
             "ruleId": rule,
             "ruleIndex": index[rule],
             "level": _level(r.severity),
-            "message": {"text": _headline(r)},
+            "message": {"text": _headline_placed(r)},
             "partialFingerprints": {"jaifKgResultId/v1": result_id(r, report.shapes_graph)},
             "properties": {
                 "severity": r.severity,
@@ -491,11 +544,11 @@ def render_github(report: ValidationReport, threshold: Severity | str = "Violati
             props.append(f"file={github_property(r.file)}")
             if r.line is not None:
                 props.append(f"line={r.line}")
-        title = f"{term_text(r.source_shape)} ({term_text(r.constraint_component)})"
+        shape = shape_name(r.source_shape, report.shapes_graph)
+        title = f"{shape} ({term_text(r.constraint_component)})"
         props.append(f"title={github_property(title)}")
-        lines.append(
-            f"::{_GITHUB[_level(r.severity)]} {','.join(props)}::{github_data(_headline(r))}"
-        )
+        message = github_data(_headline_placed(r))
+        lines.append(f"::{_GITHUB[_level(r.severity)]} {','.join(props)}::{message}")
     lines.append(summary_line(report, threshold))
     return "\n".join(lines) + "\n"
 
@@ -511,16 +564,18 @@ def markdown_cell(text: str) -> str:
     )
 
 
-def _shape_title(shape: Node, stable: str) -> str:
-    return term_text(shape) if isinstance(shape, URIRef) else stable
+def _shape_title(shape: Node, stable: str, shapes: Graph | None = None) -> str:
+    return shape_name(shape, shapes) if isinstance(shape, URIRef | BNode) else stable
 
 
 def render_markdown(report: ValidationReport, threshold: Severity | str = "Violation") -> str:
     """A Markdown summary for ``$GITHUB_STEP_SUMMARY`` or a merge-request comment: the verdict,
     the counts, and a table of results per shape."""
     ok = report.conforms_at(threshold)
+    heading = verdict(report, threshold)
+    heading = heading[0].lower() + heading[1:]
     out = [
-        f"## jaif-kg validate: {'✅ conforms' if ok else '❌ does not conform'}",
+        f"## jaif-kg validate: {'✅' if ok else '❌'} {heading}",
         "",
         markdown_cell(summary_line(report, threshold)),
         "",
@@ -534,9 +589,10 @@ def render_markdown(report: ValidationReport, threshold: Severity | str = "Viola
     for r in report.results:
         by_shape.setdefault(_stable(r.source_shape, report.shapes_graph), []).append(r)
     for shape, results in by_shape.items():
+        title = _shape_title(results[0].source_shape, shape, report.shapes_graph)
         out += [
             "",
-            f"### {markdown_cell(_shape_title(results[0].source_shape, shape))}",
+            f"### {markdown_cell(title)}",
             "",
             "| Severity | Focus node | Path | Value | Message | Where |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -544,10 +600,10 @@ def render_markdown(report: ValidationReport, threshold: Severity | str = "Viola
         for r in results:
             cells = (
                 r.severity,
-                term_text(r.focus_node),
+                _value_text(r.focus_node),
                 _path_text(r.result_path),
                 _value_text(r.value),
-                r.message,
+                stable_message(r),
                 place_text(r),
             )
             out.append("| " + " | ".join(markdown_cell(c) for c in cells) + " |")
@@ -566,7 +622,7 @@ def _text(report: ValidationReport, threshold: Severity | str) -> str:
 FORMATS: dict[str, Callable[[ValidationReport, Severity | str], str]] = {
     "text": _text,
     "turtle": lambda report, _threshold: render_turtle(report),
-    "json": lambda report, _threshold: render_json(report),
+    "json": render_json,
     "junit": render_junit,
     "sarif": lambda report, _threshold: render_sarif(report),
     "github": render_github,
