@@ -498,7 +498,9 @@ def raise_all(errors: Sequence[InputError]) -> None:
 def inline_contexts(data: bytes, path: Path, document: str, contexts: Contexts) -> bytes:
     """The JSON-LD document ``data`` with every ``@context`` given by URL replaced by the context
     it names, taken from ``contexts`` (JSON-LD 1.1, section 3.1: a remote context's
-    ``@context`` value stands in for the reference). The network is never used.
+    ``@context`` value stands in for the reference), and every ``@import`` of a URL replaced by
+    the imported context's entries (section 4.1.10; its own entries win). The network is never
+    used.
 
     ``data`` is returned as it is when it names no context by URL, or is not JSON (the parser
     then reports the syntax error with its line).
@@ -520,14 +522,9 @@ def inline_contexts(data: bytes, path: Path, document: str, contexts: Contexts) 
         return data
     replaced = False
 
-    def context(value: Any, where: str, depth: int) -> Any:
+    def load(value: str, where: str, depth: int) -> tuple[str, Any]:
+        """The URL ``value`` names (resolved against ``where``) and its ``@context``."""
         nonlocal replaced
-        if isinstance(value, list):
-            return [context(v, where, depth) for v in value]
-        if isinstance(value, dict):
-            return walk(value, where, depth)
-        if not isinstance(value, str):
-            return value
         url = urllib.parse.urljoin(where, value)
         if depth >= MAX_CONTEXT_DEPTH:
             raise InputError(
@@ -548,7 +545,28 @@ def inline_contexts(data: bytes, path: Path, document: str, contexts: Contexts) 
                 f"the JSON-LD context <{url}> is not JSON: {exc}", path=str(path)
             ) from None
         replaced = True
-        inner = loaded.get("@context", {}) if isinstance(loaded, dict) else {}
+        return url, loaded.get("@context", {}) if isinstance(loaded, dict) else {}
+
+    def context(value: Any, where: str, depth: int) -> Any:
+        if isinstance(value, list):
+            return [context(v, where, depth) for v in value]
+        if isinstance(value, dict):
+            if isinstance(value.get("@import"), str):
+                # JSON-LD 1.1, section 4.1.10: the imported context's entries, overridden by
+                # the context's own (the parser would fetch it: it has no document loader)
+                url, imported = load(value["@import"], where, depth)
+                imported = context(imported, url, depth + 1)
+                if not isinstance(imported, dict):
+                    raise InputError(
+                        f"the JSON-LD context <{url}> named by @import is not one object",
+                        path=str(path),
+                    )
+                own = {k: v for k, v in value.items() if k != "@import"}
+                value = {**imported, **own}
+            return walk(value, where, depth)
+        if not isinstance(value, str):
+            return value
+        url, inner = load(value, where, depth)
         return context(inner, url, depth + 1)
 
     def walk(node: Any, where: str, depth: int) -> Any:

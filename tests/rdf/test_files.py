@@ -91,3 +91,30 @@ def test_a_symlink_loop_is_named_by_every_reader(tmp_path: Path) -> None:
     for read in (parse_file, lambda p: parse_files([p]), lambda p: load_oxigraph([p])):
         with pytest.raises(InputError, match=r"a\.ttl: symlink loop$"):
             read(loop)
+
+
+def test_a_json_ld_import_of_a_url_is_taken_from_the_local_contexts(tmp_path: Path) -> None:
+    """``@import`` (JSON-LD 1.1, section 4.1.10) is resolved from ``--context``, nested imports
+    too; the importing context's own terms win; a URL not given names it and ``--context``."""
+    doc = tmp_path / "imp.jsonld"
+    doc.write_text(
+        '{"@context": {"@version": 1.1, "@import": "https://example.org/other.jsonld",'
+        ' "name": "http://example.org/nom"}, "@id": "http://example.org/s",'
+        ' "name": "x", "code": "c"}',
+        encoding="utf-8",
+    )
+    contexts = {
+        "https://example.org/other.jsonld": b'{"@context": {"@import": "deeper.jsonld",'
+        b' "name": "http://example.org/name"}}',
+        "https://example.org/deeper.jsonld": b'{"@context": {"code": "http://example.org/code"}}',
+    }
+    quads = {
+        (str(q.predicate.value), q.object.value) for q in parse_file(doc, contexts=contexts).quads
+    }
+    assert quads == {("http://example.org/nom", "x"), ("http://example.org/code", "c")}
+    with pytest.raises(
+        InputError,
+        match=r"<https://example.org/deeper.jsonld> is not read from "
+        r"the network: give a local copy with --context https://example.org/deeper",
+    ):
+        parse_file(doc, contexts={k: v for k, v in contexts.items() if "deeper" not in k})
