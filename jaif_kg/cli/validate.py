@@ -55,7 +55,8 @@ def add(subparsers: Subparsers) -> None:
             "Validate RDF data against the SHACL shapes of jaif-kg (ontology/shapes/). PATH is a "
             "file, a folder (every RDF file under it, by suffix) or - for standard input; "
             "without PATH, ./graph_data/ of the current directory (or JAIF_DATA_DIR when set). "
-            "The ontology is always included, so that rdfs:subClassOf reaches sh:targetClass. "
+            "The project's ontology is included, so that rdfs:subClassOf reaches sh:targetClass "
+            "(with --only-shapes, only when --with-ontology is given). "
             "Exit 0 when no result is at or above --fail-on, 1 when some are, 2 when an input "
             "cannot be read (every such error on stderr, file:line). See docs/VALIDATION.md."
         ),
@@ -79,7 +80,14 @@ def add(subparsers: Subparsers) -> None:
         action="append",
         type=Path,
         metavar="PATH",
-        help="a SHACL shapes file checked instead of the project's shapes (repeat for several)",
+        help="a SHACL shapes file checked instead of the project's shapes (repeat for several); "
+        "the project's ontology is then left out of the data (see --with-ontology)",
+    )
+    p.add_argument(
+        "--with-ontology",
+        action="store_true",
+        help="with --only-shapes, still add the project's ontology to the data validated (it is "
+        "always added otherwise, so that rdfs:subClassOf reaches sh:targetClass)",
     )
     p.add_argument(
         "--graph",
@@ -222,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
 def run_report(args: argparse.Namespace) -> int:
     from jaif_kg.rdf.files import STDIN_BASE, project_contexts, read_inputs
     from jaif_kg.rdf.formats import input_format_named
-    from jaif_kg.rdf.graph import ontology_path, shapes_paths
+    from jaif_kg.rdf.graph import shapes_paths
     from jaif_kg.shacl import validate
     from jaif_kg.shacl.locate import locate
     from jaif_kg.shacl.render import render
@@ -242,7 +250,7 @@ def run_report(args: argparse.Namespace) -> int:
         contexts=contexts,
         stdin_base=args.stdin_base or STDIN_BASE,
     )
-    ontology = [ontology_path(settings)]
+    ontology = project_ontology(args, settings)
     if args.graph:
         report, graph_files = validate_graphs(args, files, shapes, ontology, settings, contexts)
         files = [*files, *graph_files]
@@ -259,6 +267,17 @@ def run_report(args: argparse.Namespace) -> int:
         else:
             print(f"jaif-kg validate: {note}", file=sys.stderr)
     return 0 if report.conforms_at(args.fail_on) else 1
+
+
+def project_ontology(args: argparse.Namespace, settings: Settings) -> list[Path]:
+    """The ontology merged into the data: the project's, so that ``rdfs:subClassOf`` reaches the
+    project shapes' ``sh:targetClass``; none with ``--only-shapes`` (a user's shapes use their
+    own ontology, passed as data) unless ``--with-ontology``."""
+    from jaif_kg.rdf.graph import ontology_path
+
+    if args.only_shapes and not args.with_ontology:
+        return []
+    return [ontology_path(settings)]
 
 
 def validate_graphs(

@@ -15,6 +15,11 @@ label found in a file is that very node; a blank node whose label no file has (a
 read the files again) is left without a place rather than guessed. A file whose lines cannot
 be known (RDF/XML, JSON-LD, a Turtle file the scanner declined) gives the file and no line; the
 scanner's reason goes into the report's warnings.
+
+A result left without a place, or without a line, says why in
+:attr:`ValidationResult.place_note`: a literal focus node is in no file as a subject, a node no
+data file mentions (a ``sh:targetNode`` absent from the data, a term of the ontology), or the
+file's lines unknown (see :func:`line_note`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import operator
 from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.paths import InvPath
 from rdflib.term import Identifier
 
@@ -100,11 +105,33 @@ def _search(parsed: ParsedFile, triples: set[_Key], subjects: set[_Term]) -> _Fo
     return found
 
 
+#: Why a result has no place: its focus node is a literal, or no data file mentions it.
+LITERAL_NOTE = "a literal is not in any file"
+ABSENT_NOTE = "not in any data file"
+
+
+def line_note(reason: str | None) -> str | None:
+    """Why a located result has no line, from :attr:`FilePlaces.reason`: a declining line finder
+    in short (the warning names the file and the details), else the reason itself.
+
+    >>> line_note("lines unknown: the scanner declined (a nested list)")
+    'the line finder declined for this file'
+    >>> line_note("RDF/XML gives no line per triple")
+    'RDF/XML gives no line per triple'
+    """
+    if reason is None:
+        return None
+    if "declined" in reason:
+        return "the line finder declined for this file"
+    return reason
+
+
 def locate(
     report: ValidationReport, parsed_files: Sequence[ParsedFile], *, base: str = DEFAULT_BASE
 ) -> ValidationReport:
     """``report`` with each result's ``file`` and ``line`` filled from ``parsed_files`` (the
-    files that were validated, read under ``base``), in the same order.
+    files that were validated, read under ``base``), in the same order; where either is
+    unknown, ``place_note`` says why.
 
     A report without results is returned as it is: nothing is read.
     """
@@ -150,11 +177,15 @@ def locate(
     lines = {n: places[n].lines_at(indices) for n, indices in sorted(asked.items())}
     results = []
     for r, where in zip(report.results, chosen, strict=True):
+        note: str | None
         if where is None:
-            results.append(dataclasses.replace(r, file=None, line=None))
+            note = LITERAL_NOTE if isinstance(r.focus_node, Literal) else ABSENT_NOTE
+            results.append(dataclasses.replace(r, file=None, line=None, place_note=note))
         else:
             n, index = where
-            results.append(dataclasses.replace(r, file=places[n].path, line=lines[n][index]))
+            line = lines[n][index]
+            note = line_note(places[n].reason) if line is None else None
+            results.append(dataclasses.replace(r, file=places[n].path, line=line, place_note=note))
     warnings = list(report.warnings)
     for n in sorted(asked):
         reason = places[n].reason

@@ -116,7 +116,7 @@ def validate_graphs(
         # pySHACL reports a failure of its own (e.g. a constraint query it rejects) this way
         raise InputError(f"the shapes cannot be used: {str(report_text).strip()}")
     return ValidationReport(
-        results=results_from_graph(report_graph),
+        results=results_from_graph(report_graph, shapes),
         triples=len(data),
         shapes=count_shapes(shapes),
         engine="pyshacl",

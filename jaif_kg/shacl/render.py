@@ -502,7 +502,12 @@ def render_sarif(report: ValidationReport) -> str:
             "partialFingerprints": {"jaifKgResultId/v1": result_id(r, report.shapes_graph)},
             "properties": {
                 "severity": r.severity,
-                "focusNode": json_term(r.focus_node),
+                # a blank node's label changes every run; the location says which it is
+                "focusNode": (
+                    {"type": "bnode"}
+                    if isinstance(r.focus_node, BNode)
+                    else json_term(r.focus_node)
+                ),
                 "constraintComponent": str(r.constraint_component),
             },
         }

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
@@ -22,6 +22,7 @@ from rdflib.paths import Path as RdfPath
 from rdflib.term import Identifier, Node
 
 from jaif_kg.errors import InputError
+from jaif_kg.rdf.graph import term_text
 
 #: A result's severity (SHACL section 3.4.6): ``Violation``, ``Warning`` or ``Info`` for SHACL's
 #: own, and the full IRI for any other (a shape may declare any IRI as its ``sh:severity``).
@@ -51,19 +52,24 @@ def severity(name: str) -> Severity:
     return key
 
 
-def result_severity(node: Node) -> Severity:
+def result_severity(node: Node, shape: str | None = None) -> Severity:
     """The severity of a result whose shape declares ``sh:severity node`` (SHACL section 3.4.6,
     https://www.w3.org/TR/shacl/#severity): SHACL's own by their short names, any other IRI as
-    its full text.
+    its full text. ``shape`` names the shape in the error (see :func:`shape_name`).
 
     >>> result_severity(SH.Warning), result_severity(URIRef("http://example.org/Critical"))
     ('Warning', 'http://example.org/Critical')
+    >>> from rdflib import Literal
+    >>> result_severity(Literal("high"), "ex:S/ex:name")
+    Traceback (most recent call last):
+    jaif_kg.errors.InputError: shape ex:S/ex:name: sh:severity must be an IRI, not "high"
 
     Raises:
         InputError: ``node`` is not an IRI.
     """
     if not isinstance(node, URIRef):
-        raise InputError(f"sh:severity must be an IRI, not {node.n3()}")
+        where = f"shape {shape}: " if shape else ""
+        raise InputError(f"{where}sh:severity must be an IRI, not {node.n3()}")
     if node in (SH.Violation, SH.Warning, SH.Info):
         return str(node).removeprefix(str(SH))
     return str(node)
@@ -108,6 +114,8 @@ class ValidationResult:
         file: the file of the triple that shows the problem (set by the locator after
             validation; ``None`` when unknown).
         line: its 1-based line in ``file``, when the file's syntax has lines to point at.
+        place_note: why ``line`` (or ``file`` and ``line``) is unknown, when the locator
+            looked and found none (e.g. ``a literal is not in any file``).
     """
 
     focus_node: Identifier
@@ -120,6 +128,7 @@ class ValidationResult:
     source_constraint: Identifier | None = None
     file: str | None = field(default=None, compare=False)
     line: int | None = field(default=None, compare=False)
+    place_note: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple[int, str, str, str, str, str, str, str]:
         """Severity (most severe first, a custom one after Violation), then focus node, path,
@@ -143,12 +152,110 @@ def _n3(node: Node | RdfPath | None) -> str:
     return text
 
 
+def stable_message(result: ValidationResult) -> str:
+    """The result's message with the labels of its blank focus node and value written ``[]``
+    (an engine may quote them, and the reader relabels blank nodes every run).
+
+    >>> stable_message(ValidationResult(BNode("b1"), None, None, "Less than 1 on _:b1->p",
+    ...     URIRef("urn:S"), "Violation", URIRef("urn:C")))
+    'Less than 1 on []->p'
+    """
+    message = result.message
+    for node in (result.focus_node, result.value):
+        if isinstance(node, BNode):
+            message = message.replace(node.n3(), "[]")
+    return message
+
+
+def path_text(path: ResultPath | None) -> str:
+    """A property path as a person reads it: SPARQL syntax, IRIs shortened with the project
+    prefixes.
+
+    >>> path_text(InvPath(URIRef("urn:p")))
+    '^<urn:p>'
+    """
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return term_text(path)
+    # rdflib writes paths in SPARQL syntax; shorten the IRIs inside
+    text: str = path.n3()
+    for iri in sorted({str(t) for t in _path_iris(path)}, key=len, reverse=True):
+        text = text.replace(f"<{iri}>", term_text(URIRef(iri)))
+    return text
+
+
+def _path_iris(path: ResultPath) -> Iterable[URIRef]:
+    if isinstance(path, URIRef):
+        yield path
+    elif isinstance(path, SequencePath | AlternativePath):
+        for p in path.args:
+            yield from _path_iris(p)
+    elif isinstance(path, InvPath):
+        yield from _path_iris(path.arg)
+    elif isinstance(path, MulPath):
+        yield from _path_iris(path.path)
+
+
+def shape_name(shape: Node | None, shapes: Graph | None = None, depth: int = 0) -> str:
+    """A shape's name that does not change between runs: an IRI shortened; a blank-node shape
+    by the shape that holds it (``sh:property``) and its ``sh:path``, ``parent/path`` (lacking a
+    parent, ``[path]``; lacking both, ``[]``), as :func:`jaif_kg.shacl.render.result_id` counts
+    it.
+
+    >>> g = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> ."
+    ...                   "<urn:S> sh:property [ sh:path <urn:p> ] .")
+    >>> shape_name(g.value(URIRef("urn:S"), SH.property), g)
+    '<urn:S>/<urn:p>'
+    """
+    if shape is None:
+        return ""
+    if not isinstance(shape, BNode):
+        return term_text(shape)
+    if shapes is None or depth > 8:
+        return "[]"
+    parent = next(shapes.subjects(SH.property, shape), None)
+    path_node = shapes.value(shape, SH.path)
+    path = ""
+    if path_node is not None:
+        try:
+            path = path_text(path_from_shacl(shapes, path_node))
+        except InputError:
+            path = "[]"
+    if parent is None:
+        return f"[{path}]"
+    return f"{shape_name(parent, shapes, depth + 1)}/{path}"
+
+
+def stable_sort_key(
+    result: ValidationResult, shapes: Graph | None = None
+) -> tuple[int, str, str, str, int, str, str, str, str, str]:
+    """The order of a report's results, the same from run to run: as
+    :meth:`ValidationResult.sort_key` for IRI and literal terms; a blank focus node (after the
+    IRIs, as before) by its file and line, a blank-node shape by :func:`shape_name` (after the
+    IRI shapes), a blank value as ``[]``, and the message with blank labels written ``[]``."""
+    blank = isinstance(result.focus_node, BNode)
+    shape = result.source_shape
+    return (
+        rank(result.severity),
+        "" if result.severity in _RANK else result.severity,
+        "_:" if blank else _n3(result.focus_node),
+        (result.file or "") if blank else "",
+        (result.line or 0) if blank else 0,
+        _n3(result.result_path),
+        "_:" + shape_name(shape, shapes) if isinstance(shape, BNode) else _n3(shape),
+        "_:" if isinstance(result.value, BNode) else _n3(result.value),
+        str(result.constraint_component),
+        stable_message(result),
+    )
+
+
 @dataclass
 class ValidationReport:
     """The outcome of validating a data graph against shapes.
 
     Attributes:
-        results: every result, in :meth:`ValidationResult.sort_key` order.
+        results: every result, in :func:`stable_sort_key` order (with ``shapes_graph``).
         triples: number of triples in the data graph that was validated.
         shapes: number of shapes (node and property shapes) in the shapes graph.
         engine: what produced the report (``pyshacl``, ``fast``).
@@ -166,7 +273,8 @@ class ValidationReport:
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.results = sorted(self.results, key=ValidationResult.sort_key)
+        shapes = self.shapes_graph
+        self.results = sorted(self.results, key=lambda r: stable_sort_key(r, shapes))
 
     @property
     def conforms(self) -> bool:
@@ -251,22 +359,29 @@ def choose_message(messages: Iterable[Node]) -> str:
     return str(ordered[0]) if ordered else ""
 
 
-def results_from_graph(report: Graph) -> list[ValidationResult]:
-    """Read the ``sh:ValidationResult`` nodes of a SHACL validation report graph."""
+def results_from_graph(report: Graph, shapes: Graph | None = None) -> list[ValidationResult]:
+    """Read the ``sh:ValidationResult`` nodes of a SHACL validation report graph. A shape named
+    in an error is described from ``shapes`` (else from the report graph, which pySHACL gives a
+    copy of each blank-node shape)."""
     results = []
     # Only the report's own results: pySHACL also types the nested results of sh:node and
     # similar constraints (under sh:detail) as sh:ValidationResult.
     for node in report.objects(None, SH.result):
         path = report.value(node, SH.resultPath)
         sev = report.value(node, SH.resultSeverity)
+        shape = report.value(node, SH.sourceShape)
         results.append(
             ValidationResult(
                 focus_node=cast(Identifier, report.value(node, SH.focusNode)),
                 result_path=path_from_shacl(report, path) if path is not None else None,
                 value=cast(Identifier | None, report.value(node, SH.value)),
                 message=choose_message(report.objects(node, SH.resultMessage)),
-                source_shape=cast(Identifier, report.value(node, SH.sourceShape)),
-                severity=result_severity(sev) if sev is not None else "Violation",
+                source_shape=cast(Identifier, shape),
+                severity=(
+                    result_severity(sev, shape_name(shape, shapes or report))
+                    if sev is not None
+                    else "Violation"
+                ),
                 constraint_component=cast(URIRef, report.value(node, SH.sourceConstraintComponent)),
                 source_constraint=cast(Identifier | None, report.value(node, SH.sourceConstraint)),
             )

@@ -87,3 +87,22 @@ def test_a_blank_node_inside_brackets_is_on_the_line_of_its_own_triple(tmp_path:
     for engine in ("pyshacl", "fast"):
         report = locate(validate(files, [shapes], [], engine=engine), files)
         assert sorted(r.line for r in report.results) == [6, 10], engine
+
+
+PLACES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs" / "places"
+
+
+def test_a_result_without_a_place_says_why(tmp_path: Path) -> None:
+    """A literal focus node and a sh:targetNode that no file holds have no place, and say why;
+    a file without lines (RDF/XML) gives the file and why there is no line."""
+    from rdflib import Graph
+
+    data = tmp_path / "data.rdf"
+    Graph().parse(PLACES / "data.ttl").serialize(data, format="xml")
+    parsed = parse_file(data)
+    report = validate([parsed], [PLACES / "shapes.ttl"], engine="pyshacl")
+    notes = {(str(r.focus_node), r.file, r.place_note) for r in locate(report, [parsed]).results}
+    assert ("two\nlines", None, "a literal is not in any file") in notes
+    assert ("http://example.org/nowhere", None, "not in any data file") in notes
+    assert ("http://example.org/a", str(data), "RDF/XML gives no line per triple") in notes
+    assert all(note is not None for _, _, note in notes)

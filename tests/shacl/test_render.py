@@ -28,7 +28,12 @@ def test_text_report_blocks_and_summary(report: ValidationReport) -> None:
     assert blocks[-1].startswith("Does not conform: 3 violations, 1 warning, 0 infos (")
     assert blocks[-1].endswith(" triples, 4 shapes)")
     only_warnings = ValidationReport([r for r in report.results if r.severity == "Warning"])
-    assert render_text(only_warnings).splitlines()[-1].startswith("Conforms: 0 violations")
+    assert (
+        render_text(only_warnings)
+        .splitlines()[-1]
+        .startswith("Passes at --fail-on violation: 0 violations, 1 warning")
+    )
+    assert render_text(ValidationReport([])).startswith("Conforms: 0 violations")
     assert render_text(only_warnings, "warning").splitlines()[-1].startswith("Does not conform")
 
 
@@ -173,3 +178,20 @@ def test_markdown_summary_escapes_cells(report: ValidationReport) -> None:
     assert text.startswith("## jaif-kg validate: ❌ does not conform")
     assert "a \\| b &lt;i&gt;" in text and "<i>" not in text
     assert text.count("### ") == len({r.source_shape for r in report.results})
+
+
+def test_json_says_why_a_place_is_missing_and_whether_the_run_passes() -> None:
+    result = ValidationResult(
+        Literal("a\nb"), None, None, "m", URIRef(f"{EX}S"), "Warning",
+        SH.DatatypeConstraintComponent, place_note="a literal is not in any file",
+    )  # fmt: skip
+    doc = json.loads(render_json(ValidationReport([result])))
+    assert (doc["conforms"], doc["passes"]) == (False, True)
+    assert json.loads(render_json(ValidationReport([result]), "warning"))["passes"] is False
+    item = doc["results"][0]
+    assert (item["file"], item["line"], item["place_note"]) == (
+        None, None, "a literal is not in any file",
+    )  # fmt: skip
+    text = render_text(ValidationReport([result]))
+    assert text.startswith('Warning: "a\\nb"\n')
+    assert "  at:        (no line: a literal is not in any file)\n" in text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from jaif_kg.errors import InputError
@@ -17,6 +17,8 @@ from jaif_kg.shacl.report import (
     results_from_graph,
     severity,
     severity_iri,
+    shape_name,
+    stable_message,
 )
 
 
@@ -82,3 +84,42 @@ def test_results_from_graph_keep_a_custom_severity() -> None:
     assert severity_iri(CRITICAL) == URIRef(CRITICAL)
     with pytest.raises(InputError, match="must be an IRI"):
         result_severity(Literal("Critical"))
+
+
+def test_blank_nodes_sort_by_place_and_shape_name_not_by_label() -> None:
+    """Blank labels change every run: a report's order must not depend on them."""
+    shapes = Graph().parse(
+        format="turtle",
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . <urn:S> sh:property "
+        "[ sh:path <urn:p> ] , [ sh:path <urn:q> ] .",
+    )
+    by_path = {str(shapes.value(s, SH.path)): s for s in shapes.objects(None, SH.property)}
+
+    def result(label: str, shape: str, line: int) -> ValidationResult:
+        return ValidationResult(
+            BNode(label), None, None, f"on _:{label}", by_path[shape], "Violation",
+            SH.MinCountConstraintComponent, file="a.ttl", line=line,
+        )  # fmt: skip
+
+    for labels in (("a", "z"), ("z", "a")):
+        results = [result(labels[0], "urn:q", 2), result(labels[1], "urn:p", 2)]
+        results += [result("m", "urn:p", 1), _result("Violation")]
+        ordered = ValidationReport(results, shapes_graph=shapes).results
+        assert [(r.line, shape_name(r.source_shape, shapes)) for r in ordered] == [
+            (None, "<http://example.org/S>"),  # an IRI focus node first, as before
+            (1, "<urn:S>/<urn:p>"),
+            (2, "<urn:S>/<urn:p>"),
+            (2, "<urn:S>/<urn:q>"),
+        ]
+    assert stable_message(result("b1", "urn:p", 1)) == "on []"
+
+
+def test_a_bad_severity_names_its_shape() -> None:
+    report = Graph().parse(
+        format="turtle",
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . [] sh:result [ sh:focusNode <urn:x> ;"
+        ' sh:resultSeverity "high" ; sh:sourceShape [ sh:path <urn:p> ] ;'
+        " sh:sourceConstraintComponent sh:MinCountConstraintComponent ] .",
+    )
+    with pytest.raises(InputError, match=r'^shape \[<urn:p>\]: sh:severity must be an IRI, not "h'):
+        results_from_graph(report)
