@@ -31,6 +31,7 @@ from jaif_kg.shacl.report import (
     choose_message,
     path_from_shacl,
     result_severity,
+    shape_name,
 )
 from jaif_kg.sparql.escape import TermError, sparql_string, sparql_term
 
@@ -195,7 +196,9 @@ class Context:
             path_node = self.g.value(node, SH.path)
             sev = self.g.value(node, SH.severity)
             if sev is not None and not isinstance(sev, URIRef):
-                raise Unsupported(f"{term_text(node)}: sh:severity {term_text(sev)} (not an IRI)")
+                raise Unsupported(
+                    f"shape {shape_name(node, self.g)}: sh:severity {term_text(sev)} (not an IRI)"
+                )
             sev_name = result_severity(sev) if sev is not None else "Violation"
             result_path = path_from_shacl(self.g, path_node) if path_node is not None else None
             self._shapes[node] = Shape(
