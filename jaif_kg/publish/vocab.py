@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SH, SKOS, VANN, Namespace
 
@@ -329,8 +330,14 @@ def humanise(iri: str) -> str:
     'number of officers'
     >>> humanise("https://w3id.org/jaif-kg/ontology#ISO3166Code")
     'ISO3166 code'
+
+    A local name is read percent-decoded (RFC 3986 section 2.1): an imported CSV's column
+    ``Example area share`` becomes the property ``…#Example%20area%20share``.
+
+    >>> humanise("https://example.org/my-data#Example%20area%20share")
+    'example area share'
     """
-    name = local_name(iri) or iri
+    name = unquote(local_name(iri) or iri)
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", name)
     words = words.replace("_", " ").replace("-", " ")
     return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words.split())
