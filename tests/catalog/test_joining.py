@@ -9,10 +9,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
+from rdflib.compare import graph_diff, to_isomorphic
 
 from jaif_kg.settings import Settings
-from jaif_kg.store import Store
+from jaif_kg.store import Store, open_store
+from jaif_kg.store.graphs import graph_records, meta_graph, record_graph
 from tests.catalog.integration import data_graphs, integration_store
+
+NTRIPLES = "application/n-triples"
 
 REPO = Path(__file__).resolve().parents[2]
 PREFIXES = """PREFIX jaif: <https://w3id.org/jaif-kg/ontology#>
@@ -55,3 +60,26 @@ def test_a_plain_code_does_not_match_a_typed_notation(store: Store, settings: Se
     query = PREFIXES + 'ASK { ?country skos:notation "KHM" }'
     union = data_graphs(store, settings.base_iri)
     assert store.query(query, default_graphs=union).boolean is False
+
+
+def test_the_fixture_metadata_is_what_record_graph_writes(store: Store, settings: Settings) -> None:
+    """The fixture's metadata graph holds records exactly as :func:`record_graph` writes them
+    (``<{base}graph/meta/NAME> sd:name <graph>``), so that a query joining on another shape (the
+    graph IRI as the subject of ``dcterms:source``) finds nothing here, as on a server."""
+    base = settings.base_iri
+    records = graph_records(store, base=base)
+    assert {r.graph for r in records} == set(data_graphs(store, base)) - {base + "graph/jaif"}
+    for record in records:
+        assert record.triples == store.count(record.graph), record.graph
+    written = open_store(settings)
+    try:
+        for record in records:
+            record_graph(written, record, base=base)
+        fixture = Graph().parse(data=store.dump(NTRIPLES, meta_graph(base)), format="nt")
+        recorded = Graph().parse(data=written.dump(NTRIPLES, meta_graph(base)), format="nt")
+    finally:
+        written.close()
+    _, only_fixture, only_written = graph_diff(to_isomorphic(fixture), to_isomorphic(recorded))
+    assert not only_fixture and not only_written, (
+        f"only in the fixture: {sorted(only_fixture)}; only as written: {sorted(only_written)}"
+    )
