@@ -36,6 +36,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -81,8 +82,45 @@ def reserved_graphs(base: str = DEFAULT_BASE) -> frozenset[str]:
     return frozenset({shipped_graph(base), meta_graph(base)})
 
 
+def comparable_iri(iri: str) -> str:
+    """``iri`` as compared with a reserved name: scheme and host in lower case (they are
+    case-insensitive, RFC 3986 section 6.2.2.1), the fragment dropped (``…/graph/jaif#x`` is a
+    part of ``…/graph/jaif`` to anyone who dereferences it).
+
+    >>> comparable_iri("HTTPS://W3ID.org/jaif-kg/Graph/meta#x")
+    'https://w3id.org/jaif-kg/Graph/meta'
+    """
+    parts = urlsplit(iri)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    return urlunsplit(
+        (parts.scheme.lower(), userinfo + at + host.lower(), parts.path, parts.query, "")
+    )
+
+
+def is_reserved_graph_name(iri: str, base: str = DEFAULT_BASE) -> bool:
+    """Whether ``iri`` names the shipped graph, the metadata graph or one of its records
+    (anything under ``{base}graph/meta/``), once compared as :func:`comparable_iri` says.
+
+    >>> is_reserved_graph_name("HTTPS://w3id.org/jaif-kg/graph/meta")
+    True
+    >>> is_reserved_graph_name("https://w3id.org/jaif-kg/graph/meta/wdi")
+    True
+    >>> is_reserved_graph_name("https://w3id.org/jaif-kg/graph/jaif#x")
+    True
+    >>> is_reserved_graph_name("https://w3id.org/jaif-kg/graph/metadata")
+    False
+    """
+    name = comparable_iri(iri)
+    reserved = {comparable_iri(g) for g in reserved_graphs(base)}
+    return name in reserved or name.startswith(comparable_iri(meta_graph(base)) + "/")
+
+
 def check_graph_name(iri: str, base: str = DEFAULT_BASE, *, what: str = "graph") -> str:
     """``iri`` if it may name a loaded graph; :class:`InputError` otherwise.
+
+    The shipped graph's and the metadata graph's names are reserved, and so is every name under
+    ``{base}graph/meta/`` (where the records are), whatever the case of the scheme and host,
+    and with or without a fragment (:func:`is_reserved_graph_name`).
 
     >>> check_graph_name("http://example.org/g")
     'http://example.org/g'
@@ -92,16 +130,18 @@ def check_graph_name(iri: str, base: str = DEFAULT_BASE, *, what: str = "graph")
     jaif_kg.errors.InputError: the graph name <https://w3id.org/jaif-kg/graph/meta> is reserved...
 
     Raises:
-        InputError: not an absolute IRI, or the name of the shipped or the metadata graph.
+        InputError: not an absolute IRI, or a reserved name.
     """
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
         raise InputError(f"the {what} name {iri!r} is not an absolute IRI ({exc})") from None
-    if iri in reserved_graphs(base):
+    if is_reserved_graph_name(iri, base):
         raise InputError(
             f"the {what} name <{iri}> is reserved (the shipped graph is <{shipped_graph(base)}>, "
-            f"the metadata graph <{meta_graph(base)}>): load the file into another graph"
+            f"the metadata graph <{meta_graph(base)}> and its records <{meta_graph(base)}/...>, "
+            "compared with the scheme and host in any case and without a fragment): "
+            "load the file into another graph"
         )
     return iri
 

@@ -26,6 +26,7 @@ from jaif_kg.settings import Settings
 from jaif_kg.store.base import Store
 from jaif_kg.store.graphs import (
     GraphRecord,
+    comparable_iri,
     graph_records,
     meta_graph,
     record_graph,
@@ -200,9 +201,11 @@ def check_shipped_target(iri: str, base: str = DEFAULT_BASE) -> str:
         ox.NamedNode(iri)
     except ValueError as exc:
         raise InputError(f"--shipped-graph {iri!r} is not an absolute IRI ({exc})") from None
-    if iri == meta_graph(base):
+    meta = comparable_iri(meta_graph(base))
+    if comparable_iri(iri) == meta or comparable_iri(iri).startswith(meta + "/"):
         raise InputError(
-            f"--shipped-graph <{iri}> is the metadata graph, where the graphs' records go"
+            f"--shipped-graph <{iri}> is the metadata graph (or one of its records), where the "
+            "graphs' records go"
         )
     return iri
 
