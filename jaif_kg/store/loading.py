@@ -13,7 +13,8 @@ the files with the recorded one and reloads the graph only when they differ, so 
 unchanged data opens the store and serves at once, and a changed file (or an added or removed one)
 reloads that graph. The entry is deleted before a reload starts and written after it ends, so a
 reload interrupted half-way is redone at the next start. Delete the file (or the folder) to force
-a reload.
+a reload. A graph recorded there as loaded from a ``--graph`` file that a later start does not
+name is dropped, with its record (:func:`drop_stale_graph_files`).
 
 Every function takes the deployment's ``base`` (``settings.base_iri``): under another base than
 the default, the files are read rebased (:mod:`jaif_kg.rdf.rebasing`) and the base is part of the
@@ -26,7 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ from jaif_kg.store.base import Store
 from jaif_kg.store.graphs import (
     GraphRecord,
     check_graph_name,
+    forget_graph,
     graph_records,
     record_graph,
     sha256_hex,
@@ -379,6 +381,38 @@ def read_graph_files(
             _add_file(digest, path, parsed.data)
             found[name] = GraphFile(name, path, quads, sha, digest.hexdigest())
     return list(found.values())
+
+
+def drop_stale_graph_files(
+    store: Store,
+    files: Sequence[GraphFile],
+    *,
+    keep: Collection[str] = (),
+    base: str = DEFAULT_BASE,
+) -> list[str]:
+    """Drop from a persistent store the graphs an earlier start loaded from ``--graph`` files
+    that are not among ``files`` this time, with their records: a store serves what its command
+    line names, not what an earlier one did.
+
+    Only graphs recorded in ``DIR/jaif-kg-sources.json`` as loaded from a ``--graph`` file are
+    dropped (:func:`put_graph_files` writes that entry); an imported graph (``jaif-kg import``,
+    which writes no such entry) stays, and so do the graphs of ``keep`` (the shipped graph).
+
+    Returns:
+        The graphs dropped (sorted); none for a store that is not on disk.
+
+    Raises:
+        StoreError: the sources file cannot be written.
+    """
+    if store.path is None or store.remote:
+        return []
+    given = {gf.graph for gf in files} | set(keep)
+    stale = sorted(key for key in recorded_sources(store) if key and key not in given)
+    for graph in stale:
+        _record(store, graph, None)
+        store.replace_quads([], graph)
+        forget_graph(store, graph, base=base)
+    return stale
 
 
 def _source(path: Path) -> str:

@@ -13,6 +13,7 @@ request, or chunks into a staging graph swapped in by one ``MOVE``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ from jaif_kg.store.graphs import (
     shipped_graph,
 )
 from jaif_kg.store.loading import (
+    drop_stale_graph_files,
     escaped_parser_limit,
     fingerprint,
     forget_default_graph,
@@ -42,6 +44,8 @@ from jaif_kg.store.loading import (
     recorded_sources,
     sync_graph,
 )
+
+log = logging.getLogger(__name__)
 
 #: The licence of the shipped data and ontology (README: "data and ontology CC BY 4.0").
 SHIPPED_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
@@ -59,7 +63,10 @@ def load_shipped(
     Every file is read before the store is touched: a malformed file, a file of several graphs
     given one IRI, or a graph named like the shipped or the metadata graph changes nothing.
     An in-memory store is loaded; a persistent one is synchronised (each graph reloaded only
-    when its files changed since); a server's store is left as it is (``jaif-kg load`` pushes).
+    when its files changed since, and a graph an earlier start loaded from a ``--graph`` file not
+    given now dropped with its record, logged as a warning:
+    :func:`~jaif_kg.store.loading.drop_stale_graph_files`; imported graphs stay); a server's
+    store is left as it is (``jaif-kg load`` pushes).
 
     Returns:
         The triples read into an in-memory store; ``None`` for the others.
@@ -79,6 +86,14 @@ def load_shipped(
     known = {r.graph for r in graph_records(store, base=base)}
     if reloaded or target not in known:
         record_shipped(store, settings, paths)
+    dropped = drop_stale_graph_files(store, files, keep=[target], base=base)
+    if dropped:
+        # the start-up line counts what is served; this says what left and why
+        log.warning(
+            "dropped %s from %s: loaded from --graph files at an earlier start, not given now",
+            ", ".join(f"<{g}>" for g in dropped),
+            store.path,
+        )
     put_graph_files(store, files, base=base)
     if store.persistent:
         return None

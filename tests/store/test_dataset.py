@@ -93,3 +93,36 @@ def test_refused_graphs_leave_the_store_unchanged(
     with pytest.raises(InputError, match=phrase):
         load_shipped(store, settings, [(None if iri is None else iri.replace("{base}", base), bad)])
     assert store.count() == 0
+
+
+def test_a_graph_file_not_given_again_leaves_an_on_disk_store(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``serve --store-path DIR --graph X``, then ``serve --store-path DIR``: X is no longer
+    served (nor recorded); an imported graph, which no ``--graph`` loaded, stays."""
+    from jaif_kg.store.graphs import GraphRecord, record_graph
+
+    on_disk = settings.model_copy(update={"store": "oxigraph", "store_path": tmp_path / "db"})
+    trig = tmp_path / "two.trig"
+    trig.write_text(TWO_GRAPHS, encoding="utf-8")
+    nt = tmp_path / "one.nt"
+    nt.write_text(f"<{EX}s> <{EX}p> <{EX}o> .\n", encoding="utf-8")
+    imported = settings.base_iri + "graph/imported"
+    store = open_store(on_disk)
+    try:
+        load_shipped(store, on_disk, [(None, trig), (EX + "one", nt)])
+        store.replace_graph(f'<{EX}i> <{EX}p> "1" .\n'.encode(), "application/n-triples", imported)
+        record_graph(store, GraphRecord(imported, EX + "source.csv", "0" * 64, 1))
+    finally:
+        store.close()
+    del store  # the folder's lock goes with the last handle
+    store = open_store(on_disk)
+    try:
+        with caplog.at_level("WARNING", logger="jaif_kg.store.shipped"):
+            load_shipped(store, on_disk, [(EX + "one", nt)])
+        jaif, meta = shipped_graph(settings.base_iri), meta_graph(settings.base_iri)
+        assert store.named_graphs() == sorted([EX + "one", imported, jaif, meta])
+        assert {r.graph for r in graph_records(store)} == {EX + "one", imported, jaif}
+        assert f"dropped <{EX}iati>, <{EX}wdi>" in caplog.text
+    finally:
+        store.close()
