@@ -20,7 +20,8 @@ is one): a missing file, a folder without RDF files, an unreadable file, an unkn
 syntax error, a remote JSON-LD context, or a piece longer than the parser reads
 (:data:`PARSER_LIMIT`). A file with several syntax errors, or several files with errors, give
 one :class:`~jaif_kg.errors.InputErrors` listing every one (pyoxigraph's Turtle-family parsers
-go on after an error, so later errors are found too).
+go on after an error, so later errors are found too), one per line at most, and none after a string
+literal left open at the end of its line (:data:`RUNS_ON`: what follows it is misread).
 
 The files name things under the default base; under another ``base`` (``settings.base_iri``)
 they are rebased term by term as they are read (:mod:`jaif_kg.rdf.rebasing`); with the default
@@ -63,6 +64,9 @@ PARSER_LIMIT = 16 * 1024 * 1024
 #: The most syntax errors reported for one file, at most one per line (a parser that goes on after
 #: an error finds one per character of a file that is not RDF at all).
 MAX_ERRORS_PER_FILE = 10
+#: pyoxigraph's error for a string literal still open at the end of its line. Every later error
+#: of that file follows from it (its closing quote opens a string), so it is the last reported.
+RUNS_ON = "Line jumps are not allowed in string literals"
 #: How standard input is named in messages and in :attr:`ParsedFile.path`.
 STDIN_NAME = "<stdin>"
 #: The IRI relative IRIs of standard input are resolved against, unless the caller gives one.
@@ -439,6 +443,18 @@ def _parse_all(
                         InputError(
                             f"more syntax errors after line {errors[-1].line} are not listed",
                             path=str(path),
+                        )
+                    )
+                    break
+                if RUNS_ON in str(error):
+                    # the parser goes on after the line jump, reads the literal's closing quote
+                    # as an opening one and reports the rest of the file as errors of its own
+                    errors.append(
+                        InputError(
+                            f"{_message(error)} (a string literal that runs on: the lines "
+                            "after it are not checked)",
+                            path=error.path,
+                            line=error.line,
                         )
                     )
                     break

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from jaif_kg.errors import InputError
+from jaif_kg.errors import InputError, InputErrors
 from jaif_kg.rdf.files import PARSER_LIMIT, load_oxigraph, parse_file, parse_files
 
 EX = "http://example.org/"
@@ -118,3 +118,36 @@ def test_a_json_ld_import_of_a_url_is_taken_from_the_local_contexts(tmp_path: Pa
         r"the network: give a local copy with --context https://example.org/deeper",
     ):
         parse_file(doc, contexts={k: v for k, v in contexts.items() if "deeper" not in k})
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "bad.nt",
+            '<http://e/s> <http://e/p> "ok" .\n<http://e/s> <http://e/p> "open .\n'
+            '<http://e/s> <http://e/p> "x" .\n',
+        ),
+        ("bad.ttl", '@prefix e: <http://e/> .\ne:s e:p "open .\ne:s e:p "x" .\ne:s e:q e:o .\n'),
+    ],
+)
+def test_a_literal_that_runs_on_is_one_error(tmp_path: Path, name: str, text: str) -> None:
+    """An unterminated literal on line 2 was reported, then the lines after it as errors of
+    their own (its closing quote on line 3 read as an opening one): one error, on line 2."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        parse_file(path)
+    assert not isinstance(info.value, InputErrors), str(info.value)
+    assert info.value.line == 2
+    assert "runs on" in str(info.value) and len(str(info.value).splitlines()) == 1
+
+
+def test_errors_on_several_lines_are_all_reported(tmp_path: Path) -> None:
+    """Errors that do not run on are each reported (one per line)."""
+    path = tmp_path / "two.nt"
+    line = "<http://e/s> <http://e/p> .\n"
+    path.write_text('<http://e/s> <http://e/p> "ok" .\n' + line + line, encoding="utf-8")
+    with pytest.raises(InputErrors) as info:
+        parse_file(path)
+    assert [e.line for e in info.value.errors] == [2, 3]
