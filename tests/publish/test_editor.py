@@ -336,13 +336,63 @@ def test_a_bad_query_shows_the_endpoints_message(server: Server, browser: DevToo
     message = expected.text.strip().splitlines()[0]
     browser.open(server.url + "/sparql")
     browser.wait_for("window.jaifEditor && jaifEditor.getTab().getYasqe()")
-    browser.evaluate(
-        f"(() => {{ const t = jaifEditor.getTab(); t.setQuery({json.dumps(bad)});"
-        " t.getYasqe().query(); return true; })()"
-    )
+    before = len(browser.events)
+    # the page's own runner (what "Open and run" calls): false for a refused query
+    assert browser.evaluate(f"jaifRun({json.dumps(bad)})") is False
     browser.wait_for(f"document.querySelector('.yasr').innerText.includes({json.dumps(message)})")
     browser.screenshot("editor-bad-query")
     assert browser.elsewhere() == []
+    # the refusal is shown, not thrown: nothing reaches the console
+    time.sleep(0.5)
+    seen = browser.events[before:]
+    thrown = [e for e in seen if e.get("method") == "Runtime.exceptionThrown"]
+    assert thrown == [], thrown
+
+
+def press(browser: DevTools, key: str, code: int, shift: bool = False) -> None:
+    """One key pressed and released, as the keyboard sends it."""
+    for kind in ("rawKeyDown", "keyUp"):
+        browser.send(
+            "Input.dispatchKeyEvent",
+            type=kind,
+            key=key,
+            code=key,
+            windowsVirtualKeyCode=code,
+            nativeVirtualKeyCode=code,
+            modifiers=8 if shift else 0,
+        )
+
+
+FOCUSED = (
+    "(() => { const e = document.activeElement; return e ? e.tagName + '.' + e.className"
+    " + (e.closest('.CodeMirror') ? ' in-editor' : '') : ''; })()"
+)
+
+
+def test_the_keyboard_is_never_trapped_in_the_editor(server: Server, browser: DevTools) -> None:
+    """Nothing takes the focus on load, so the first Tab reaches the skip link; in the query
+    box, Tab and Shift+Tab move the focus on instead of indenting (WCAG 2.1.2, no keyboard
+    trap)."""
+    browser.open(server.url + "/sparql")
+    browser.wait_for("window.jaifEditor && document.querySelector('.yasqe .CodeMirror')")
+    time.sleep(0.5)  # YASGUI draws its tab after load; it must not take the focus then either
+    assert "in-editor" not in browser.evaluate(FOCUSED)
+    press(browser, "Tab", 9)
+    assert browser.evaluate("document.activeElement.className") == "skip"
+    query = browser.evaluate("jaifEditor.getTab().getQuery()")
+    for shift in (False, True):
+        browser.evaluate("jaifEditor.getTab().getYasqe().focus()")
+        assert "in-editor" in browser.evaluate(FOCUSED)
+        press(browser, "Tab", 9, shift=shift)
+        # out of the text, onto the next stop: the query's scroll area (focusable, so that
+        # the keyboard can scroll it), its buttons, then the rest of the page
+        assert not browser.evaluate(FOCUSED).startswith("TEXTAREA"), shift
+        for _ in range(4):
+            if "in-editor" not in browser.evaluate(FOCUSED):
+                break
+            press(browser, "Tab", 9, shift=shift)
+        assert "in-editor" not in browser.evaluate(FOCUSED), shift
+        assert browser.evaluate("jaifEditor.getTab().getQuery()") == query
 
 
 def test_the_api_docs_render_offline(server: Server, browser: DevTools) -> None:
