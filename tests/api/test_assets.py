@@ -6,6 +6,7 @@ the server as written instead of being folded by a client library.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +20,16 @@ from tests.api.conftest import REPO, Live, api_settings
 NODE_MODULES = REPO / "node_modules"
 
 
-def get(live: Live, target: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+def get(
+    live: Live, target: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """Send ``target`` exactly as written; the status, the headers (lower-cased) and the body."""
     parts = urlsplit(live.url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
         conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
         conn.endheaders()
         response = conn.getresponse()
         return (
@@ -74,6 +79,34 @@ def test_head_answers_without_a_body(installed: Path, live: Live) -> None:
     status, headers, body = get(live, "/assets/" + AXE_JS, method="HEAD")
     assert status == 200 and body == b""
     assert int(headers["content-length"]) == (installed / AXE_JS).stat().st_size
+
+
+def test_a_file_is_tagged_by_its_content_and_revalidates(installed: Path, live: Live) -> None:
+    """``If-None-Match`` with the file's own tag (or ``*``), or ``If-Modified-Since`` its
+    ``Last-Modified``, gets ``304`` and no body; another tag gets the file."""
+    status, headers, body = get(live, "/assets/" + YASGUI_CSS)
+    assert status == 200
+    assert headers["etag"] == f'"{hashlib.sha256(body).hexdigest()}"'
+    assert "last-modified" in headers
+    for condition in (
+        {"If-None-Match": headers["etag"]},
+        {"If-None-Match": f'"other", W/{headers["etag"]}'},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": headers["last-modified"]},
+    ):
+        again, again_headers, again_body = get(live, "/assets/" + YASGUI_CSS, headers=condition)
+        assert (again, again_body) == (304, b""), condition
+        assert again_headers["etag"] == headers["etag"]
+        assert again_headers["cache-control"] == headers["cache-control"]
+        assert get(live, "/assets/" + YASGUI_CSS, "HEAD", condition)[0] == 304
+    for condition in (
+        {"If-None-Match": '"stale"'},
+        # If-None-Match decides when both are sent
+        {"If-None-Match": '"stale"', "If-Modified-Since": headers["last-modified"]},
+        {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
+    ):
+        again, _, again_body = get(live, "/assets/" + YASGUI_CSS, headers=condition)
+        assert (again, again_body) == (200, body), condition
 
 
 @pytest.mark.parametrize(

@@ -9,15 +9,25 @@ time, and no page asks another host for anything.
 Only the files of :data:`ASSETS` are served: the URL is looked up in that set, never joined to a
 folder, so ``..``, encoded dots and absolute paths name nothing; a listed file that is a symbolic
 link leading out of the folder is refused too.
+
+Each file is tagged with its content's SHA-256 (computed once per file version) and its
+``Last-Modified``; ``If-None-Match`` naming that tag (or ``*``), or, without ``If-None-Match``,
+``If-Modified-Since`` no earlier than the file's time, gets ``304 Not Modified``
+(:rfc:`9110#section-13.1.2`, :rfc:`9110#section-13.1.3`). The HTTP caching middleware leaves
+``/assets/`` alone for its answers that succeed (:mod:`jaif_kg.api.caching`).
 """
 
 from __future__ import annotations
 
+import hashlib
+from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
+from jaif_kg.api.caching import matches
 from jaif_kg.api.deps import get_app_settings
 
 router = APIRouter()
@@ -110,6 +120,55 @@ def have_assets(request: Request, *names: str) -> bool:
     return all(asset_file(root, name) is not None for name in names)
 
 
+#: How long a browser keeps a file before it revalidates it.
+CACHE_CONTROL = "public, max-age=86400"
+
+
+@lru_cache(maxsize=64)
+def _content_tag(path: Path, mtime_ns: int, size: int) -> str:
+    """The strong ``ETag`` of a file's bytes (one per file version: path, time and size)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return f'"{digest.hexdigest()}"'
+
+
+def file_tag(path: Path) -> str:
+    """The strong ``ETag`` of ``path``: its content's SHA-256, in quotes."""
+    info = path.stat()
+    return _content_tag(path, info.st_mtime_ns, info.st_size)
+
+
+def not_modified(
+    if_none_match: str | None, if_modified_since: str | None, tag: str, mtime: float
+) -> bool:
+    """Whether a conditional ``GET`` is answered with ``304``: ``If-None-Match`` decides when
+    present (:rfc:`9110#section-13.2.2`), else ``If-Modified-Since`` (a date no earlier than
+    the file's, to the second; a malformed date is ignored).
+
+    >>> not_modified('"a"', None, '"a"', 0), not_modified("*", None, '"a"', 0)
+    (True, True)
+    >>> not_modified('"b"', "Thu, 01 Jan 2099 00:00:00 GMT", '"a"', 0)
+    False
+    >>> not_modified(None, "Thu, 01 Jan 2099 00:00:00 GMT", '"a"', 0)
+    True
+    >>> not_modified(None, "Thu, 01 Jan 1970 00:00:00 GMT", '"a"', 60)
+    False
+    >>> not_modified(None, "yesterday", '"a"', 0)
+    False
+    """
+    if if_none_match is not None:
+        return matches(if_none_match, tag)
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return False
+    return int(mtime) <= since
+
+
 @router.api_route(
     PREFIX + "{name:path}",
     methods=["GET", "HEAD"],
@@ -126,8 +185,15 @@ def asset(name: str, request: Request) -> Response:
             else "Not found: /assets/ serves only the files jaif-kg lists.\n",
             status_code=404,
         )
-    return FileResponse(
-        path,
-        media_type=MEDIA_TYPES[Path(name).suffix],
-        headers={"cache-control": "public, max-age=86400"},
-    )
+    tag = file_tag(path)
+    mtime = path.stat().st_mtime
+    headers = {
+        "cache-control": CACHE_CONTROL,
+        "etag": tag,
+        "last-modified": formatdate(mtime, usegmt=True),
+    }
+    if not_modified(
+        request.headers.get("if-none-match"), request.headers.get("if-modified-since"), tag, mtime
+    ):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type=MEDIA_TYPES[Path(name).suffix], headers=headers)
