@@ -16,8 +16,11 @@ so no route repeats it (:rfc:`9110#section-8.8.3`, :rfc:`9110#section-13.1.2`,
   answer. Tags already answered are remembered (a bounded map from the request to its tag), so a
   revalidation that matches one is answered without running the route (no query runs).
 * ``Cache-Control``: ``public, max-age=300`` on those answers (:data:`MAX_AGE`), unless the route
-  set its own; ``no-store`` on every error answer (``4xx``, ``5xx``), which never carries an
-  ``ETag``. ``POST`` answers and ``/assets/`` files (their own caching) are left as they are.
+  set its own; ``no-store`` on every error answer (``4xx``, ``5xx``) of any method and route,
+  which never carries an ``ETag``. Other ``POST`` answers and ``/assets/`` files (their own
+  caching) are left as they are. Errors written outside this middleware say ``no-store`` too:
+  Starlette's ``500`` and the non-UTF-8 ``400`` (:mod:`jaif_kg.api.guard`), the ``431`` and
+  ``408`` of the connection (:mod:`jaif_kg.api.connection`).
 * ``Vary: Accept`` on every tagged answer but the files of ``/dumps/`` (one file per URL), since
   pages, data documents, query answers and the SPARQL endpoint are negotiated.
 
@@ -138,6 +141,26 @@ def _add_vary(headers: MutableHeaders, field: str) -> None:
     headers["vary"] = ", ".join([*values, field])
 
 
+def not_stored(headers: MutableHeaders) -> None:
+    """Make an error answer's headers say it is never stored: ``no-store``, no ``ETag``."""
+    if "etag" in headers:
+        del headers["etag"]
+    if "last-modified" in headers:
+        del headers["last-modified"]
+    headers["cache-control"] = ERROR
+
+
+def _errors_not_stored(send: Send) -> Send:
+    """``send``, with :func:`not_stored` applied to an error answer's headers."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and int(message["status"]) >= 400:
+            not_stored(MutableHeaders(scope=message))
+        await send(message)
+
+    return wrapped
+
+
 def _key(scope: Scope) -> tuple[str, ...]:
     headers = dict(_decoded(scope.get("headers", [])))
     # the URL (host included: links in pages follow it) and the headers that choose the variant
@@ -184,12 +207,12 @@ class HttpCaching:
         return self._version
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or scope["path"].startswith(UNTOUCHED)
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD") or scope["path"].startswith(UNTOUCHED):
+            # not tagged, but an error is never stored, whatever the method or the route
+            await self.app(scope, receive, _errors_not_stored(send))
             return
         condition = dict(_decoded(scope.get("headers", []))).get("if-none-match")
         key = _key(scope)
@@ -224,9 +247,7 @@ class HttpCaching:
         status = int(message["status"])
         headers = MutableHeaders(scope=message)
         if status >= 400:
-            if "etag" in headers:
-                del headers["etag"]
-            headers["cache-control"] = ERROR
+            not_stored(headers)
             return message
         if not 200 <= status < 300:
             return message

@@ -11,6 +11,9 @@ keeps httptools (the fast parser) and adds two limits, both answered before the 
 * a request (head and body) not received within ``read_timeout`` seconds of its first byte is a
   ``408`` (:rfc:`9110#section-15.5.9`), or a plain close when a response has already begun.
 
+Both answers (and the ``400`` of a request httptools cannot parse) say ``Cache-Control:
+no-store``, as every error answer of the app does (:mod:`jaif_kg.api.caching`).
+
 :func:`limited_protocol` binds the two numbers into a class for ``uvicorn.Config(http=...)``.
 """
 
@@ -222,6 +225,7 @@ def _error_response(status: int, reason: str, default_headers: list[tuple[bytes,
         b"content-type: text/plain; charset=utf-8\r\n",
         b"content-length: %d\r\n" % len(body),
         b"x-content-type-options: nosniff\r\n",
+        b"cache-control: no-store\r\n",
         b"connection: close\r\n\r\n",
         body,
     ]

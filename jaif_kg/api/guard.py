@@ -3,7 +3,9 @@
 :class:`HttpGuard` is the outermost layer of the app (see :func:`jaif_kg.api.app.create_app`):
 
 * every response carries ``X-Content-Type-Options: nosniff``, so a browser never runs a query
-  answer (CSV, Turtle, a literal a client wrote) as HTML or script;
+  answer (CSV, Turtle, a literal a client wrote) as HTML or script; every error answer carries
+  ``Cache-Control: no-store`` and no ``ETag`` (:func:`jaif_kg.api.caching.not_stored`), the
+  ``500`` Starlette writes outside the app's middleware too;
 * a URL whose path or query string is not UTF-8 once percent-decoded is a ``400``
   (:rfc:`3986#section-2.5` and the WHATWG URL standard encode non-ASCII as UTF-8): the routes
   below would otherwise see U+FFFD in place of the bytes and answer a query nobody sent;
@@ -17,8 +19,11 @@ from __future__ import annotations
 
 from urllib.parse import unquote_to_bytes
 
+from starlette.datastructures import MutableHeaders
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from jaif_kg.api.caching import ERROR, not_stored
 
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 
@@ -63,6 +68,9 @@ class HttpGuard:
                 if _NOSNIFF not in headers:
                     headers.append(_NOSNIFF)
                 message = {**message, "headers": headers}
+                if int(message["status"]) >= 400:
+                    # Starlette's own 500 is written outside the caching middleware
+                    not_stored(MutableHeaders(scope=message))
             await send(message)
 
         reason = undecodable(scope.get("raw_path") or scope["path"].encode(), "path")
@@ -92,6 +100,7 @@ async def _plain_400(reason: str, send: Send) -> None:
             "headers": [
                 (b"content-type", b"text/plain; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
+                (b"cache-control", ERROR.encode()),
             ],
         }
     )

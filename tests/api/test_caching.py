@@ -228,3 +228,40 @@ def test_curl_etag_save_and_compare(server: Live, tmp_path: Path) -> None:
     etag.write_text('"stale"\n')
     status, body = fetch("--etag-compare", str(etag))
     assert status == "200" and body.startswith(b"[")
+
+
+#: Error answers of every kind, method and route: (method, path, request keywords, status).
+ERRORS: list[tuple[str, str, dict[str, object], int]] = [
+    ("POST", "/sparql", {"content": b"x" * (1024 * 1024 + 1)}, 413),
+    ("POST", "/sparql", {"content": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, 415),
+    ("POST", "/sparql", {"data": {"query": "SELEC"}}, 400),
+    ("POST", "/sparql", {"data": {"update": "CLEAR ALL"}}, 403),
+    ("PUT", "/sparql", {"content": b"ASK {}"}, 405),
+    ("POST", "/assets/axe-core/axe.min.js", {}, 405),
+    ("GET", "/assets/nope", {}, 404),
+    ("HEAD", "/assets/nope", {}, 404),
+    ("GET", "/nothing-here", {}, 404),
+    ("DELETE", "/page/country/KHM", {}, 405),
+    ("GET", "/page/%FF", {}, 400),
+    ("GET", "/", {"headers": {"X-Long": "x" * 70_000}}, 431),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "kwargs", "status"), ERRORS)
+def test_every_error_is_not_stored(
+    client: httpx.Client, method: str, path: str, kwargs: dict[str, object], status: int
+) -> None:
+    """Whatever the method, route or layer that writes it (the routes, the middleware, the
+    guard's 400, the connection's 431), an error says ``no-store`` and carries no ``ETag``."""
+    answer = client.request(method, path, **kwargs)  # type: ignore[arg-type]
+    assert answer.status_code == status, answer.text[:200]
+    assert answer.headers.get("cache-control") == "no-store", answer.headers
+    assert "etag" not in answer.headers and "last-modified" not in answer.headers
+
+
+def test_the_connections_own_errors_are_not_stored() -> None:
+    """The 408 (and 431) the connection writes itself, before any app runs."""
+    from jaif_kg.api.connection import _error_response
+
+    for status in (408, 431):
+        assert b"\r\ncache-control: no-store\r\n" in _error_response(status, "too slow", [])
