@@ -173,3 +173,29 @@ def test_the_default_graph_is_the_shipped_graph(live: Live) -> None:
         live.sparql, params={"query": count, "default-graph-uri": "http://example.org/none"}
     )
     assert empty.json()["results"]["bindings"][0]["n"]["value"] == "0"
+
+
+@pytest.mark.parametrize(
+    ("accept", "params"),
+    [
+        ("application/sparql-results+json", {}),
+        ("application/sparql-results+xml, text/csv;q=0.5", {}),
+        (None, {"format": "csv"}),
+    ],
+)
+def test_without_a_query_a_results_client_gets_the_service_description(
+    live: Live, accept: str | None, params: dict[str, str]
+) -> None:
+    """A GET without a query answers the service description (SPARQL 1.1 SD, section 2), in
+    Turtle when the client asks only for query results."""
+    headers = {"accept": accept} if accept else {}
+    response = httpx.get(live.sparql, params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert "sd:Service" in response.text or "ServiceDescription" in response.text
+
+
+def test_without_a_query_nothing_acceptable_names_the_service_description(live: Live) -> None:
+    response = httpx.get(live.sparql, headers={"accept": "image/png"})
+    assert response.status_code == 406
+    assert "service description" in response.text and "text/turtle" in response.text

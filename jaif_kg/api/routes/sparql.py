@@ -243,15 +243,27 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"allow": "GET, POST, OPTIONS"})
 
 
+#: The service description's format for a client that asks only for query results.
+SD_DEFAULT = "text/turtle"
 #: Seconds a remote store's service description is kept before its graphs are read again.
 SD_REMOTE_SECONDS = 5.0
 
 
 def describe_service(request: Request, accept: str | None, hints: tuple[str, ...]) -> Response:
-    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
+    """The SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format.
+
+    A client that asks only for query results (SPARQL clients send their results types with
+    every request) gets it in Turtle: without a query the answer is the service description
+    (https://www.w3.org/TR/sparql11-service-description/#accessing), never results. An
+    ``Accept`` naming neither kind is a ``406`` that says what the description is offered as.
+    """
     media_type = negotiate(accept, GRAPH_MEDIA_TYPES, hints)
+    if media_type is None and negotiate(accept, RESULTS_MEDIA_TYPES, hints) is not None:
+        media_type = SD_DEFAULT
     if media_type is None:
-        raise NotAcceptable(refusal(accept, GRAPH_MEDIA_TYPES, "graph query"))
+        raise NotAcceptable(
+            refusal(accept, GRAPH_MEDIA_TYPES, "service description (GET /sparql without a query)")
+        )
     endpoint = endpoint_url(request)
     settings = get_app_settings(request)
     store = get_store(request)
