@@ -34,6 +34,7 @@ keeps an empty list, and refuses every ``SERVICE`` as before.
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -54,6 +55,11 @@ UNVERIFIED_MESSAGE = (
 )
 
 
+NESTED_SERVICE_REASON = "a SERVICE inside a SERVICE is not supported"
+NESTED_SERVICE_MESSAGE = (
+    NESTED_SERVICE_REASON + " (the allowed service would be asked to call another one): "
+    "query the inner service yourself"
+)
 NOT_ALLOWED_MESSAGE = (
     "SERVICE {what} is not allowed ({why}): this endpoint calls only the SPARQL services its "
     "operator listed, each written as an absolute IRI: {allowed}"
@@ -182,12 +188,16 @@ class Inspection:
         parsed: the parser read the text (``reason`` says why not, otherwise).
         service: the parse tree has a ``SERVICE`` graph pattern.
         reason: the parser's message when it could not read the text.
+        endpoints: each SERVICE's endpoint (:func:`_endpoint_of`).
+        nested_service: the parser could not read the text because a ``SERVICE`` pattern is
+            inside another one (then ``service`` is true and ``endpoints`` empty).
     """
 
     parsed: bool
     service: bool = False
     reason: str = ""
     endpoints: tuple[tuple[str, str, str], ...] = ()
+    nested_service: bool = False
 
 
 def _is_absolute(iri: str) -> bool:
@@ -268,6 +278,25 @@ def _has_service(node: Any) -> bool:
     return False
 
 
+def _service_in_service(exc: RecursionError) -> bool:
+    """Whether rdflib's parser overflowed on a ``SERVICE`` pattern inside another one.
+
+    rdflib's parse action for a finished ``SERVICE`` pattern (``Comp.postParse`` of
+    ``ServiceGraphPattern``) searches the query text again for a ``SERVICE`` pattern to keep its
+    text; the first it finds is the outer one, whose inner pattern runs the action again, without
+    end. Its frame on the stack twice is that case; any other deep query has it once at most.
+    """
+    actions = 0
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_name != "postParse":
+            continue
+        if getattr(frame.f_locals.get("self"), "name", None) == "ServiceGraphPattern":
+            actions += 1
+            if actions == 2:
+                return True
+    return False
+
+
 @lru_cache(maxsize=2048)
 def inspect(text: str) -> Inspection:
     """Parse ``text`` with rdflib's SPARQL 1.1 parser and report what it contains (cached).
@@ -283,7 +312,9 @@ def inspect(text: str) -> Inspection:
 
     try:
         tree = parseQuery(text)
-    except RecursionError:
+    except RecursionError as exc:
+        if _service_in_service(exc):
+            return Inspection(False, True, NESTED_SERVICE_REASON, nested_service=True)
         return Inspection(False, reason="the query is nested too deeply for the parser")
     except Exception as exc:  # pyparsing and rdflib raise several types for unreadable text
         return Inspection(False, reason=str(exc).splitlines()[0] if str(exc) else repr(exc))
@@ -322,6 +353,8 @@ def service_endpoints(
     found = inspect(sparql)
     if found.service and not allowed:
         raise QueryRefused(SERVICE_MESSAGE)
+    if found.nested_service:  # known from the parse, whether strict or not
+        raise QueryRefused(NESTED_SERVICE_MESSAGE)
     if not found.parsed:
         if strict:
             raise QueryRefused(UNVERIFIED_MESSAGE.format(reason=found.reason))

@@ -69,3 +69,29 @@ def test_normalisation(url: str, normal: str) -> None:
 def test_what_is_no_endpoint_url(url: str) -> None:
     with pytest.raises(ValueError):
         normalise_endpoint(url)
+
+
+NESTED = (
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:7878/query> { SERVICE <http://x/> { ?s ?p ?o } } }"
+)
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_service_inside_an_allowed_service_is_refused_as_such(strict: bool) -> None:
+    """rdflib's parser overflows on a SERVICE inside a SERVICE: the refusal said "the query is
+    nested too deeply for the parser", which no user could act on."""
+    with pytest.raises(QueryRefused, match="a SERVICE inside a SERVICE is not supported"):
+        service_endpoints(NESTED, allowed=ALLOWED, strict=strict)
+
+
+def test_a_deep_query_in_one_service_is_not_called_a_nested_service() -> None:
+    deep = "{ " * 300 + "?s ?p ?o" + " }" * 300
+    query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:7878/query> {{ {deep} }} }}"
+    with pytest.raises(QueryRefused, match="nested too deeply") as info:
+        service_endpoints(query, allowed=ALLOWED)
+    assert "SERVICE inside a SERVICE" not in str(info.value)
+
+
+def test_without_an_allow_list_a_nested_service_is_refused_as_any_service() -> None:
+    with pytest.raises(QueryRefused, match="SERVICE is not supported: this endpoint never"):
+        service_endpoints(NESTED, allowed=())
