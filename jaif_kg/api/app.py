@@ -7,12 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
 from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
 from jaif_kg.api.caching import HttpCaching
-from jaif_kg.api.errors import on_error
+from jaif_kg.api.errors import on_error, on_http_error
 from jaif_kg.api.guard import HttpGuard
 from jaif_kg.api.routes import (
     assets,
@@ -99,6 +100,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         max_age=86400,
     )
     app.add_exception_handler(JaifError, on_error)
+    # a browser's 404 is a page of the site; programs keep FastAPI's JSON
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
 
     app.include_router(home.router)
     app.include_router(assets.router)

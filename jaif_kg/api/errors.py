@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
 
 from jaif_kg.errors import (
     InputError,
@@ -18,6 +20,8 @@ from jaif_kg.errors import (
     UnknownQuery,
     WorkerFailure,
 )
+from jaif_kg.publish.pages import Site, render
+from jaif_kg.rdf.negotiation import HTML, negotiate
 from jaif_kg.sparql.protocol import ProtocolError, UpdateRefused
 
 
@@ -64,3 +68,35 @@ async def on_error(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/sparql"):
         return error_response(exc)
     return JSONResponse({"detail": str(exc)}, status_code=error_status(exc), headers=_headers(exc))
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether a client prefers a page to JSON: a browser does; on a tie (``*/*``) or without
+    ``Accept``, programs keep JSON.
+
+    >>> prefers_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    True
+    >>> prefers_html("*/*"), prefers_html(None), prefers_html("application/json")
+    (False, False, False)
+    """
+    return negotiate(accept, ("application/json", HTML)) == HTML
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """The app's handler of Starlette's ``HTTPException``: a ``404`` (a path no route serves,
+    such as ``/redoc``) is the site's HTML page for a browser, as the linked-data pages' own
+    404s are; everything else, and every answer to a program, is FastAPI's ``{"detail": ...}``
+    JSON."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and prefers_html(request.headers.get("accept")):
+        settings = request.app.state.settings
+        site = Site(settings.base_iri, request.scope.get("root_path", "").rstrip("/") + "/")
+        page = render(
+            "no_page.html",
+            site=site,
+            title="Not found",
+            path=request.url.path,
+            detail=str(exc.detail),
+        )
+        return HTMLResponse(page, status_code=404, headers={"vary": "Accept"})
+    return await http_exception_handler(request, exc)

@@ -486,6 +486,22 @@ def test_browsers_get_the_editor_and_programs_the_service_description(server: Se
     assert query.json() == {"head": {}, "boolean": True}
 
 
+@pytest.mark.parametrize("path", ["/redoc", "/foo", "/api/nothing/here"])
+def test_an_unknown_path_is_a_page_for_browsers_and_json_for_programs(
+    server: Server, path: str
+) -> None:
+    page = server.client.get(path, headers={"accept": BROWSER_ACCEPT})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>No page here</h1>" in page.text and path in page.text
+    assert 'href="/sparql"' in page.text and page.headers["cache-control"] == "no-store"
+    for accept in (None, "*/*", "application/json"):
+        headers = {"accept": accept} if accept else {}
+        answer = server.client.get(path, headers=headers)
+        assert answer.status_code == 404
+        assert answer.json() == {"detail": "Not Found"}, accept
+
+
 def test_without_the_files_the_pages_fall_back_to_plain_html(
     tmp_path: Path, settings: Settings, shipped_store: Store
 ) -> None:
