@@ -10,12 +10,13 @@ from jaif_kg.cli.args import (
     Subparsers,
     add_store_options,
     check_store_setting,
+    check_url,
     load_settings,
     say,
     store_updates,
     utf8_text,
 )
-from jaif_kg.errors import InputError
+from jaif_kg.errors import InputError, StoreError
 from jaif_kg.store import is_url
 
 
@@ -26,7 +27,8 @@ def add(subparsers: Subparsers) -> None:
         description=(
             "Read FILE as KIND, map it to RDF with the shipped RML mapping (engine: morph-kgc, "
             "JAIF_RML_PYTHON), and replace one named graph with it, all at once: in the store "
-            "(--store/--store-path: the embedded store, or a SPARQL server), or in a file (--out "
+            "(--store/--store-path: the embedded store, or a SPARQL server: its query URL, "
+            "with --update-url or --graph-store-url where it takes writes), or in a file (--out "
             "FILE.nq, which `serve --graph IRI=FILE` loads). KIND: wdi-csv (World Bank "
             "API_<CODE>_DS2 CSV), wdi-json (World Bank API JSON), iati (IATI 2.03 activity XML), "
             "csv (one column names the country by ISO alpha-2, alpha-3 or M49; the others become "
@@ -70,6 +72,29 @@ def add(subparsers: Subparsers) -> None:
         help="wdi-*: where the file was downloaded from (dcterms:source; default: its file URL)",
     )
     add_store_options(p)
+    p.add_argument(
+        "--update-url",
+        type=utf8_text,
+        metavar="URL",
+        help="--store URL: the server's SPARQL Update URL (JAIF_UPDATE_URL; default: the query "
+        "URL), e.g. http://127.0.0.1:7878/update",
+    )
+    p.add_argument(
+        "--graph-store-url",
+        type=utf8_text,
+        metavar="URL",
+        help="--store URL: its Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. "
+        "http://127.0.0.1:7878/store; the graph then goes by one PUT",
+    )
+    p.add_argument(
+        "--user", type=utf8_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
+    )
+    p.add_argument(
+        "--password",
+        type=utf8_text,
+        metavar="PASSWORD",
+        help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
+    )
     p.set_defaults(func=run)
 
 
@@ -83,9 +108,21 @@ def run(args: argparse.Namespace) -> int:
         and not is_url(args.store)
     ):
         updates.update(store="oxigraph", store_path=Path(args.store))  # --store DIR
+    for key, value in (
+        ("update_url", args.update_url),
+        ("graph_store_url", args.graph_store_url),
+        ("remote_user", args.user),
+        ("remote_password", args.password),
+    ):
+        if value is not None:
+            updates[key] = value
     settings = load_settings().model_copy(update=updates)
     if args.out is None:
         check_store_setting(settings)
+        if settings.update_url is not None:
+            check_url(settings.update_url, "--update-url (JAIF_UPDATE_URL)")
+        if settings.graph_store_url is not None:
+            check_url(settings.graph_store_url, "--graph-store-url (JAIF_GRAPH_STORE_URL)")
         if not is_url(settings.store) and settings.store_path is None:
             raise InputError(
                 "the import would go to a store in memory and be lost: name where it goes "
@@ -119,6 +156,15 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(settings)
     try:
         held = import_into(store, conversion, base=settings.base_iri)
+    except StoreError as exc:
+        if is_url(settings.store) and not (settings.update_url or settings.graph_store_url):
+            # many servers (Oxigraph: /query, /update, /store) take no writes at the query URL
+            raise StoreError(
+                f"{exc} (the write went to the query URL {settings.store}: name the server's "
+                "update URL with --update-url or JAIF_UPDATE_URL, or its Graph Store URL with "
+                "--graph-store-url or JAIF_GRAPH_STORE_URL)"
+            ) from None
+        raise
     finally:
         store.close()
     say(

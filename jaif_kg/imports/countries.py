@@ -64,16 +64,19 @@ class CountryTable:
         """The ISO3 code of the country ``code`` names (in ``scheme``, or guessed from its form:
         two letters alpha-2, three letters alpha-3, digits M49); ``None`` if none.
 
+        Codes are matched as ISO 3166 writes them, in upper case: ``"khm"`` names no country
+        (the readers say which code was meant).
+
         >>> t = CountryTable.of([("KHM", "KH", "116"), ("BRN", "BN", "096")])
-        >>> t.iso3("bn"), t.iso3("96"), t.iso3("KHM"), t.iso3("EAS")
-        ('BRN', 'BRN', 'KHM', None)
+        >>> t.iso3("BN"), t.iso3("96"), t.iso3("KHM"), t.iso3("EAS"), t.iso3("khm")
+        ('BRN', 'BRN', 'KHM', None, None)
         """
         code = code.strip()
         scheme = scheme or scheme_of(code)
         if scheme == "alpha2":
-            return self.by_alpha2.get(code.upper())
+            return self.by_alpha2.get(code)
         if scheme == "alpha3":
-            return self.by_alpha3.get(code.upper())
+            return self.by_alpha3.get(code)
         if scheme == "m49" and code.isdigit():
             return self.by_m49.get(code.zfill(3))
         return None
