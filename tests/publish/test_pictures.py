@@ -108,6 +108,68 @@ def test_the_timeline_shows_the_work_plans_in_order_and_opens_their_pages(
     assert "IAI Work Plan I" in browser.evaluate("document.querySelector('h1').textContent")
 
 
+OPEN_BATCH = "12th batch, junior-diplomat stream"
+
+
+def test_an_open_ended_period_says_from_and_runs_to_the_end(
+    server: Server, browser: DevTools
+) -> None:
+    """The 12th batch's source gives a start (July 2012) and no end: listed "from July 2012",
+    drawn as a range to the timeline's end with an open right edge, not as a point."""
+    browser.open(server.url + "/timeline")
+    browser.wait_for(TIMELINE_READY)
+    when = browser.evaluate(
+        "Array.from(document.querySelectorAll('table.items tbody tr'))"
+        f".filter(r => r.cells[2].textContent.trim() === {json.dumps(OPEN_BATCH)})"
+        ".map(r => r.cells[0].textContent.trim())"
+    )
+    assert when == ["from July 2012"]
+    drawn = browser.evaluate(
+        "Array.from(document.querySelectorAll('#timeline .vis-item.kind-batch'))"
+        f".filter(e => e.textContent.trim() === {json.dumps(OPEN_BATCH)})"
+        ".map(e => ({cls: e.className, width: e.getBoundingClientRect().width}))"
+    )
+    assert len(drawn) == 1, drawn
+    assert "vis-range" in drawn[0]["cls"] and "open-ended" in drawn[0]["cls"], drawn
+    assert drawn[0]["width"] > 20, drawn
+
+
+#: Words of the cells (split at spaces and after hyphens) that the layout broke across lines.
+BROKEN_WORDS = """(() => { const bad = [];
+  document.querySelectorAll('table.items th, table.items td').forEach(cell => {
+    const walk = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT); let node;
+    while ((node = walk.nextNode())) { const re = /[^\\s-]+-?/g; let m;
+      while ((m = re.exec(node.data))) { const r = document.createRange();
+        r.setStart(node, m.index); r.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(r.getClientRects()).filter(x => x.width > 0)
+          .map(x => Math.round(x.top)));
+        if (tops.size > 1) { bad.push(m[0]); } } } });
+  return bad; })()"""
+
+
+def test_the_timeline_list_reads_on_a_phone(server: Server) -> None:
+    """At 375 px no cell breaks a word ("Whe/n", "Dece/mber"), and the page does not scroll
+    sideways."""
+    phone = DevTools(375, 800)
+    try:
+        phone.open(server.url + "/timeline")
+        phone.wait_for("document.querySelectorAll('table.items tbody tr').length > 5")
+        assert phone.evaluate(BROKEN_WORDS) == []
+        heights = phone.evaluate(
+            "Array.from(document.querySelectorAll('table.items thead th'))"
+            ".map(th => th.getBoundingClientRect().height)"
+        )
+        line = phone.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('table.items th')).lineHeight)"
+        )
+        assert all(h < 2 * line for h in heights), (heights, line)
+        width = phone.evaluate("[window.innerWidth, document.documentElement.scrollWidth]")
+        assert width == [375, 375]
+        phone.screenshot("phone-timeline")
+    finally:
+        phone.close()
+
+
 def test_the_network_shows_cambodia_with_its_projects(server: Server, browser: DevTools) -> None:
     browser.open(server.url + "/network")
     browser.wait_for(NETWORK_READY)
