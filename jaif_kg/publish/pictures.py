@@ -24,6 +24,9 @@ TIMELINE_KINDS = {
     "project": "Project",
     "batch": "Attachment Programme batch",
 }
+#: The kinds whose start is a period's beginning (a work plan's, a batch's, a project's): without
+#: an end, the period is open-ended. Adoptions and establishments are dated events.
+OPEN_KINDS = ("work-plan", "batch", "project")
 #: What each kind of network node is called on the page.
 NETWORK_KINDS = {
     "project": "Project",
@@ -102,6 +105,8 @@ class TimelineItem:
     when: str = "no date stated by its source"
     status: str | None = None
     number: int | None = None
+    #: A period whose source gives a beginning and no end ("from July 2012").
+    open_ended: bool = False
 
     @property
     def dated(self) -> bool:
@@ -130,7 +135,9 @@ def timeline_items(rows: Iterable[Mapping[str, str]], site: Site) -> list[Timeli
             when += f"; {status}" if status else ""
         elif start and kind == "project" and status:
             when = status
-        elif start and kind == "work-plan":
+        elif start and kind in OPEN_KINDS:
+            # the start of a period the source does not end (a project's, when it has no
+            # status: its start is then its period's)
             when = f"from {date_text(start)}"
         elif start:
             when = date_text(start)
@@ -149,26 +156,45 @@ def timeline_items(rows: Iterable[Mapping[str, str]], site: Site) -> list[Timeli
                 when=when,
                 status=row.get("status"),
                 number=int(number) if number else None,
+                open_ended=bool(start and not end and kind in OPEN_KINDS and not status),
             )
         )
     return items
 
 
 def timeline_data(items: list[TimelineItem]) -> dict[str, Any]:
-    """What the page's script draws: the dated items, grouped by kind.
+    """What the page's script draws: the dated items, grouped by kind. An open-ended period is
+    a range to the timeline's end (the latest date it shows), marked ``open``; one that starts
+    there is a point.
 
     >>> timeline_data([])["items"]
     []
+    >>> rows = [{"kind": "batch", "item": "https://w3id.org/jaif-kg/id/b", "label": "B",
+    ...          "start": "2012-07"},
+    ...         {"kind": "fund", "item": "https://w3id.org/jaif-kg/id/f", "label": "F",
+    ...          "start": "2020"}]
+    >>> batch = timeline_data(timeline_items(rows, Site("https://w3id.org/jaif-kg/")))["items"][0]
+    >>> batch["when"], batch["type"], batch["end"], batch["open"]
+    ('from July 2012', 'range', '2020-01-01', True)
     """
-    groups = [k for k in TIMELINE_KINDS if any(i.kind == k and i.dated for i in items)]
-    return {
-        "groups": [{"id": k, "content": TIMELINE_KINDS[k]} for k in groups],
-        "items": [
-            {**asdict(i), "group": i.kind, "type": "range" if i.end else "point"}
-            for i in items
-            if i.dated
-        ],
-    }
+    dated = [i for i in items if i.dated]
+    horizon = max((i.end or i.start or "" for i in dated), default="")
+    groups = [k for k in TIMELINE_KINDS if any(i.kind == k for i in dated)]
+    shown = []
+    for i in dated:
+        end = i.end
+        if i.open_ended and i.start is not None and horizon > i.start:
+            end = horizon
+        shown.append(
+            {
+                **asdict(i),
+                "end": end,
+                "group": i.kind,
+                "type": "range" if end else "point",
+                "open": i.open_ended,
+            }
+        )
+    return {"groups": [{"id": k, "content": TIMELINE_KINDS[k]} for k in groups], "items": shown}
 
 
 @dataclass
