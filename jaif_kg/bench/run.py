@@ -79,7 +79,28 @@ SECTIONS: dict[str, str] = {
     "http": "http",
     "startup": "startup",
     "checks": "checks",
+    "import": "import",
+    "crossqueries": "crossqueries",
 }
+
+#: The cross-dataset named queries (``crossqueries``), on the synthetic graph and imported ones.
+CROSS_QUERIES = ("projects-with-indicator", "related-activities", "facts-about")
+
+#: Parameters for a cross-dataset query whose example finds nothing in synthetic data: the
+#: parameter and a query for its value. The example project of ``related-activities`` is not
+#: synthetic; a synthetic project in the education area meets the generated IATI activities
+#: (their sectors 111xx are under the area's DAC code 11110 at 111).
+CROSS_FALLBACK = {
+    "related-activities": [
+        "project",
+        "SELECT ?value WHERE { ?value <https://w3id.org/jaif-kg/ontology#strategicArea> "
+        "<https://w3id.org/jaif-kg/id/strategic-area/education> } ORDER BY ?value LIMIT 1",
+    ]
+}
+
+#: The target of the import section: seconds for 10^5 WDI rows (convert and store).
+IMPORT_TARGET_S = 30.0
+IMPORT_TARGET_ROWS = 100_000
 
 #: Faults injected into the data of the ``cli``, ``formats`` and ``diff`` sections: one of each
 #: kind :mod:`jaif_kg.bench.synth` knows, so that validation has results to locate and render.
@@ -419,6 +440,116 @@ def startup_round(root: Path, data_dir: Path) -> Result:
     return out
 
 
+# -- jaif-kg import and the cross-dataset named queries ---------------------------------------
+
+
+def import_round(rows: int, activities: int, filled_years: int) -> Result:
+    """``jaif-kg import`` of ``rows`` WDI rows and ``activities`` IATI activities in a new
+    process (:func:`worker.run_import <jaif_kg.bench.worker.run_import>`); ``missing`` says why
+    it was not run."""
+    spec = {"kind": "import", "rows": rows, "activities": activities, "filled_years": filled_years}
+    result = worker(spec)
+    result |= {"rows": rows, "activities": activities, "filled_years": filled_years}
+    if "missing" in result:
+        log(f"  not run: {result['missing']}")
+    for m in result.get("imports", []):
+        log(
+            f"  {m['kind']:8} {m['rows']:8,} rows  {m['triples']:9,} triples  convert "
+            f"{m['convert_s']:6.1f} s  store {m['store_s']:5.1f} s  {m['rows_per_s']:8,.0f} rows/s"
+        )
+    if "peak_mb" in result:
+        log(f"  peak {result['peak_mb']:.0f} MB, engine {result['engine_peak_mb']:.0f} MB")
+    return result
+
+
+def _remote_server(root: Path, name: str) -> Server:
+    """``oxigraph serve`` on a new on-disk store under ``root``, as the sizes section's remote
+    store (not started)."""
+    from jaif_kg.bench import http as h
+
+    port = h.free_port()
+    return h.Server(
+        f"oxigraph (remote store, {name})",
+        [
+            h.tool_path("oxigraph"),
+            "serve",
+            "--location",
+            str(root / f"{name}-store"),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        port,
+        "/query?query=" + urllib.parse.quote("ASK {}"),
+        log=root / f"{name}.log",
+    )
+
+
+def crossqueries_round(
+    root: Path, sizes: Iterable[int], seed: int, budget: float, cap: float
+) -> list[Result]:
+    """The cross-dataset named queries (:data:`CROSS_QUERIES`) at each size: about half the
+    triples synthetic (with the strategic areas' DAC links, :func:`synth.write_area_links
+    <jaif_kg.bench.synth.write_area_links>`), half imported by ``jaif-kg import``'s library from
+    generated WDI and IATI files; on Oxigraph in memory and on ``oxigraph serve``."""
+    rows: list[Result] = []
+    for target in sizes:
+        here = root / f"cross-{target}"
+        data_dir = here / "data"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        projects = synth.projects_for_triples(target // 2, seed)
+        synthetic = synth.write(data_dir / "synthetic.ttl", projects, seed)
+        synthetic += synth.write_area_links(data_dir / "area-dac-links.ttl")
+        log(f"\n== cross-dataset queries at {size_label(target)} triples")
+        log(f"  synthetic: {projects} projects, {synthetic:,} triples; importing the rest")
+        imported = worker({"kind": "imported", "folder": str(here), "triples": target - synthetic})
+        row: Result = {"target": target, "synthetic": synthetic, "imported": imported}
+        rows.append(row)
+        if "graphs" not in imported:
+            why = imported.get("missing") or imported.get("error", "?")
+            log(f"  not run: {why}")
+            continue
+        for g in imported["graphs"]:
+            log(f"  {g['graph']}: {g['triples']:,} triples, converted in {g['convert_s']:.1f} s")
+        files = [g["file"] for g in imported["graphs"]]
+        spec: Result = {
+            "kind": "crossqueries",
+            "data_dir": str(data_dir),
+            "graphs": files,
+            "queries": list(CROSS_QUERIES),
+            "fallback": CROSS_FALLBACK,
+            "budget": budget,
+            "cap": cap,
+        }
+        row["backends"] = []
+        memory = worker(spec | {"backend": "memory"})
+        memory["name"] = "oxigraph (memory)"
+        row["backends"].append(memory)
+        try:
+            with _remote_server(here, "remote") as server:
+                url = f"http://127.0.0.1:{server.port}"
+                remote = worker(
+                    spec
+                    | {
+                        "backend": "remote",
+                        "remote_url": f"{url}/query",
+                        "graph_store_url": f"{url}/store",
+                    }
+                )
+        except (OSError, RuntimeError, TimeoutError, subprocess.CalledProcessError) as exc:
+            remote = {"error": str(exc)}
+        remote["name"] = "remote (oxigraph serve)"
+        row["backends"].append(remote)
+        for b in row["backends"]:
+            if "error" in b:
+                log(f"  {b['name']}: failed: {b['error']}")
+                continue
+            log(f"  {b['name']}: {b['triples']:,} triples loaded in {b['load_s']:.1f} s")
+            for qname, q in b["queries"].items():
+                raw = f", raw {q['raw']['p50']:.2f} ms" if "raw" in q else ""
+                log(f"    {qname:24} {q['rows']:6} rows  p50 {q['jaif']['p50']:9.2f} ms{raw}")
+    return rows
+
+
 # -- the report ------------------------------------------------------------------------------
 
 
@@ -547,6 +678,10 @@ def render(results: Result) -> str:
         lines += _formats_section(results["formats"])
     if results.get("diff"):
         lines += _diff_section(results["diff"])
+    if results.get("import"):
+        lines += _import_section(results["import"])
+    if results.get("crossqueries"):
+        lines += _crossqueries_section(results["crossqueries"])
     lines += ["", "## Targets (issue 4, item 7)", ""]
     lines += _targets(results)
     lines += ["", "## Notes", "", *results.get("notes", [])]
@@ -763,6 +898,142 @@ def _user_targets(results: Result) -> list[str]:
     return lines
 
 
+def _import_section(im: Result) -> list[str]:
+    lines = [
+        "",
+        f"## `jaif-kg import`: {im['rows']:,} WDI rows and {im['activities']:,} IATI activities",
+        "",
+        "`jaif_kg.imports.bench.measure` in a new process: generated WDI-like CSV "
+        f"({im['filled_years']} non-empty year a row) and IATI XML, each converted "
+        "(`jaif_kg.imports.convert`: the reader, then morph-kgc in its own process, then the "
+        "engine's N-Triples read back) and put into a new on-disk store (`import_into`, the "
+        "graph replaced and recorded). Rows/s over convert + store.",
+        "",
+    ]
+    if "missing" in im or "error" in im:
+        return [*lines, f"not run: {im.get('missing') or im.get('error')}"]
+    lines += [
+        "| input | rows | mapped | triples | convert (s) | store (s) | rows/s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in im["imports"]:
+        lines.append(
+            f"| {m['kind']} | {m['rows']:,} | {m['observations']:,} | {m['triples']:,} | "
+            f"{_f(m['convert_s'])} | {_f(m['store_s'])} | {m['rows_per_s']:,.0f} |"
+        )
+    lines += [
+        "",
+        f"Peak memory: {_f(im['peak_mb'], 0)} MB in the importing process, "
+        f"{_f(im['engine_peak_mb'], 0)} MB in its largest child (the engine's Python, "
+        "`getrusage(RUSAGE_CHILDREN)`; Linux counts a child from its parent's resident size "
+        "at the fork, so the engine's own peak is at most this).",
+    ]
+    return lines
+
+
+def _crossqueries_section(rows: list[Result]) -> list[str]:
+    lines = [
+        "",
+        "## Cross-dataset named queries (p50 / p95 ms)",
+        "",
+        "The queries over the shipped graph and imported ones, through `jaif_kg.catalog."
+        "run_named`; raw pyoxigraph runs the same bound text on the same default graph (the "
+        "union of the data graphs). Data: about half the triples synthetic (`{base}graph/jaif`, "
+        "with the strategic areas' DAC links), half imported by `jaif-kg import`'s library from "
+        "generated WDI downloads and IATI XML (each graph recorded in `{base}graph/meta`).",
+        "",
+    ]
+    for row in rows:
+        imported = row["imported"]
+        if "graphs" not in imported:
+            why = imported.get("missing") or imported.get("error", "?")
+            lines += [f"### {size_label(row['target'])} triples", "", f"not run: {why}", ""]
+            continue
+        backends = [b for b in row["backends"] if "queries" in b]
+        triples = backends[0]["triples"] if backends else row["target"]
+        made = ", ".join(
+            f"`{g['graph'].rsplit('/', 1)[-1]}` {g['triples']:,}" for g in imported["graphs"]
+        )
+        lines += [
+            f"### {triples:,} triples",
+            "",
+            f"Synthetic {row['synthetic']:,} triples; imported: {made} (converted in "
+            f"{_f(sum(g['convert_s'] for g in imported['graphs']))} s).",
+            "",
+        ]
+        for b in row["backends"]:
+            if "error" in b:
+                lines += [f"{b['name']}: failed: {b['error']}", ""]
+        if not backends:
+            continue
+        memory = next((b for b in backends if "raw" in next(iter(b["queries"].values()))), None)
+        head = "| query | parameters | rows |" + "".join(f" {b['name']} |" for b in backends)
+        head += " raw pyoxigraph (memory) | jaif / raw | of which binding (p50) |"
+        lines += [head, "|---|---|---:|" + "---:|" * (len(backends) + 3)]
+        for qname, first in backends[0]["queries"].items():
+            params = ", ".join(f"{k}={v}" for k, v in first["params"].items())
+            if not first["example"]:
+                params += " (not the example: it finds nothing here)"
+            cells = []
+            for b in backends:
+                q = b["queries"].get(qname, {}).get("jaif")
+                once = " (1 run)" if q and q.get("runs") == 1 else ""
+                cells.append(f"{_f(q['p50'])} / {_f(q['p95'])}{once}" if q else "-")
+            entry = memory["queries"][qname] if memory else {}
+            raw = entry.get("raw")
+            raw_text = f"{_f(raw['p50'])} / {_f(raw['p95'])}" if raw else "-"
+            ratio = f"{entry['jaif']['p50'] / raw['p50']:.2f}" if raw and raw["p50"] else "-"
+            bind = _f(entry["bind"]["p50"]) if entry.get("bind") else "-"
+            lines.append(
+                f"| {qname} | {params} | {first['rows']} | {' | '.join(cells)} | {raw_text} | "
+                f"{ratio} | {bind} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _import_targets(results: Result) -> list[str]:
+    """The target rows of the import and cross-dataset query sections."""
+    lines: list[str] = []
+    im = results.get("import")
+    if im:
+        wdi = next((m for m in im.get("imports", []) if m["kind"] == "wdi-csv"), None)
+        if wdi is None:
+            why = im.get("missing") or im.get("error", "?")
+            lines.append(
+                f"| `jaif-kg import` of {IMPORT_TARGET_ROWS:,} WDI rows < {IMPORT_TARGET_S:.0f} s "
+                f"| not run: {why} | - |"
+            )
+        else:
+            seconds = wdi["convert_s"] + wdi["store_s"]
+            verdict = "met" if seconds < IMPORT_TARGET_S else "not met"
+            if wdi["rows"] != IMPORT_TARGET_ROWS:  # a reduced run says nothing of the target
+                verdict = f"- (measured at {wdi['rows']:,} rows, not {IMPORT_TARGET_ROWS:,})"
+            lines.append(
+                f"| `jaif-kg import` of {IMPORT_TARGET_ROWS:,} WDI rows < {IMPORT_TARGET_S:.0f} "
+                f"s (convert + store) | {seconds:.1f} s, {wdi['rows_per_s']:,.0f} rows/s | "
+                f"{verdict} |"
+            )
+    measured = [r for r in results.get("crossqueries") or [] if r.get("backends")]
+    if measured:
+        largest = measured[-1]
+        memory = largest["backends"][0]
+        ratios = {
+            q: v["jaif"]["p50"] / v["raw"]["p50"]
+            for q, v in memory.get("queries", {}).items()
+            if v.get("raw") and v["raw"]["p50"] > 0
+        }
+        if ratios:
+            over = sorted((q for q, r in ratios.items() if r > 1.5), key=lambda q: -ratios[q])
+            lines.append(
+                f"| cross-dataset named queries in memory within 1.5x raw pyoxigraph "
+                f"({memory['triples']:,} triples, p50) | worst {max(ratios.values()):.2f}x; "
+                f"over 1.5x: {', '.join(over) or 'none'} | "
+                f"{'met' if not over else f'not met for {len(over)} of {len(ratios)}'} |"
+            )
+    return lines
+
+
 def _growth_section(sizes: list[Result]) -> list[str]:
     by_backend: dict[str, list[tuple[int, float]]] = {}
     by_validation: dict[str, list[tuple[int, float]]] = {}
@@ -919,7 +1190,7 @@ def _targets(results: Result) -> list[str]:
             f"{st['restart']:.2f} s to the first answer | "
             f"{'met' if st['restart'] < 2 else 'not met'} |"
         )
-    return lines + _user_targets(results)
+    return lines + _user_targets(results) + _import_targets(results)
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -1026,6 +1297,16 @@ def run(args: argparse.Namespace) -> Result:
     if "checks" in want:
         log("\n== cost of the endpoint's query checks")
         results["checks"] = check_costs()
+    if "import" in want:
+        log(
+            f"\n== jaif-kg import: {args.import_rows:,} WDI rows, "
+            f"{args.import_activities:,} IATI activities"
+        )
+        results["import"] = import_round(args.import_rows, args.import_activities, 1)
+    if "crossqueries" in want:
+        results["crossqueries"] = crossqueries_round(
+            root, args.cross_sizes, args.seed, args.budget, args.cap
+        )
     results["elapsed_s"] = time.perf_counter() - started
     results["notes"] = _notes(args)
     results["runs"] = [
@@ -1241,6 +1522,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="statements deleted, modified or added in the second version (a third each)",
     )
     p.add_argument(
+        "--import-rows", type=parse_size, help="WDI rows of the import section (default 10^5)"
+    )
+    p.add_argument(
+        "--import-activities",
+        type=parse_size,
+        help="IATI activities of the import section (default 10^4)",
+    )
+    p.add_argument(
+        "--cross-sizes",
+        help="comma-separated sizes of the cross-dataset queries section (default 1e5,1e6)",
+    )
+    p.add_argument(
         "--only",
         help="comma-separated sections to run, of: " + ", ".join(SECTIONS) + "; the others "
         "are kept from the --out report's saved .json (default: every section)",
@@ -1276,6 +1569,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.formats_size = 10_000 if args.quick else 100_000
     if args.diff_size is None:
         args.diff_size = 10_000 if args.quick else 1_000_000
+    if args.import_rows is None:
+        args.import_rows = 10_000 if args.quick else 100_000
+    if args.import_activities is None:
+        args.import_activities = 1_000 if args.quick else 10_000
+    if args.cross_sizes:
+        args.cross_sizes = [parse_size(s) for s in args.cross_sizes.split(",")]
+    else:
+        args.cross_sizes = [10_000] if args.quick else [100_000, 1_000_000]
     args.only = args.only.split(",") if args.only else list(SECTIONS)
     unknown = sorted(set(args.only) - set(SECTIONS))
     if unknown:

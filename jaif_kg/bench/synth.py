@@ -774,3 +774,105 @@ def write(out: Path | str, projects: int, seed: int = 0, faults: int = 0) -> int
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", path=str(path)) from None
     return count_triples(data)
+
+
+# -- sources for imported graphs (the cross-dataset named queries) ----------------------------
+
+#: WDI indicators of the generated downloads, the first the example of
+#: ``queries/projects-with-indicator.rq``.
+WDI_INDICATORS = (
+    ("NY.GDP.PCAP.CD", "GDP per capita (current US$)"),
+    ("SP.POP.TOTL", "Population, total"),
+    ("SE.PRM.ENRR", "School enrollment, primary (% gross)"),
+    ("SH.DYN.MORT", "Mortality rate, under-5 (per 1,000 live births)"),
+    ("EG.ELC.ACCS.ZS", "Access to electricity (% of population)"),
+    ("IT.NET.USER.ZS", "Individuals using the Internet (% of population)"),
+)
+#: Year columns of a WDI download (1960-2023), every one filled in the generated files.
+WDI_YEARS = tuple(range(1960, 2024))
+#: Triples per WDI observation (type, data set, area, period, value) and per generated IATI
+#: activity (:func:`jaif_kg.imports.bench.write_iati`, measured on the importer's output).
+WDI_TRIPLES_PER_OBSERVATION = 5
+IATI_TRIPLES_PER_ACTIVITY = 8.1
+#: The links of ``graph_data/strategic-areas.ttl`` from each strategic area to its DAC purpose
+#: code (the synthetic areas have the same IRIs, without the links).
+AREA_DAC_CODES = {
+    "education": "11110",
+    "food-and-agriculture": "31110",
+    "health-and-well-being": "12110",
+    "msmes": "32130",
+    "trade-facilitation": "33120",
+}
+
+
+def made_up_codes(count: int) -> list[str]:
+    """``count`` four-letter country codes no real ISO code can equal (``AAAA``, ``AAAB``...).
+
+    >>> made_up_codes(3)
+    ['AAAA', 'AAAB', 'AAAC']
+    """
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return ["".join(letters[n // 26**k % 26] for k in (3, 2, 1, 0)) for n in range(count)]
+
+
+def write_wdi_download(path: Path, code: str, name: str, areas: Sequence[str]) -> int:
+    """A WDI CSV download of indicator ``code`` with a row per ISO3 code of ``areas`` and a
+    value in every year of :data:`WDI_YEARS`; returns the values written."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('"Data Source","World Development Indicators",\n\n"Last Updated Date",""\n\n')
+        out.write('"Country Name","Country Code","Indicator Name","Indicator Code",')
+        out.write(",".join(f'"{y}"' for y in WDI_YEARS) + ",\n")
+        for n, area in enumerate(areas):
+            values = [f'"{(n * 37 + y) % 997 + y / 100:.2f}"' for y in WDI_YEARS]
+            cells = [f'"EXAMPLE {area}"', f'"{area}"', f'"{name}"', f'"{code}"']
+            out.write(",".join(cells + values) + ",\n")
+    return len(areas) * len(WDI_YEARS)
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """One generated file for ``jaif-kg import``: its kind, path and the country codes
+    (ISO3, alpha-2, M49) it is checked against."""
+
+    kind: str
+    path: Path
+    countries: tuple[tuple[str, str, str], ...]
+
+
+def import_sources(folder: Path, triples: int) -> list[ImportSource]:
+    """Files that ``jaif-kg import`` turns into about ``triples`` triples, half WDI observations
+    (:data:`WDI_INDICATORS` in turn, each of the countries of :data:`COUNTRIES` and made-up
+    ones, every year) and half IATI activities in the ASEAN members
+    (:func:`jaif_kg.imports.bench.write_iati`)."""
+    from jaif_kg.imports.bench import write_iati
+
+    folder.mkdir(parents=True, exist_ok=True)
+    real = tuple((a3, a2, m49) for a3, a2, m49, *_ in COUNTRIES)
+    per_file = len(WDI_YEARS) * (len(COUNTRIES) + 250)
+    observations = max(1, triples // 2 // WDI_TRIPLES_PER_OBSERVATION)
+    files = min(len(WDI_INDICATORS), -(-observations // per_file))
+    areas_per_file = max(len(COUNTRIES), -(-observations // files // len(WDI_YEARS)))
+    made_up = made_up_codes(areas_per_file - len(COUNTRIES))
+    areas = [a3 for a3, *_ in real] + made_up
+    # made-up codes need no alpha-2 or M49: the WDI download names areas by ISO3
+    wdi_countries = real + tuple((code, "", "") for code in made_up)
+    sources = []
+    for code, name in WDI_INDICATORS[:files]:
+        path = folder / f"API_{code}_DS2_en_csv_v2_SYNTHETIC.csv"
+        write_wdi_download(path, code, name, areas)
+        sources.append(ImportSource("wdi-csv", path, wdi_countries))
+    iati = folder / "iati-activities.xml"
+    write_iati(iati, max(1, round(triples / 2 / IATI_TRIPLES_PER_ACTIVITY)))
+    sources.append(ImportSource("iati", iati, real))
+    return sources
+
+
+def write_area_links(path: Path) -> int:
+    """The ``skos:closeMatch`` links of :data:`AREA_DAC_CODES` as N-Triples (what
+    ``queries/related-activities.rq`` follows); returns the triples."""
+    lines = [
+        f"{_iri('strategic-area/' + slug)} <{_SKOS}closeMatch> {_iri('dac-sector/' + code)} .\n"
+        for slug, code in AREA_DAC_CODES.items()
+    ]
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(lines)

@@ -263,12 +263,171 @@ def run_turtle(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def run_import(spec: dict[str, Any]) -> dict[str, Any]:
+    """``jaif-kg import`` as :func:`jaif_kg.imports.bench.measure` runs it: ``spec["rows"]`` rows
+    of generated WDI CSV (``spec["filled_years"]`` non-empty years each) and
+    ``spec["activities"]`` IATI activities, each converted (the engine in its own process) and
+    put into a new on-disk store. Peak memory of this process and of its largest child (the
+    engine), from ``getrusage``; ``{"missing": why}`` without the engine."""
+    import resource
+
+    from jaif_kg.imports import EngineMissing
+    from jaif_kg.imports.bench import measure
+    from jaif_kg.imports.engine import engine_python
+
+    try:
+        python = engine_python()
+    except EngineMissing as exc:
+        return {"missing": str(exc)}
+    started = time.perf_counter()
+    measured = measure(int(spec["rows"]), int(spec["activities"]), int(spec["filled_years"]))
+    imports = [
+        {
+            "kind": m.kind,
+            "rows": m.rows,
+            "observations": m.observations,
+            "triples": m.triples,
+            "convert_s": m.convert_seconds,
+            "store_s": m.store_seconds,
+            "rows_per_s": m.rows_per_second,
+        }
+        for m in measured
+    ]
+    return {
+        "engine": python,
+        "imports": imports,
+        "seconds": time.perf_counter() - started,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "engine_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def run_imported(spec: dict[str, Any]) -> dict[str, Any]:
+    """Generate the sources of :func:`jaif_kg.bench.synth.import_sources` for about
+    ``spec["triples"]`` triples in ``spec["folder"]``, convert each with ``jaif-kg import``'s
+    library and write its graph as N-Quads there; the files, graphs and times."""
+    from jaif_kg.bench import synth
+    from jaif_kg.imports import CountryTable, EngineMissing, convert, write_rdf
+
+    folder = Path(spec["folder"])
+    started = time.perf_counter()
+    sources = synth.import_sources(folder / "sources", int(spec["triples"]))
+    generated = time.perf_counter() - started
+    graphs: list[dict[str, Any]] = []
+    for source in sources:
+        try:
+            conversion = convert(source.kind, source.path, CountryTable.of(source.countries))
+        except EngineMissing as exc:
+            return {"missing": str(exc)}
+        out = folder / f"{source.path.stem}.nq"
+        write_rdf(conversion, out)
+        graphs.append(
+            {
+                "kind": source.kind,
+                "graph": conversion.graph,
+                "file": str(out),
+                "rows": conversion.mapped,
+                "triples": len(conversion.quads),
+                "convert_s": conversion.seconds,
+            }
+        )
+    return {"graphs": graphs, "generate_s": generated, "seconds": time.perf_counter() - started}
+
+
+def run_crossqueries(spec: dict[str, Any]) -> dict[str, Any]:
+    """The cross-dataset named queries on one backend (``memory`` or ``remote``): the data
+    folder ``spec["data_dir"]`` in the shipped graph and each N-Quads file of ``spec["graphs"]``
+    in its graph, recorded in the metadata graph (in memory by
+    :func:`~jaif_kg.api.server.build_store`, on a server by
+    :func:`~jaif_kg.store.shipped.push_dataset`). Each query of ``spec["queries"]`` runs with
+    its example parameters; when they find nothing and ``spec["fallback"]`` has a query for it
+    (``{name: [parameter, SELECT ?value ...]}``), with the first value that query finds. In
+    memory, raw pyoxigraph runs the same bound text on the same default graph. A query whose
+    first run takes over ``spec["cap"]`` seconds is not repeated (one run is its figure)."""
+    import pyoxigraph as ox
+
+    from jaif_kg.api.server import StartupReport, build_store
+    from jaif_kg.catalog import Catalog, run_named
+    from jaif_kg.settings import Settings
+    from jaif_kg.store.graphs import meta_graph
+
+    remote = spec["backend"] == "remote"
+    updates: dict[str, Any] = {"data_dir": Path(spec["data_dir"]), "query_timeout": 600.0}
+    if remote:
+        updates |= {"store": spec["remote_url"], "graph_store_url": spec.get("graph_store_url")}
+    else:
+        updates["store"] = "oxigraph"
+    settings = Settings().model_copy(update=updates)
+    graphs: list[tuple[str | None, Path]] = [(None, Path(f)) for f in spec["graphs"]]
+    started = time.perf_counter()
+    report = StartupReport()
+    if remote:
+        from jaif_kg.store.shipped import push_dataset
+
+        store = build_store(settings, (), report)
+        push_dataset(store, settings, graphs)
+    else:
+        store = build_store(settings, graphs, report)
+    meta = meta_graph(settings.base_iri)
+    out: dict[str, Any] = {
+        "backend": spec["backend"],
+        "load_s": time.perf_counter() - started,
+        "triples": store.count() - store.count(meta),
+        "graphs": sorted(store.named_graphs()),
+    }
+    raw = store.raw
+    default: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+    default += [ox.NamedNode(g) for g in out["graphs"] if g != meta]
+    catalog = Catalog.from_dir(settings.queries_dir)
+    budget = float(spec.get("budget", 2.0))
+    cap = float(spec.get("cap", 20.0))
+    fallback: dict[str, list[str]] = spec.get("fallback", {})
+    queries: dict[str, Any] = {}
+    for name in spec["queries"]:
+        query = catalog[name]
+        values = dict(query.example)
+        first = time.perf_counter()
+        entry: dict[str, Any] = {"rows": len(run_named(store, query, values)), "example": True}
+        if entry["rows"] == 0 and name in fallback:
+            parameter, finder = fallback[name]
+            found = store.query(finder).rows
+            if found:
+                values[parameter] = str(found[0]["value"])
+                first = time.perf_counter()
+                entry = {"rows": len(run_named(store, query, values)), "example": False}
+        single = time.perf_counter() - first
+        entry["params"] = values
+        text = query.bind(values)
+        entry["bind"] = _summary(timed(lambda q=query, v=values: q.bind(v), budget / 4))  # type: ignore[misc]
+        if single > cap:  # not repeated: one run is the measurement
+            entry["jaif"] = {"p50": single * 1000, "p95": single * 1000, "runs": 1}
+        else:
+            entry["jaif"] = _summary(
+                timed(lambda q=query, v=values: run_named(store, q, v), budget)  # type: ignore[misc]
+            )
+        if raw is not None:
+
+            def run_raw(t: str = text) -> int:
+                return _consume(raw.query(t, default_graph=default))  # type: ignore[arg-type]
+
+            entry["raw_rows"] = run_raw()
+            entry["raw"] = _summary(timed(run_raw, budget))
+        queries[name] = entry
+    out["queries"] = queries
+    store.close()
+    out["peak_mb"] = peak_memory_mb()
+    return out
+
+
 RUNNERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "backend": run_backend,
     "pyshacl": run_pyshacl,
     "fast": run_fast_files,
     "formats": run_formats,
     "turtle": run_turtle,
+    "import": run_import,
+    "imported": run_imported,
+    "crossqueries": run_crossqueries,
 }
 
 

@@ -223,3 +223,140 @@ def test_machine_facts_of_each_run_are_shown() -> None:
     text = bench.render(results)
     assert "Run of sizes:\n\n- Date: old\n\nRun of diff:\n\n- Date: new" in text
     assert bench.machine_lines(text)[0] == "- Date: old"
+
+
+def _cross_entry(p50: float, raw: float | None, example: bool = True) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "rows": 7,
+        "example": example,
+        "params": {"iri": "https://w3id.org/jaif-kg/id/country/KHM"},
+        "jaif": {"p50": p50, "p95": p50 + 1},
+        "bind": {"p50": 0.01},
+    }
+    if raw is not None:
+        entry["raw"] = {"p50": raw, "p95": raw + 1}
+    return entry
+
+
+def test_report_shows_import_and_cross_dataset_queries() -> None:
+    graphs = [
+        {"graph": "https://w3id.org/jaif-kg/graph/iati", "triples": 500, "convert_s": 2.0},
+    ]
+    results = {
+        "argv": [],
+        "seed": 1,
+        "budget": 1,
+        "elapsed_s": 60,
+        "sizes": [],
+        "import": {
+            "rows": 100_000,
+            "activities": 10_000,
+            "filled_years": 1,
+            "imports": [
+                {
+                    "kind": "wdi-csv",
+                    "rows": 100_000,
+                    "observations": 100_000,
+                    "triples": 500_004,
+                    "convert_s": 28.0,
+                    "store_s": 4.0,
+                    "rows_per_s": 3125.0,
+                }
+            ],
+            "peak_mb": 900.0,
+            "engine_peak_mb": 1200.0,
+        },
+        "crossqueries": [
+            {"target": 10_000, "synthetic": 5_000, "imported": {"missing": "no engine"}},
+            {
+                "target": 100_000,
+                "synthetic": 50_000,
+                "imported": {"graphs": graphs},
+                "backends": [
+                    {
+                        "name": "oxigraph (memory)",
+                        "triples": 100_500,
+                        "queries": {
+                            "facts-about": _cross_entry(3.0, 1.0),
+                            "related-activities": _cross_entry(2.0, 2.0, example=False),
+                        },
+                    },
+                    {
+                        "name": "remote (oxigraph serve)",
+                        "triples": 100_500,
+                        "queries": {
+                            "facts-about": _cross_entry(9.0, None),
+                            "related-activities": _cross_entry(8.0, None, example=False),
+                        },
+                    },
+                ],
+            },
+        ],
+        "notes": [],
+    }
+    text = bench.render(results)
+    assert "| wdi-csv | 100,000 | 100,000 | 500,004 | 28.00 | 4.00 | 3,125 |" in text
+    assert "900 MB in the importing process, 1,200 MB in its largest child" in text
+    assert "| `jaif-kg import` of 100,000 WDI rows < 30 s (convert + store) | 32.0 s" in text
+    assert "3,125 rows/s | not met |" in text
+    assert "### 10^4 triples\n\nnot run: no engine" in text
+    assert "Synthetic 50,000 triples; imported: `iati` 500 (converted in 2.00 s)." in text
+    iri = "iri=https://w3id.org/jaif-kg/id/country/KHM"
+    assert f"| facts-about | {iri} | 7 | 3.00 / 4.00 | 9.00 / 10.00 | 1.00 / 2.00 | 3.00 |" in text
+    assert f"| related-activities | {iri} (not the example: it finds nothing here) |" in text
+    assert "worst 3.00x; over 1.5x: facts-about | not met for 1 of 2 |" in text
+
+
+def test_report_says_why_the_import_was_not_run() -> None:
+    results = {
+        "argv": [],
+        "seed": 1,
+        "budget": 1,
+        "elapsed_s": 1,
+        "sizes": [],
+        "import": {"rows": 10, "activities": 1, "filled_years": 1, "missing": "no .venv-rml"},
+        "notes": [],
+    }
+    text = bench.render(results)
+    assert "not run: no .venv-rml" in text
+    assert "| not run: no .venv-rml | - |" in text
+
+
+def test_a_reduced_import_run_gives_no_verdict_on_the_target() -> None:
+    one = {"kind": "wdi-csv", "rows": 2_000, "convert_s": 1.0, "store_s": 0.5, "rows_per_s": 1e3}
+    lines = bench._import_targets({"import": {"imports": [one]}})
+    assert lines and lines[0].endswith("| - (measured at 2,000 rows, not 100,000) |")
+
+
+def test_cross_dataset_queries_on_imported_graphs(tmp_path: Path) -> None:
+    """The worker end to end on a tiny size: imported graphs with their records, every query
+    with rows, and raw pyoxigraph agreeing on the rows (needs the engine in ``.venv-rml``)."""
+    from jaif_kg.imports import EngineMissing
+    from jaif_kg.imports.engine import engine_python
+
+    try:
+        engine_python()
+    except EngineMissing:
+        pytest.skip("no mapping engine (make install creates .venv-rml)")
+    from jaif_kg.bench import synth
+
+    data = tmp_path / "data"
+    data.mkdir()
+    synth.write(data / "synthetic.ttl", 30, seed=1)
+    synth.write_area_links(data / "area-dac-links.ttl")
+    imported = worker.run_imported({"folder": str(tmp_path), "triples": 2_000})
+    assert [g["kind"] for g in imported["graphs"]] == ["wdi-csv", "iati"]
+    result = worker.run_crossqueries(
+        {
+            "backend": "memory",
+            "data_dir": str(data),
+            "graphs": [g["file"] for g in imported["graphs"]],
+            "queries": list(bench.CROSS_QUERIES),
+            "fallback": bench.CROSS_FALLBACK,
+            "budget": 0.05,
+        }
+    )
+    assert "https://w3id.org/jaif-kg/graph/iati" in result["graphs"]
+    for name, q in result["queries"].items():
+        assert q["rows"] > 0 and q["raw_rows"] == q["rows"], name
+    assert result["queries"]["related-activities"]["example"] is False

@@ -102,3 +102,28 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["synth", "--projects", "1", "--faults", "2", "--out", str(out)]) == 2
     assert main(["synth", "--triples", "2000", "--out", str(out)]) == 0
     assert synth.count_triples(out.read_bytes()) == pytest.approx(2000, rel=0.1)
+
+
+def test_import_sources_are_half_wdi_half_iati(tmp_path: Path) -> None:
+    sources = synth.import_sources(tmp_path, 200_000)
+    kinds = [s.kind for s in sources]
+    assert kinds == ["wdi-csv", "wdi-csv", "iati"]
+    wdi_values = sum(
+        len(line.split('","')) - 4
+        for s in sources[:-1]
+        for line in s.path.read_text(encoding="utf-8").splitlines()[5:]
+    )
+    # 5 triples an observation: about 100,000 triples of WDI, the real countries in each file
+    assert 20_000 <= wdi_values <= 21_000
+    assert '"KHM"' in sources[0].path.read_text(encoding="utf-8")
+    activities = sources[-1].path.read_text(encoding="utf-8").count("<iati-activity ")
+    assert activities == round(100_000 / synth.IATI_TRIPLES_PER_ACTIVITY)
+
+
+def test_area_links_follow_the_shipped_graph(tmp_path: Path) -> None:
+    path = tmp_path / "links.nt"
+    assert synth.write_area_links(path) == len(synth.AREA_DAC_CODES)
+    shipped = (REPO / "graph_data" / "strategic-areas.ttl").read_text(encoding="utf-8")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        area, _, sector, _ = line.split(" ")
+        assert area.strip("<>") in shipped and sector.strip("<>") in shipped
