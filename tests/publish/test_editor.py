@@ -407,9 +407,22 @@ def test_the_api_docs_render_offline(server: Server, browser: DevTools) -> None:
 SERIOUS = ("serious", "critical")
 
 
+#: Rules axe cannot pass on a page for a reason outside jaif-kg, by page.
+EXCLUDED = {
+    # Swagger UI's own markup puts the copy and expand buttons inside each operation's summary
+    # button; only patching swagger-ui-bundle.js would change that.
+    "/docs": ["nested-interactive"],
+}
+
+
 @pytest.mark.parametrize(
     ("path", "name"),
-    [("/", "home"), ("/page/country/KHM", "page-country-KHM"), ("/sparql", "editor")],
+    [
+        ("/", "home"),
+        ("/page/country/KHM", "page-country-KHM"),
+        ("/sparql", "editor"),
+        ("/docs", "docs"),
+    ],
 )
 def test_no_serious_accessibility_violation(
     server: Server, browser: DevTools, path: str, name: str
@@ -417,13 +430,17 @@ def test_no_serious_accessibility_violation(
     browser.open(server.url + path)
     if path == "/sparql":
         browser.wait_for("window.jaifEditor && document.querySelector('.yasqe .CodeMirror')")
+    if path == "/docs":
+        browser.wait_for("document.querySelectorAll('.swagger-ui .opblock').length > 5")
     browser.evaluate(
         "new Promise((ok, fail) => { const s = document.createElement('script');"
         f" s.src = '/assets/{AXE_JS}'; s.onload = () => ok(true); s.onerror = fail;"
         " document.head.appendChild(s); })"
     )
     violations = browser.evaluate(
-        "axe.run(document).then(r => r.violations.map(v => ({id: v.id, impact: v.impact,"
+        f"axe.run(document, {{rules: Object.fromEntries({json.dumps(EXCLUDED.get(path, []))}"
+        ".map(id => [id, {enabled: false}]))}).then(r => r.violations.map(v => ({id: v.id,"
+        " impact: v.impact,"
         " help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"
     )
     serious = [v for v in violations if v["impact"] in SERIOUS]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from jaif_kg import __version__
@@ -135,12 +134,16 @@ def docs(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "").rstrip("/")
     openapi = root + (request.app.openapi_url or "/openapi.json")
     if have_assets(request, SWAGGER_JS, SWAGGER_CSS, SWAGGER_ICON):
-        return get_swagger_ui_html(
-            openapi_url=openapi,
-            title="jaif-kg: the HTTP API",
-            swagger_js_url=root + asset_url(SWAGGER_JS),
-            swagger_css_url=root + asset_url(SWAGGER_CSS),
-            swagger_favicon_url=root + asset_url(SWAGGER_ICON),
+        # FastAPI's get_swagger_ui_html, with the page's language and readable colours
+        return HTMLResponse(
+            render(
+                "swagger.html",
+                openapi=openapi,
+                title="jaif-kg: the HTTP API",
+                js=root + asset_url(SWAGGER_JS),
+                css=root + asset_url(SWAGGER_CSS),
+                icon=root + asset_url(SWAGGER_ICON),
+            )
         )
     page = render(
         "api-docs.html",
