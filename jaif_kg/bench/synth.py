@@ -176,6 +176,22 @@ def _precision(value: str) -> str:
     return {4: "inXSDgYear", 7: "inXSDgYearMonth"}.get(len(value), "inXSDDate")
 
 
+#: The project's own class of each shared class the data uses (the project's shapes target
+#: these, so that other datasets' resources of the shared class are not checked); a
+#: ``skos:Concept`` gets its project class by kind (``_concept``).
+_PROJECT_CLASS = {
+    f"<{_SCHEMA}Country>": f"<{_JAIF}Country>",
+    f"<{_ORG}FormalOrganization>": f"<{_JAIF}Organisation>",
+    f"<{_ORG}OrganizationalUnit>": f"<{_JAIF}Organisation>",
+    f"<{_ORG}Membership>": f"<{_JAIF}Membership>",
+    f"<{_SCHEMA}FundingScheme>": f"<{_JAIF}Fund>",
+    f"<{_SKOS}ConceptScheme>": f"<{_JAIF}ConceptScheme>",
+    f"<{_RDF}Statement>": f"<{_JAIF}SourcedFact>",
+    f"<{_TIME}ProperInterval>": f"<{_JAIF}Period>",
+    f"<{_TIME}Instant>": f"<{_JAIF}Instant>",
+}
+
+
 class _Writer:
     """Collects N-Triples lines."""
 
@@ -184,6 +200,8 @@ class _Writer:
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} .\n")
+        if p == _TYPE and o in _PROJECT_CLASS:
+            self.lines.append(f"{s} {p} {_PROJECT_CLASS[o]} .\n")
 
     def many(self, s: str, pairs: Iterable[tuple[str, str]]) -> None:
         for p, o in pairs:
@@ -239,8 +257,11 @@ def _source(w: _Writer, slug: str, title: str, url: str | None, as_of: str | Non
     return s
 
 
-def _concept(w: _Writer, iri: str, label: str, scheme: str, source: str, *types: str) -> None:
+def _concept(
+    w: _Writer, iri: str, label: str, scheme: str, source: str, kind: str, *types: str
+) -> None:
     w.add(iri, _TYPE, f"<{_SKOS}Concept>")
+    w.add(iri, _TYPE, f"<{_JAIF}{kind}>")
     for t in types:
         w.add(iri, _TYPE, t)
     w.many(iri, ((_LABEL, _en(label)), (_PREF, _en(label)), (f"<{_SKOS}inScheme>", scheme)))
@@ -276,7 +297,9 @@ def _fixed_part(w: _Writer) -> _Fixed:
         "synthetic-register",
         "Synthetic register of JAIF projects",
         "https://example.org/jaif-kg/synthetic/register",
-        "2024-12-31",
+        # after every synthetic date (the latest period ends in 2028): a source is never
+        # credited with a date later than its own (jaifsh:SourceDateShape)
+        "2030-12-31",
     )
     codes = _source(
         w, "synthetic-codes", "Synthetic country code list", "https://example.org/jaif-kg/codes"
@@ -299,7 +322,15 @@ def _fixed_part(w: _Writer) -> _Fixed:
 
     roles_scheme = _scheme(w, "asean-membership-roles", "ASEAN membership roles", register)
     for slug, label in (("founding-member", "founding member"), ("member", "member")):
-        _concept(w, _iri(f"role/{slug}"), label, roles_scheme, register, f"<{_ORG}Role>")
+        _concept(
+            w,
+            _iri(f"role/{slug}"),
+            label,
+            roles_scheme,
+            register,
+            "MembershipRole",
+            f"<{_ORG}Role>",
+        )
 
     members = []
     for alpha3, alpha2, m49, name, qid, geonames, joined in COUNTRIES:
@@ -370,7 +401,9 @@ def _fixed_part(w: _Writer) -> _Fixed:
     areas = []
     for n, slug in enumerate(STRATEGIC_AREAS, start=1):
         area = _iri(f"strategic-area/{slug}")
-        _concept(w, area, slug.replace("-", " ").capitalize(), areas_scheme, register)
+        _concept(
+            w, area, slug.replace("-", " ").capitalize(), areas_scheme, register, "StrategicArea"
+        )
         w.add(area, f"<{_SKOS}notation>", f'"{n}"')
         areas.append(area)
 
@@ -399,13 +432,13 @@ def _fixed_part(w: _Writer) -> _Fixed:
     roles = []
     for slug in PROJECT_ROLES:
         role = _iri(f"role/{slug}")
-        _concept(w, role, slug.replace("-", " "), project_roles, register)
+        _concept(w, role, slug.replace("-", " "), project_roles, register, "ParticipationRole")
         roles.append(role)
     status_scheme = _scheme(w, "project-status", "Project status", register)
     statuses = []
     for slug in STATUSES:
         status = _iri(f"status/{slug}")
-        _concept(w, status, slug, status_scheme, register)
+        _concept(w, status, slug, status_scheme, register, "ProjectStatus")
         statuses.append(status)
 
     programme = _iri("programme/attachment-programme")
@@ -498,7 +531,8 @@ def _projects(
             f"project-brief-{i:07d}",
             f"Project brief {i}",
             None if fault == "source-without-url" else f"https://example.org/jaif-kg/briefs/{i}",
-            _day(rng, 2005, 2024),
+            # drawn for the random stream, but dated after every date it is credited with
+            _day(rng, 2005, 2024) and "2030-06-30",
         )
         number = rng.randint(1, 4)
         plan = fixed.work_plans[number - 1]
@@ -687,7 +721,11 @@ def _other_faults(w: _Writer, fault: str | None, i: int, fixed: _Fixed) -> None:
         concept = _iri(f"status/unlabelled-{i}")
         w.many(
             concept,
-            ((_TYPE, f"<{_SKOS}Concept>"), (f"<{_SKOS}inScheme>", _iri("scheme/project-status"))),
+            (
+                (_TYPE, f"<{_SKOS}Concept>"),
+                (_TYPE, f"<{_JAIF}ProjectStatus>"),
+                (f"<{_SKOS}inScheme>", _iri("scheme/project-status")),
+            ),
         )
         w.sourced(concept, fixed.register)
 
@@ -748,8 +786,8 @@ def projects_for_triples(triples: int, seed: int = 0) -> int:
 
     Measured on two small generations (the output grows linearly with the projects).
 
-    >>> projects_for_triples(1000)
-    2
+    >>> projects_for_triples(2000)
+    19
     """
     small, large = 200, 400
     a = count_triples(generate(small, seed))
