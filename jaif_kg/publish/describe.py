@@ -353,13 +353,17 @@ def graphs_of(
 
 
 def graph_sources(store: Store, graphs: Iterable[str], base: str = DEFAULT_BASE) -> dict[str, str]:
-    """Each graph's ``dcterms:source`` recorded in the metadata graph (where there is one)."""
+    """Each graph's ``dcterms:source`` recorded in the metadata graph (where there is one): the
+    record that names the graph (``sd:name``, as :func:`jaif_kg.store.graphs.record_graph`
+    writes it) gives it."""
     wanted = sorted(g for g in graphs if is_valid_iri(g))
     if not wanted:
         return {}
+    name = sparql_iri("http://www.w3.org/ns/sparql-service-description#name")
     query = (
         "SELECT ?g ?src WHERE { VALUES ?g { " + _values(wanted) + " } "
-        f"GRAPH {sparql_iri(meta_graph(base))} {{ ?g {sparql_iri(str(DCTERMS.source))} ?src }} }}"
+        f"GRAPH {sparql_iri(meta_graph(base))} "
+        f"{{ ?record {name} ?g ; {sparql_iri(str(DCTERMS.source))} ?src }} }}"
     )
     found: dict[str, str] = {}
     for row in store.query(query).rows:
