@@ -144,6 +144,54 @@ def say(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
 
 
+def add_write_options(p: argparse.ArgumentParser, *, for_store: bool = False) -> None:
+    """``--update-url``, ``--graph-store-url``, ``--user``, ``--password``: how a command writes
+    to a SPARQL server (``load``; ``import --store URL`` with ``for_store``)."""
+    where = "--store URL: the server's " if for_store else ""
+    p.add_argument(
+        "--update-url",
+        type=utf8_text,
+        metavar="URL",
+        help=f"{where}SPARQL Update URL (JAIF_UPDATE_URL; default: the query URL), e.g. "
+        "http://127.0.0.1:7878/update",
+    )
+    p.add_argument(
+        "--graph-store-url",
+        type=utf8_text,
+        metavar="URL",
+        help=f"{where}Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. "
+        "http://127.0.0.1:7878/store; a graph then goes by one PUT",
+    )
+    p.add_argument(
+        "--user", type=utf8_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
+    )
+    p.add_argument(
+        "--password",
+        type=utf8_text,
+        metavar="PASSWORD",
+        help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
+    )
+
+
+def write_updates(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings :func:`add_write_options` overrides (only those given)."""
+    given = {
+        "update_url": args.update_url,
+        "graph_store_url": args.graph_store_url,
+        "remote_user": args.user,
+        "remote_password": args.password,
+    }
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def check_write_urls(settings: Settings) -> None:
+    """Refuse a malformed update or Graph Store URL, naming the option and the setting."""
+    if settings.update_url is not None:
+        check_url(settings.update_url, "--update-url (JAIF_UPDATE_URL)")
+    if settings.graph_store_url is not None:
+        check_url(settings.graph_store_url, "--graph-store-url (JAIF_GRAPH_STORE_URL)")
+
+
 def add_store_options(p: argparse.ArgumentParser) -> None:
     """``--store`` and ``--store-path``, for the commands that open the store."""
     p.add_argument(

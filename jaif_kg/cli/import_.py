@@ -9,12 +9,14 @@ from pathlib import Path
 from jaif_kg.cli.args import (
     Subparsers,
     add_store_options,
+    add_write_options,
     check_store_setting,
-    check_url,
+    check_write_urls,
     load_settings,
     say,
     store_updates,
     utf8_text,
+    write_updates,
 )
 from jaif_kg.errors import InputError, StoreError
 from jaif_kg.store import is_url
@@ -72,29 +74,7 @@ def add(subparsers: Subparsers) -> None:
         help="wdi-*: where the file was downloaded from (dcterms:source; default: its file URL)",
     )
     add_store_options(p)
-    p.add_argument(
-        "--update-url",
-        type=utf8_text,
-        metavar="URL",
-        help="--store URL: the server's SPARQL Update URL (JAIF_UPDATE_URL; default: the query "
-        "URL), e.g. http://127.0.0.1:7878/update",
-    )
-    p.add_argument(
-        "--graph-store-url",
-        type=utf8_text,
-        metavar="URL",
-        help="--store URL: its Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. "
-        "http://127.0.0.1:7878/store; the graph then goes by one PUT",
-    )
-    p.add_argument(
-        "--user", type=utf8_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
-    )
-    p.add_argument(
-        "--password",
-        type=utf8_text,
-        metavar="PASSWORD",
-        help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
-    )
+    add_write_options(p, for_store=True)
     p.set_defaults(func=run)
 
 
@@ -108,21 +88,11 @@ def run(args: argparse.Namespace) -> int:
         and not is_url(args.store)
     ):
         updates.update(store="oxigraph", store_path=Path(args.store))  # --store DIR
-    for key, value in (
-        ("update_url", args.update_url),
-        ("graph_store_url", args.graph_store_url),
-        ("remote_user", args.user),
-        ("remote_password", args.password),
-    ):
-        if value is not None:
-            updates[key] = value
+    updates.update(write_updates(args))
     settings = load_settings().model_copy(update=updates)
     if args.out is None:
         check_store_setting(settings)
-        if settings.update_url is not None:
-            check_url(settings.update_url, "--update-url (JAIF_UPDATE_URL)")
-        if settings.graph_store_url is not None:
-            check_url(settings.graph_store_url, "--graph-store-url (JAIF_GRAPH_STORE_URL)")
+        check_write_urls(settings)
         if not is_url(settings.store) and settings.store_path is None:
             raise InputError(
                 "the import would go to a store in memory and be lost: name where it goes "

@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jaif_kg.cli.args import Subparsers, check_url, load_settings, not_utf8, say, utf8_text
+from jaif_kg.cli.args import (
+    Subparsers,
+    add_write_options,
+    check_url,
+    check_write_urls,
+    load_settings,
+    not_utf8,
+    say,
+    utf8_text,
+    write_updates,
+)
 from jaif_kg.errors import InputError
 
 
@@ -51,27 +61,7 @@ def add(subparsers: Subparsers) -> None:
         "keeps its own graph names. As serve --graph: IRI=FILE takes a file of one graph; the "
         "shipped and the metadata graph's names are refused",
     )
-    p.add_argument(
-        "--update-url",
-        type=utf8_text,
-        metavar="URL",
-        help="SPARQL Update URL (JAIF_UPDATE_URL; default: URL)",
-    )
-    p.add_argument(
-        "--graph-store-url",
-        type=utf8_text,
-        metavar="URL",
-        help="Graph Store Protocol URL (JAIF_GRAPH_STORE_URL), e.g. http://127.0.0.1:7878/store",
-    )
-    p.add_argument(
-        "--user", type=utf8_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
-    )
-    p.add_argument(
-        "--password",
-        type=utf8_text,
-        metavar="PASSWORD",
-        help="its password; prefer JAIF_REMOTE_PASSWORD (a command line is visible to others)",
-    )
+    add_write_options(p)
     p.add_argument(
         "--allow-invalid", action="store_true", help="push even when the graph has violations"
     )
@@ -86,20 +76,9 @@ def run(args: argparse.Namespace) -> int:
 
     check_url(args.endpoint, "--endpoint")
     graphs = [_graph_argument(value) for value in args.graph]
-    updates: dict[str, Any] = {"store": args.endpoint}
-    for key, value in (
-        ("update_url", args.update_url),
-        ("graph_store_url", args.graph_store_url),
-        ("remote_user", args.user),
-        ("remote_password", args.password),
-    ):
-        if value is not None:
-            updates[key] = value
+    updates: dict[str, Any] = {"store": args.endpoint, **write_updates(args)}
     settings = load_settings().model_copy(update=updates)
-    if settings.update_url is not None:
-        check_url(settings.update_url, "--update-url (JAIF_UPDATE_URL)")
-    if settings.graph_store_url is not None:
-        check_url(settings.graph_store_url, "--graph-store-url (JAIF_GRAPH_STORE_URL)")
+    check_write_urls(settings)
     if args.shipped_graph is not None:
         check_shipped_target(args.shipped_graph, settings.base_iri)
     paths = shipped_paths(settings)
