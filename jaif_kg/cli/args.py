@@ -49,6 +49,30 @@ def utf8_text(value: str) -> str:
     return value
 
 
+def key_file(key: str) -> Callable[[str], tuple[str, Path]]:
+    """An argument type for ``KEY=FILE`` (split at the last ``=``: an IRI or URL may hold one),
+    where the key is an absolute IRI or URL: ``--context URL=FILE``, ``--graph IRI=FILE``,
+    ``--graph-shapes IRI=SHAPES``.
+
+    >>> key_file("IRI")("https://example.org/g?v=1=extra.ttl")
+    ('https://example.org/g?v=1', PosixPath('extra.ttl'))
+    >>> key_file("IRI")("g=extra.ttl")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: 'g=extra.ttl': 'g' is not an absolute IRI
+    """
+
+    def parse(value: str) -> tuple[str, Path]:
+        name, sep, file = value.rpartition("=")
+        if not sep or not name or not file:
+            raise argparse.ArgumentTypeError(f"{value!r} is not {key}=FILE")
+        if ":" not in name:
+            raise argparse.ArgumentTypeError(f"{value!r}: {name!r} is not an absolute {key}")
+        return name, Path(file)
+
+    return parse
+
+
 def whole(what: str, minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     """An argument type for a whole number from ``minimum`` to ``maximum``; ``what`` names it.
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import math
 import socket
-from pathlib import Path
 from typing import Any
 
 from jaif_kg.cli.args import (
     Subparsers,
     add_store_options,
     check_store_setting,
+    key_file,
     load_settings,
     not_utf8,
     seconds,
@@ -59,6 +59,7 @@ def add(subparsers: Subparsers) -> None:
         "--graph-shapes",
         action="append",
         default=[],
+        type=key_file("IRI"),
         metavar="IRI=SHAPES",
         help="SHACL shapes for the graph IRI loaded with --graph IRI=FILE (repeatable); the "
         "project's shapes check the project's part of every graph, these check that graph",
@@ -125,19 +126,13 @@ def run(args: argparse.Namespace) -> int:
         raw = None if iri is None else not_utf8(iri)
         if raw is not None:
             raise InputError(f"--graph: the IRI {raw} is not UTF-8 text")
-    graph_shapes = []
-    for value in args.graph_shapes:
-        iri, sep, file = value.rpartition("=")
-        if not sep or not iri or not file:
-            raise InputError(f"--graph-shapes wants IRI=SHAPES, got {value!r}")
-        graph_shapes.append((iri, Path(file)))
     _check_can_listen(args.host, args.port)
     return serve(
         settings,
         host=args.host,
         port=args.port,
         graphs=graphs,
-        graph_shapes=graph_shapes,
+        graph_shapes=args.graph_shapes,
         allow_invalid=args.allow_invalid,
         access_log=args.access_log,
     )

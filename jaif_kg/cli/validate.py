@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jaif_kg.cli.args import Subparsers, load_settings, say
+from jaif_kg.cli.args import Subparsers, key_file, load_settings, say
 from jaif_kg.errors import InputError
 from jaif_kg.settings import Settings
 
@@ -23,28 +23,10 @@ if TYPE_CHECKING:
 DATA_FOLDER = "graph_data"
 
 
-def context_option(value: str) -> tuple[str, Path]:
-    """``--context URL=FILE``: a JSON-LD context URL and the local file that holds it.
-
-    >>> context_option("https://example.org/c.jsonld=ctx/c.jsonld")
-    ('https://example.org/c.jsonld', PosixPath('ctx/c.jsonld'))
-    """
-    url, sep, file = value.rpartition("=")
-    if not sep or not url or not file:
-        raise argparse.ArgumentTypeError(f"{value!r} is not URL=FILE")
-    return url, Path(file)
-
-
-def graph_option(value: str) -> tuple[str, Path]:
-    """``--graph IRI=FILE`` and ``--graph-shapes IRI=FILE``: a named graph and a file of it.
-
-    >>> graph_option("https://example.org/g=extra.ttl")
-    ('https://example.org/g', PosixPath('extra.ttl'))
-    """
-    iri, sep, file = value.rpartition("=")
-    if not sep or not iri or not file:
-        raise argparse.ArgumentTypeError(f"{value!r} is not IRI=FILE")
-    return iri, Path(file)
+#: ``--context URL=FILE`` (also ``jaif-kg diff``'s).
+context_option = key_file("URL")
+#: ``--graph IRI=FILE`` and ``--graph-shapes IRI=FILE``.
+graph_option = key_file("IRI")
 
 
 def add(subparsers: Subparsers) -> None:

@@ -153,4 +153,4 @@ def test_serve_validates_a_loaded_graph_with_its_own_shapes(tmp_path: Path) -> N
     # without its shapes, the integrator's own concept is none of the project's business
     proc = _serve("--port", str(_free_port()), *args, "--graph-shapes", "x", env=env)
     output = proc.communicate(timeout=60)[0]
-    assert proc.returncode == 2 and "--graph-shapes wants IRI=SHAPES" in output, output
+    assert proc.returncode == 2 and "argument --graph-shapes: 'x' is not IRI=FILE" in output, output
