@@ -123,6 +123,14 @@ class Settings(BaseSettings):
         None,
         description="Public URL of the server; defaults to the URL the request came to.",
     )
+    http_processes: int = Field(
+        0,
+        description="HTTP server processes of `jaif-kg serve`, sharing the loaded store, the "
+        "listening port and the admission limits (each runs its own query workers); 0 (the "
+        "default): one per CPU core this process may use.",
+        ge=0,
+        le=64,
+    )
     query_workers: int = Field(
         2,
         description="Query worker processes started with the server (the SPARQL endpoint).",
