@@ -56,13 +56,17 @@ class Server:
         ready_path: str,
         env: dict[str, str] | None = None,
         log: Path | None = None,
+        drop_env: tuple[str, ...] = (),
     ) -> None:
+        """``drop_env``: prefixes of variables of this process's environment not passed on
+        (``("JAIF_",)`` starts jaif-kg with its defaults whatever the caller's shell sets)."""
         self.name = name
         self.command = command
         self.port = port
         self.ready_path = ready_path
         self.env = env
         self.log = log
+        self.drop_env = drop_env
         self.process: subprocess.Popen[bytes] | None = None
         self.startup_s = 0.0
 
@@ -73,7 +77,10 @@ class Server:
             self.command,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(self.env or {})},
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith(self.drop_env)},
+                **(self.env or {}),
+            },
         )
         try:
             self.wait_ready(started)
@@ -117,8 +124,12 @@ class Server:
             self.process.wait()
 
 
-def jaif_server(data_dir: Path, port: int, env: dict[str, str], log: Path) -> Server:
-    """``jaif-kg serve`` on ``data_dir`` (the ontology and shapes of the checkout)."""
+def jaif_server(
+    data_dir: Path, port: int, env: dict[str, str], log: Path, *, defaults: bool = False
+) -> Server:
+    """``jaif-kg serve`` on ``data_dir`` (the ontology and shapes of the checkout); with
+    ``defaults``, no ``JAIF_*`` setting of this process's environment is passed on (only
+    ``env``'s)."""
     return Server(
         "jaif-kg",
         [tool_path("jaif-kg"), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -126,6 +137,7 @@ def jaif_server(data_dir: Path, port: int, env: dict[str, str], log: Path) -> Se
         "/healthz",
         env={"JAIF_DATA_DIR": str(data_dir), **env},
         log=log,
+        drop_env=("JAIF_",) if defaults else (),
     )
 
 
