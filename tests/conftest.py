@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +12,10 @@ from jaif_kg.rdf.graph import shipped_paths
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 from jaif_kg.store.loading import load_files as load_store
+from tests.require import require
 
-#: Fixtures that run a live Oxigraph server (``oxigraph_server``), used by tests of the stores.
-pytest_plugins = ["tests.oxigraph_server"]
+#: Fixtures that run live servers (``oxigraph_server``, ``virtuoso_server``) for the store tests.
+pytest_plugins = ["tests.oxigraph_server", "tests.virtuoso_server"]
 
 #: The checkout (ontology/, graph_data/, queries/ live here).
 REPO = Path(__file__).resolve().parent.parent
@@ -36,9 +36,7 @@ def require_suite(path: Path, what: str) -> None:
         f"{what} is missing: {path} does not exist. Put the shared folder beside the checkout "
         "(../shared/conformance) or set JAIF_CONFORMANCE_DIR to the folder holding w3c-rdf-tests/"
     )
-    if os.environ.get("JAIF_REQUIRE_SUITES") == "1":
-        pytest.fail(reason + " (JAIF_REQUIRE_SUITES=1 makes it mandatory)", pytrace=False)
-    pytest.skip(reason)
+    require(reason)
 
 
 @pytest.fixture(scope="session")

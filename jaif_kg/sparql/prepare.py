@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
+from jaif_kg.errors import QuerySyntaxError
 from jaif_kg.sparql.escape import sparql_iri
 from jaif_kg.sparql.lexer import Token, scan
 from jaif_kg.sparql.protocol import READ_ONLY_MESSAGE, QueryForm, UpdateRefused
@@ -256,6 +257,59 @@ def has_dataset_clause(text: str) -> bool:
     False
     """
     return any(t.kind == "word" and t.text.lower() == "from" for t in scan(text))
+
+
+@dataclass(frozen=True)
+class QueryGraphs:
+    """The graphs a query names itself, read from its algebra (prefixes and base resolved).
+
+    Attributes:
+        default: the IRIs of its ``FROM`` clauses.
+        named: the IRIs of its ``FROM NAMED`` clauses.
+        patterns: the IRIs of its ``GRAPH <iri> { ... }`` patterns (in ``EXISTS`` too).
+    """
+
+    default: list[str]
+    named: list[str]
+    patterns: list[str]
+
+
+def query_graphs(text: str) -> QueryGraphs:
+    """The graphs ``text`` names, for a server that must be sent them in the protocol.
+
+    >>> query_graphs("PREFIX e: <http://e/> SELECT * FROM e:a FROM NAMED <http://b> "
+    ...              "{ GRAPH e:c { ?s ?p ?o } GRAPH ?g {} }")
+    QueryGraphs(default=['http://e/a'], named=['http://b'], patterns=['http://e/c'])
+
+    Raises:
+        QuerySyntaxError: the query does not parse.
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import URIRef
+
+    try:
+        query = translateQuery(parseQuery(text))
+    except Exception as exc:  # pyparsing and rdflib raise errors of no common base
+        raise QuerySyntaxError(str(exc)) from exc
+    found = QueryGraphs([], [], [])
+    for clause in query.algebra.get("datasetClause") or ():
+        if "default" in clause:
+            found.default.append(str(clause["default"]))
+        else:
+            found.named.append(str(clause["named"]))
+    stack: list[object] = [query.algebra]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            term = node.get("term") if node.name == "Graph" else None
+            if isinstance(term, URIRef) and str(term) not in found.patterns:
+                found.patterns.append(str(term))
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
+    return found
 
 
 _EMPTY = ox.Store()

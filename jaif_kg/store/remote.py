@@ -13,15 +13,28 @@ SPARQL Update in chunks into a fresh staging graph, then swapped in by a single 
 dropped and the target graph was never touched. Triples that share a blank node always travel in
 the same chunk, since each request gets fresh blank nodes.
 
+Authentication answers the server's challenge (``WWW-Authenticate``): HTTP Digest when the server
+asks for Digest (Virtuoso's ``/sparql-auth``), Basic when it asks for Basic; the password is
+never sent before the server has said which, so a Digest server never sees it in the clear.
+
+Servers differ from the protocol in ways this module makes up for (:class:`ServerDialect`). On
+Virtuoso Open-Source 7, whose default graph is the union of all its graphs and which holds
+graphs of its own: the store's own default graph is the named graph :data:`DEFAULT_GRAPH_IRI`,
+every query is sent with its whole dataset (``default-graph-uri`` and ``named-graph-uri``), its
+own graphs are left out, and what it cannot do (override a query's ``FROM`` by the protocol) is
+refused. docs/STORES.md lists the differences.
+
 Specifications: https://www.w3.org/TR/sparql11-protocol/ ,
-https://www.w3.org/TR/sparql11-http-rdf-update/ , https://www.w3.org/TR/sparql11-update/ .
+https://www.w3.org/TR/sparql11-http-rdf-update/ , https://www.w3.org/TR/sparql11-update/ ,
+Digest: https://www.rfc-editor.org/rfc/rfc7616 ,
+Virtuoso's endpoints: https://vos.openlinksw.com/owiki/wiki/VOS/VirtSPARQLProtocol .
 """
 
 from __future__ import annotations
 
-import ast
 import base64
 import contextlib
+import json
 import socket
 import time
 import urllib.error
@@ -29,18 +42,13 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from email.message import Message
 from typing import ClassVar
 
 import pyoxigraph as ox
-from SPARQLWrapper import BASIC, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import (
-    EndPointInternalError,
-    EndPointNotFound,
-    QueryBadFormed,
-    SPARQLWrapperException,
-    Unauthorized,
-    URITooLong,
-)
+from rdflib import Literal
+from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
 
 from jaif_kg.errors import (
     InputError,
@@ -51,7 +59,7 @@ from jaif_kg.errors import (
 )
 from jaif_kg.rdf.formats import RdfFormat, ResultsFormat, rdf_format, results_format
 from jaif_kg.sparql.escape import sparql_iri
-from jaif_kg.sparql.prepare import has_dataset_clause
+from jaif_kg.sparql.prepare import has_dataset_clause, query_graphs
 from jaif_kg.sparql.safety import refuse_service
 from jaif_kg.store.base import (
     STAGING_PREFIX,
@@ -59,6 +67,7 @@ from jaif_kg.store.base import (
     DefaultDataset,
     QueryResult,
     Store,
+    Term,
     pyoxigraph_result,
 )
 from jaif_kg.store.oxigraph import parse_quads
@@ -79,6 +88,135 @@ _QUERY_ACCEPT = (
 _ASK_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 #: HTTP statuses that say "no SPARQL query endpoint here" rather than "a server in trouble".
 _NOT_AN_ENDPOINT = frozenset({400, 404, 405, 406, 415, 501})
+
+#: The named graph that holds the store's own default graph on a server that has none of its own
+#: (Virtuoso, whose default graph is the union of all graphs).
+DEFAULT_GRAPH_IRI = "urn:jaif-kg:default-graph"
+#: A graph that never holds anything: sent as ``named-graph-uri`` (or ``default-graph-uri``) to
+#: ask for no named graphs (an empty default graph), which leaving the parameter out cannot say.
+NO_GRAPH_IRI = "urn:jaif-kg:no-graph"
+#: Graphs Virtuoso Open-Source 7 creates for itself (its RDF views, the LDP vocabulary, the
+#: service description of its endpoint before URIQA's DefaultHost is set): never data.
+VIRTUOSO_GRAPHS = frozenset(
+    {
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/sparql",
+    }
+)
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@dataclass(frozen=True)
+class ServerDialect:
+    """How a SPARQL server departs from the protocol, as far as this store must know.
+
+    Attributes:
+        name: the server, in words.
+        union_default_graph: the server's default graph is the union of all its graphs, so the
+            store's own default graph is kept in :data:`DEFAULT_GRAPH_IRI` and every query is sent
+            with its dataset spelt out.
+        merges_dataset: ``default-graph-uri``/``named-graph-uri`` are added to a query's own
+            ``FROM``/``FROM NAMED`` instead of replacing them (SPARQL 1.1 Protocol 2.1.4 says
+            replace), and ``FROM`` alone leaves every graph visible to ``GRAPH``.
+        clears_with_drop_all: ``DROP ALL`` empties the store (Virtuoso answers it and drops
+            nothing).
+        boolean_digits: ``xsd:boolean`` comes back as ``1``/``0`` (Virtuoso keeps values, not
+            lexical forms).
+    """
+
+    name: str = "a SPARQL 1.1 server"
+    union_default_graph: bool = False
+    merges_dataset: bool = False
+    clears_with_drop_all: bool = True
+    boolean_digits: bool = False
+
+    def system_graph(self, graph: str) -> bool:
+        """Whether ``graph`` is one the server keeps for itself (never listed as data).
+
+        >>> VIRTUOSO.system_graph("http://www.w3.org/ns/ldp#"), PLAIN.system_graph("http://a")
+        (True, False)
+        >>> VIRTUOSO.system_graph("http://localhost:8890/sparql")  # its service description
+        True
+        """
+        if graph in (DEFAULT_GRAPH_IRI, NO_GRAPH_IRI):
+            return True
+        if not self.union_default_graph:
+            return False
+        parts = urllib.parse.urlsplit(graph)
+        # Virtuoso names the service description of its endpoint after URIQA's DefaultHost
+        own_description = parts.path == "/sparql" and not parts.query and not parts.fragment
+        return graph in VIRTUOSO_GRAPHS or own_description
+
+
+#: A server that follows the protocol (Oxigraph server, Fuseki, GraphDB...).
+PLAIN = ServerDialect()
+#: Virtuoso Open-Source 7 (tested with 7.2.5, Debian's virtuoso-opensource).
+VIRTUOSO = ServerDialect(
+    "Virtuoso",
+    union_default_graph=True,
+    merges_dataset=True,
+    clears_with_drop_all=False,
+    boolean_digits=True,
+)
+
+
+def dialect_of(server_header: str | None) -> ServerDialect:
+    """The dialect of the server that sent this ``Server`` response header.
+
+    >>> dialect_of("Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu").name
+    'Virtuoso'
+    >>> dialect_of("Oxigraph/0.4.9") is PLAIN, dialect_of(None) is PLAIN
+    (True, True)
+    """
+    product = (server_header or "").split("/", 1)[0].strip().lower()
+    return VIRTUOSO if product == "virtuoso" else PLAIN
+
+
+class _BasicOnChallenge(urllib.request.HTTPBasicAuthHandler):
+    """Answers a Basic challenge, and tells the store that the server takes Basic, so that later
+    requests send it at once (urllib's own "prior auth" also does so after a Digest success)."""
+
+    def __init__(self, passwords: urllib.request.HTTPPasswordMgr, store: RemoteStore) -> None:
+        super().__init__(passwords)
+        self._store = store
+
+    def retry_http_basic_auth(self, host: str, req: urllib.request.Request, realm: str) -> object:
+        response = super().retry_http_basic_auth(host, req, realm)
+        if response is not None and 200 <= getattr(response, "status", 0) < 300:
+            self._store._basic_accepted = True
+        return response
+
+
+def _canonical_booleans(term: Term) -> Term:
+    """``"1"^^xsd:boolean`` as ``"true"^^xsd:boolean`` (Virtuoso answers the value's digit).
+
+    >>> str(_canonical_booleans(Literal("0", datatype=_XSD_BOOLEAN)))
+    'false'
+    """
+    if isinstance(term, Literal) and str(term.datatype) == _XSD_BOOLEAN:
+        lexical = {"1": "true", "0": "false"}.get(str(term), str(term))
+        return Literal(lexical, datatype=term.datatype)
+    return term
+
+
+def _relabel_blank_nodes(body: bytes) -> bytes:
+    """SPARQL JSON results whose blank-node labels are valid N-Triples labels.
+
+    Virtuoso labels blank nodes ``nodeID://b10000``, which the results spec allows (a label is
+    any string) but no RDF parser takes as a label; each distinct label gets a stable new one.
+
+    >>> _relabel_blank_nodes(b'{"head":{"vars":["b"]},"results":{"bindings":'
+    ...     b'[{"b":{"type":"bnode","value":"nodeID://b1"}}]}}')
+    b'{"head": {"vars": ["b"]}, "results": {"bindings": [{"b": {"type": "bnode", "value": "b0"}}]}}'
+    """
+    document = json.loads(body)
+    labels: dict[str, str] = {}
+    for row in document.get("results", {}).get("bindings", []):
+        for value in row.values():
+            if isinstance(value, dict) and value.get("type") == "bnode":
+                value["value"] = labels.setdefault(value["value"], f"b{len(labels)}")
+    return json.dumps(document).encode()
 
 
 def _graph_ref(graph: str | None) -> str:
@@ -159,7 +297,8 @@ class RemoteStore(Store):
         update_url: the SPARQL Update endpoint; defaults to ``query_url``.
         graph_store_url: the Graph Store Protocol endpoint (e.g. Oxigraph ``.../store``), if any;
             when set, single-graph writes use it (``PUT`` to replace, ``POST`` to add).
-        user: user name for HTTP basic authentication.
+        user: user name, sent when the server asks for it (HTTP Digest or Basic, as the
+            server's ``WWW-Authenticate`` challenge says).
         password: its password.
         timeout: seconds to wait for a query's answer.
         write_timeout: seconds to wait for a write's answer.
@@ -169,6 +308,8 @@ class RemoteStore(Store):
             values (so the server needs no union setting, and the metadata graph stays out);
             when the server holds none of those graphs, its own default graph is used (a graph
             pushed there by an earlier jaif-kg).
+        dialect: the server's departures from the protocol; found from the ``Server`` header of
+            its first answer when not given (:func:`dialect_of`).
     """
 
     name: ClassVar[str] = "remote"
@@ -188,6 +329,7 @@ class RemoteStore(Store):
         write_timeout: float = 300.0,
         chunk_triples: int = DEFAULT_CHUNK_TRIPLES,
         dataset: DefaultDataset | None = None,
+        dialect: ServerDialect | None = None,
     ) -> None:
         for url in (query_url, update_url, graph_store_url):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -203,42 +345,85 @@ class RemoteStore(Store):
         if dataset is not None:
             self.dataset = dataset
         self._graphs_seen: tuple[float, list[str]] | None = None
+        self._dialect = dialect
+        self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        if user is not None:
+            for url in {self.query_url, self.update_url, graph_store_url}:
+                if url is not None:
+                    self._passwords.add_password(None, url, user, password or "")
+        #: the server asked for Basic and took it: send it at once from now on
+        self._basic_accepted = False
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url!r})"
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def _wrapper(self, text: str, timeout: float) -> SPARQLWrapper:
+    def _wrapper(self, text: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.query_url, updateEndpoint=self.update_url)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
         wrapper.setMethod(POST)
-        # setTimeout() truncates to whole seconds (0.5 would mean none); urlopen takes a float
-        wrapper.timeout = timeout  # type: ignore[assignment]
-        if self._user is not None:
-            wrapper.setHTTPAuth(BASIC)
-            wrapper.setCredentials(self._user, self._password or "")
         wrapper.setQuery(text)
         return wrapper
 
+    def _open(
+        self, request: urllib.request.Request, timeout: float, what: str
+    ) -> tuple[bytes, str]:
+        """Send one request; return the body and the media type of the answer.
+
+        Credentials are sent only in answer to the server's challenge (Digest or Basic, through
+        urllib's handlers, a fresh pair per request since the Digest one counts nonces); Basic
+        is sent at once only after the server has asked for it and taken it.
+        """
+        if self._user is not None and self._basic_accepted:
+            token = base64.b64encode(f"{self._user}:{self._password or ''}".encode()).decode()
+            request.add_unredirected_header("Authorization", f"Basic {token}")
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPDigestAuthHandler(self._passwords),
+            _BasicOnChallenge(self._passwords, self),
+        )
+        url = request.full_url.split("?", 1)[0]
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                self._note_server(response.headers)
+                body: bytes = response.read()
+                return body, _media_type(response.headers.get("Content-Type"))
+        except urllib.error.HTTPError as exc:
+            self._note_server(exc.headers)
+            raise self._fail(exc, url, what) from exc
+        except OSError as exc:
+            raise self._fail(exc, url, what) from exc
+
+    def _note_server(self, headers: Message | None) -> None:
+        if self._dialect is None and headers is not None:
+            self._dialect = dialect_of(headers.get("Server"))
+
+    @property
+    def dialect(self) -> ServerDialect:
+        """The server's dialect, asking it (``ASK {}``) when no answer has said yet."""
+        if self._dialect is None:
+            wrapper = self._wrapper("ASK {}")
+            wrapper.setRequestMethod(URLENCODED)
+            wrapper.addCustomHttpHeader("Accept", _ASK_ACCEPT)
+            self._open(wrapper._createRequest(), self.timeout, "query")
+        return self._dialect or PLAIN
+
     def _fail(self, exc: Exception, url: str, what: str) -> Exception:
         """The typed error for a failed request, with the server's own message."""
-        if isinstance(exc, QueryBadFormed):
-            return QuerySyntaxError(_server_message(exc) or f"the server refused the {what}")
-        if isinstance(exc, Unauthorized):
-            return StoreError(f"{url} refused the credentials (401): set remote_user/password")
-        if isinstance(exc, EndPointNotFound):
-            return StoreError(f"no SPARQL endpoint at {url} (404)")
-        if isinstance(exc, URITooLong):
-            return StoreError(f"{url} found the request too long (414)")
-        if isinstance(exc, EndPointInternalError):
-            return StoreError(f"{url} failed on the {what} (500): {_server_message(exc)}")
         if isinstance(exc, urllib.error.HTTPError):
             body = _read_error(exc)
             if exc.code == 400:
                 return QuerySyntaxError(body or f"the server refused the {what}")
+            if exc.code == 401:
+                return StoreError(f"{url} refused the credentials (401): set remote_user/password")
+            if exc.code == 404:
+                return StoreError(f"no SPARQL endpoint at {url} (404)")
             if exc.code == 406:
                 return InputError(f"{url} cannot write the result in the requested format: {body}")
+            if exc.code == 414:
+                return StoreError(f"{url} found the request too long (414)")
+            if exc.code == 500:
+                return StoreError(f"{url} failed on the {what} (500): {body}")
             return StoreError(f"{url} answered {exc.code} {exc.reason} to the {what}: {body}")
         if isinstance(exc, TimeoutError | socket.timeout) or (
             isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
@@ -246,7 +431,7 @@ class RemoteStore(Store):
             return QueryTimeout(f"{url} did not answer the {what} in time")
         if isinstance(exc, urllib.error.URLError):
             return StoreError(f"cannot reach the SPARQL server at {url}: {exc.reason}")
-        if isinstance(exc, OSError | SPARQLWrapperException):
+        if isinstance(exc, OSError):
             return StoreError(f"the {what} to {url} failed: {exc}")
         return exc
 
@@ -256,27 +441,31 @@ class RemoteStore(Store):
         accept: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
+        *,
+        raw: bool = False,
     ) -> tuple[bytes, str]:
-        """Send a query; return the body and the media type of the answer."""
+        """Send a query; return the body and the media type of the answer.
+
+        ``raw``: send no dataset at all (the server's own, system graphs included), for listing
+        graphs and for the endpoint check.
+        """
         refuse_service(sparql)  # the server would call the URL itself
-        wrapper = self._wrapper(sparql, self.timeout)
+        wrapper = self._wrapper(sparql)
         if wrapper.queryType in _UPDATE_FORMS:
             raise QuerySyntaxError("this is a SPARQL Update, not a query")
         wrapper.setRequestMethod(URLENCODED)
         wrapper.addCustomHttpHeader("Accept", accept)
-        default_graphs, named_graphs = self._dataset(default_graphs, named_graphs)
+        if not raw:
+            default_graphs, named_graphs = self._dataset(sparql, default_graphs, named_graphs)
         for graph in default_graphs or ():
             sparql_iri(graph, _GRAPH)
             wrapper.addParameter("default-graph-uri", graph)
         for graph in named_graphs or ():
             sparql_iri(graph, _GRAPH)
             wrapper.addParameter("named-graph-uri", graph)
-        try:
-            response = wrapper.query().response
-            body: bytes = response.read()
-        except (SPARQLWrapperException, OSError) as exc:
-            raise self._fail(exc, self.query_url, "query") from exc
-        return body, _media_type(response.headers.get("Content-Type"))
+        # SPARQLWrapper builds the request (form, headers); _open sends it with our own opener,
+        # as wrapper.query() would install a global one for Digest authentication
+        return self._open(wrapper._createRequest(), self.timeout, "query")
 
     def _default_dataset(
         self, sparql: str, default_graphs: Sequence[str] | None
@@ -287,6 +476,8 @@ class RemoteStore(Store):
             return default_graphs
         held = self._held_graphs()
         merged = [g for g in self.dataset.default_graphs(held) or () if g in held]
+        if self.dialect.union_default_graph:
+            return [DEFAULT_GRAPH_IRI, *merged]
         return merged or None
 
     def _held_graphs(self) -> list[str]:
@@ -298,31 +489,66 @@ class RemoteStore(Store):
         return self._graphs_seen[1]
 
     def _dataset(
-        self, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
     ) -> tuple[Sequence[str] | None, Sequence[str] | None]:
         """Map the store contract onto the protocol, where naming one part of the dataset
-        empties the other.
+        empties the other (https://www.w3.org/TR/sparql11-protocol/#dataset).
 
         ``named_graphs=None`` means all named graphs: they are listed and sent. The server's own
-        default graph has no IRI, so it cannot be kept while named graphs are selected.
+        default graph has no IRI, so it cannot be kept while named graphs are selected, except
+        on a server whose default graph is the union (Virtuoso), where it is
+        :data:`DEFAULT_GRAPH_IRI` and the whole dataset goes with every query. An empty part is
+        sent as :data:`NO_GRAPH_IRI`, since leaving the parameter out would mean "the server's".
+
+        Raises:
+            StoreError: the caller selects graphs for a query with its own ``FROM``, on a server
+                that would add them to the query's instead of replacing them.
         """
-        if default_graphs is not None and named_graphs is None:
-            named_graphs = self.named_graphs()
-        if named_graphs is not None and default_graphs is None:
-            raise StoreError(
-                "a SPARQL server's own default graph cannot be named in the protocol: pass "
-                "default_graphs too when selecting named_graphs on a remote store"
-            )
+        dialect = self.dialect
+        own = has_dataset_clause(sparql)
+        if own and dialect.merges_dataset:
+            if default_graphs is not None or named_graphs is not None:
+                raise StoreError(
+                    f"{dialect.name} adds default-graph-uri/named-graph-uri to a query's own "
+                    "FROM/FROM NAMED instead of replacing them: select the graphs either in "
+                    "the query or in the request, not both"
+                )
+            # sent again, so that FROM alone does not leave every graph visible to GRAPH
+            named = query_graphs(sparql)
+            default_graphs, named_graphs = named.default, named.named
+        elif dialect.union_default_graph and not own:
+            if default_graphs is None:
+                default_graphs = [DEFAULT_GRAPH_IRI]
+            if named_graphs is None:
+                # Virtuoso counts one solution for GRAPH <iri> {...} when <iri> is left out of
+                # named-graph-uri (COUNT(*) = 1 over nothing): such graphs go too, empty or not
+                held = self._held_graphs()
+                named_graphs = [
+                    *held,
+                    *(g for g in query_graphs(sparql).patterns if g not in held),
+                ]
+        else:
+            if default_graphs is not None and named_graphs is None:
+                named_graphs = self.named_graphs()
+            if named_graphs is not None and default_graphs is None:
+                raise StoreError(
+                    "a SPARQL server's own default graph cannot be named in the protocol: pass "
+                    "default_graphs too when selecting named_graphs on a remote store"
+                )
+        if default_graphs is not None:
+            default_graphs = list(default_graphs) or [NO_GRAPH_IRI]
+        if named_graphs is not None:
+            named_graphs = list(named_graphs) or [NO_GRAPH_IRI]
         return default_graphs, named_graphs
 
     def _update(self, update: str) -> None:
         self._graphs_seen = None
-        wrapper = self._wrapper(update, self.write_timeout)
+        wrapper = self._wrapper(update)
         wrapper.setRequestMethod(POSTDIRECTLY)  # application/sparql-update: no form encoding
-        try:
-            wrapper.query().response.read()
-        except (SPARQLWrapperException, OSError) as exc:
-            raise self._fail(exc, self.update_url, "update") from exc
+        self._open(wrapper._createRequest(), self.write_timeout, "update")
 
     def _graph_store(
         self, method: str, graph: str | None, body: bytes | None = None, accept: str | None = None
@@ -339,15 +565,8 @@ class RemoteStore(Store):
             request.add_header("Content-Type", "application/n-triples")
         if accept is not None:
             request.add_header("Accept", accept)
-        if self._user is not None:
-            token = base64.b64encode(f"{self._user}:{self._password or ''}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=self.write_timeout) as response:
-                data: bytes = response.read()
-                return data
-        except OSError as exc:
-            raise self._fail(exc, self.graph_store_url, f"Graph Store {method}") from exc
+        data, _ = self._open(request, self.write_timeout, f"Graph Store {method}")
+        return data
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -358,6 +577,9 @@ class RemoteStore(Store):
         for quad in quads:
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
             groups.setdefault(name, []).append(ox.Triple(quad.subject, quad.predicate, quad.object))
+        if self.dialect.union_default_graph:  # the store's own default graph is a named one
+            graph = graph or DEFAULT_GRAPH_IRI
+            groups = {name or DEFAULT_GRAPH_IRI: triples for name, triples in groups.items()}
         for name in groups:
             if name is not None:
                 sparql_iri(name, _GRAPH)
@@ -384,7 +606,8 @@ class RemoteStore(Store):
                     text if name is None else f"GRAPH {sparql_iri(name, _GRAPH)} {{\n{text}}}"
                 )
         if blocks:
-            parts.append("INSERT DATA {\n" + "\n".join(blocks) + "}")
+            blank = any(_blank_nodes(triples) for triples in groups.values())
+            parts.append(_insert("\n".join(blocks), blank))
         if parts:
             self._update(" ;\n".join(parts))
 
@@ -396,7 +619,9 @@ class RemoteStore(Store):
             for name, triples in groups.items():
                 for chunk in _chunks(triples, self.chunk_triples):
                     stage = sparql_iri(staging[name], _GRAPH)
-                    self._update(f"INSERT DATA {{ GRAPH {stage} {{\n{_ntriples(chunk)}}} }}")
+                    self._update(
+                        _insert(f"GRAPH {stage} {{\n{_ntriples(chunk)}}}", _blank_nodes(chunk))
+                    )
             final = []
             for name, triples in groups.items():
                 stage, dest = sparql_iri(staging[name], _GRAPH), _graph_ref(name)
@@ -460,7 +685,7 @@ class RemoteStore(Store):
             )
 
         try:
-            body, media_type = self._query("ASK {}", _ASK_ACCEPT, None, None)
+            body, media_type = self._query("ASK {}", _ASK_ACCEPT, None, None, raw=True)
         except (QuerySyntaxError, InputError) as exc:  # 400, 406
             raise not_an_endpoint(f"with an error: {exc}") from exc
         except StoreError as exc:
@@ -498,8 +723,13 @@ class RemoteStore(Store):
         return leftovers
 
     def clear(self) -> None:
-        """Drop every graph on the server (``DROP ALL``)."""
-        self._update("DROP ALL")
+        """Drop every graph on the server (``DROP ALL``), or on a server that ignores it
+        (Virtuoso) every graph this store can see, one by one, leaving the server's own."""
+        if self.dialect.clears_with_drop_all:
+            self._update("DROP ALL")
+            return
+        graphs = [DEFAULT_GRAPH_IRI, *self.named_graphs()]
+        self._update(" ;\n".join(f"DROP SILENT GRAPH {sparql_iri(g, _GRAPH)}" for g in graphs))
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
@@ -521,12 +751,24 @@ class RemoteStore(Store):
         fmt = _find_format(media_type)
         try:
             if isinstance(fmt, ResultsFormat):
-                return pyoxigraph_result(ox.parse_query_results(body, format=fmt.oxigraph))
-            return pyoxigraph_result(ox.parse(body, fmt.oxigraph))
+                if fmt.media_type == "application/sparql-results+json" and b'"bnode"' in body:
+                    body = _relabel_blank_nodes(body)
+                result = pyoxigraph_result(ox.parse_query_results(body, format=fmt.oxigraph))
+            else:
+                result = pyoxigraph_result(ox.parse(body, fmt.oxigraph))
         except (SyntaxError, ValueError) as exc:
             raise StoreError(
                 f"{self.query_url} sent an unreadable {media_type} answer: {exc}"
             ) from exc
+        if not self.dialect.boolean_digits:
+            return result
+        return QueryResult(
+            result.kind,
+            boolean=result.boolean,
+            variables=result.variables,
+            rows=[{k: _canonical_booleans(v) for k, v in row.items()} for row in result.rows],
+            triples=[(s, p, _canonical_booleans(o)) for s, p, o in result.triples],
+        )
 
     def query_serialized(
         self,
@@ -555,17 +797,32 @@ class RemoteStore(Store):
 
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
-            return self._count(f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}")
+            where = f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}"
+            # the server's own dataset: the graph alone, wherever the store keeps its own
+            body, media_type = self._query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", _QUERY_ACCEPT, None, None, raw=True
+            )
+            result = self._answer(body, media_type)
+            return int(str(result.rows[0]["n"])) if result.rows else 0
         return self._count("{ ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }")
 
     def _raw_query(self, sparql: str) -> QueryResult:
-        """A query on the server's own dataset (no graphs sent: the whole store's answer)."""
+        """A query on the store's own dataset (its default graph and all its named graphs)."""
         body, media_type = self._query(sparql, _QUERY_ACCEPT, None, None)
         return self._answer(body, media_type)
 
     def named_graphs(self) -> list[str]:
-        result = self._raw_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(row["g"]) for row in result.rows if "g" in row)
+        """The server's named graphs that hold data (not those it keeps for itself)."""
+        body, media_type = self._query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
+            _QUERY_ACCEPT,
+            None,
+            None,
+            raw=True,
+        )
+        dialect = self.dialect
+        graphs = (str(row["g"]) for row in self._answer(body, media_type).rows if "g" in row)
+        return sorted(g for g in graphs if not dialect.system_graph(g))
 
     def _graph_triples(self, graph: str | None) -> list[ox.Triple]:
         where = "?s ?p ?o" if graph is None else f"GRAPH {sparql_iri(graph, _GRAPH)} {{ ?s ?p ?o }}"
@@ -590,33 +847,27 @@ class RemoteStore(Store):
         return ox.serialize(self._graph_triples(graph), format=fmt.oxigraph) or b""
 
 
-def _server_message(exc: SPARQLWrapperException) -> str:
-    """The body the server sent, which SPARQLWrapper keeps only as a ``repr`` in its message."""
-    text = str(exc)
-    _, found, raw = text.partition("Response:\n")
-    if found:
-        try:
-            body = ast.literal_eval(raw)
-        except (ValueError, SyntaxError):
-            return raw.strip()
-        if isinstance(body, bytes):
-            return body.decode("utf-8", "replace").strip()
-    return text
+def _blank_nodes(triples: Sequence[ox.Triple]) -> bool:
+    return any(isinstance(n, ox.BlankNode) for t in triples for n in (t.subject, t.object))
+
+
+def _insert(block: str, blank_nodes: bool) -> str:
+    """An update that adds ``block`` (triples, ``GRAPH`` blocks): ``INSERT DATA``, or with blank
+    nodes ``INSERT {...} WHERE {}``, which means the same (fresh blank nodes, SPARQL 1.1 Update
+    3.1.1 and 3.1.3) and which servers that refuse blank nodes in ``INSERT DATA`` (Virtuoso:
+    "Blank node is not allowed in a constant clause") take.
+
+    >>> _insert("<http://a> <http://b> _:c .", blank_nodes=True).startswith("INSERT {")
+    True
+    """
+    if blank_nodes:
+        return "INSERT {\n" + block + "} WHERE {}"
+    return "INSERT DATA {\n" + block + "}"
 
 
 def _http_status(exc: BaseException | None) -> int | None:
     """The HTTP status behind a failed request, if it got one."""
-    if isinstance(exc, urllib.error.HTTPError):
-        return exc.code
-    # SPARQLWrapper turns these statuses into its own exceptions, which do not keep the number
-    statuses: tuple[tuple[type[Exception], int], ...] = (
-        (QueryBadFormed, 400),
-        (Unauthorized, 401),
-        (EndPointNotFound, 404),
-        (URITooLong, 414),
-        (EndPointInternalError, 500),
-    )
-    return next((code for kind, code in statuses if isinstance(exc, kind)), None)
+    return exc.code if isinstance(exc, urllib.error.HTTPError) else None
 
 
 def _read_error(exc: urllib.error.HTTPError) -> str:

@@ -1,4 +1,5 @@
-"""Stores of every backend for the contract suite, the remote one on a live Oxigraph server."""
+"""Stores of every backend for the contract suite, the remote one on a live Oxigraph server and
+on a live Virtuoso Open-Source 7 (through its Digest-authenticated endpoints)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,29 @@ import pytest
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store
 from tests.oxigraph_server import OxigraphServer
+from tests.virtuoso_server import PASSWORD, USER, VirtuosoServer
 
 DATA = Path(__file__).parent / "data"
 
-#: Every backend, and both write paths of the remote one (SPARQL Update, Graph Store Protocol).
-BACKENDS = ["oxigraph", "oxigraph-disk", "rdflib", "remote", "remote-gsp"]
+#: Every backend, and both write paths of the remote one (SPARQL Update, Graph Store Protocol),
+#: on Oxigraph server and on Virtuoso.
+BACKENDS = [
+    "oxigraph",
+    "oxigraph-disk",
+    "rdflib",
+    "remote",
+    "remote-gsp",
+    "virtuoso",
+    "virtuoso-gsp",
+]
 
 
 def settings_for(
-    kind: str, tmp_path: Path, server: OxigraphServer | None, *, union: bool = False
+    kind: str,
+    tmp_path: Path,
+    server: OxigraphServer | VirtuosoServer | None,
+    *,
+    union: bool = False,
 ) -> Settings:
     """The settings that select one backend, as a user would write them.
 
@@ -28,8 +43,17 @@ def settings_for(
     """
     if kind == "oxigraph-disk":
         return Settings(store="oxigraph", store_path=tmp_path / "store", union_default_graph=union)
+    if kind.startswith("virtuoso"):
+        assert isinstance(server, VirtuosoServer)
+        return Settings(
+            store=server.auth_url,
+            graph_store_url=server.store_url if kind == "virtuoso-gsp" else None,
+            remote_user=USER,
+            remote_password=PASSWORD,
+            union_default_graph=union,
+        )
     if kind.startswith("remote"):
-        assert server is not None
+        assert isinstance(server, OxigraphServer)
         return Settings(
             store=server.query_url,
             update_url=server.update_url,
@@ -43,7 +67,11 @@ def settings_for(
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store of each backend in turn."""
     kind: str = request.param
-    server = request.getfixturevalue("oxigraph_server") if kind.startswith("remote") else None
+    server = None
+    if kind.startswith("remote"):
+        server = request.getfixturevalue("oxigraph_server")
+    elif kind.startswith("virtuoso"):
+        server = request.getfixturevalue("virtuoso_server")
     opened = open_store(settings_for(kind, tmp_path, server))
     yield opened
     opened.close()
