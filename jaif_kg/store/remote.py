@@ -47,7 +47,6 @@ from email.message import Message
 from typing import ClassVar
 
 import pyoxigraph as ox
-from rdflib import Literal
 from SPARQLWrapper import POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
 
 from jaif_kg.errors import (
@@ -67,7 +66,6 @@ from jaif_kg.store.base import (
     DefaultDataset,
     QueryResult,
     Store,
-    Term,
     pyoxigraph_result,
 )
 from jaif_kg.store.oxigraph import parse_quads
@@ -84,6 +82,11 @@ _QUERY_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "application/n-triples;q=0.9, text/turtle;q=0.8"
 )
+#: What a SELECT/ASK asks for (a server may answer a CONSTRUCT in a results format: Virtuoso).
+_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
+#: What a CONSTRUCT/DESCRIBE asks for.
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"
+_GRAPH_FORMS = {"CONSTRUCT", "DESCRIBE"}
 #: What :meth:`RemoteStore.check_endpoint` asks for: SPARQL results, nothing else.
 _ASK_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 #: HTTP statuses that say "no SPARQL query endpoint here" rather than "a server in trouble".
@@ -123,6 +126,9 @@ class ServerDialect:
             nothing).
         boolean_digits: ``xsd:boolean`` comes back as ``1``/``0`` (Virtuoso keeps values, not
             lexical forms).
+        mends_answers: answers are asked for in JSON results or N-Triples, mended (blank node
+            labels, booleans) and written in the requested format by pyoxigraph, not passed
+            through (Virtuoso writes ``"c"`` as a TSV header and ``1`` for true).
     """
 
     name: str = "a SPARQL 1.1 server"
@@ -130,6 +136,7 @@ class ServerDialect:
     merges_dataset: bool = False
     clears_with_drop_all: bool = True
     boolean_digits: bool = False
+    mends_answers: bool = False
 
     def system_graph(self, graph: str) -> bool:
         """Whether ``graph`` is one the server keeps for itself (never listed as data).
@@ -158,6 +165,7 @@ VIRTUOSO = ServerDialect(
     merges_dataset=True,
     clears_with_drop_all=False,
     boolean_digits=True,
+    mends_answers=True,
 )
 
 
@@ -188,34 +196,45 @@ class _BasicOnChallenge(urllib.request.HTTPBasicAuthHandler):
         return response
 
 
-def _canonical_booleans(term: Term) -> Term:
+_DIGITS = {"1": "true", "0": "false"}
+_Node = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _canonical_boolean(term: _Node) -> _Node:
     """``"1"^^xsd:boolean`` as ``"true"^^xsd:boolean`` (Virtuoso answers the value's digit).
 
-    >>> str(_canonical_booleans(Literal("0", datatype=_XSD_BOOLEAN)))
+    >>> _canonical_boolean(ox.Literal("0", datatype=ox.NamedNode(_XSD_BOOLEAN))).value
     'false'
     """
-    if isinstance(term, Literal) and str(term.datatype) == _XSD_BOOLEAN:
-        lexical = {"1": "true", "0": "false"}.get(str(term), str(term))
-        return Literal(lexical, datatype=term.datatype)
+    if isinstance(term, ox.Literal) and term.datatype.value == _XSD_BOOLEAN:
+        return ox.Literal(_DIGITS.get(term.value, term.value), datatype=term.datatype)
     return term
 
 
-def _relabel_blank_nodes(body: bytes) -> bytes:
-    """SPARQL JSON results whose blank-node labels are valid N-Triples labels.
+def _mend_json_results(body: bytes, boolean_digits: bool) -> bytes:
+    """SPARQL JSON results that pyoxigraph reads and that say what the data says.
 
-    Virtuoso labels blank nodes ``nodeID://b10000``, which the results spec allows (a label is
-    any string) but no RDF parser takes as a label; each distinct label gets a stable new one.
+    Virtuoso labels blank nodes ``nodeID://b10000``, which the results format allows (a label
+    is any string) but no RDF parser takes: each distinct label gets a new valid one. With
+    ``boolean_digits``, ``"1"^^xsd:boolean`` becomes ``"true"``. A body that needs neither is
+    returned as it came.
 
-    >>> _relabel_blank_nodes(b'{"head":{"vars":["b"]},"results":{"bindings":'
-    ...     b'[{"b":{"type":"bnode","value":"nodeID://b1"}}]}}')
+    >>> _mend_json_results(b'{"head":{"vars":["b"]},"results":{"bindings":'
+    ...     b'[{"b":{"type":"bnode","value":"nodeID://b1"}}]}}', False)
     b'{"head": {"vars": ["b"]}, "results": {"bindings": [{"b": {"type": "bnode", "value": "b0"}}]}}'
     """
+    if b'"bnode"' not in body and not (boolean_digits and _XSD_BOOLEAN.encode() in body):
+        return body
     document = json.loads(body)
     labels: dict[str, str] = {}
     for row in document.get("results", {}).get("bindings", []):
         for value in row.values():
-            if isinstance(value, dict) and value.get("type") == "bnode":
+            if not isinstance(value, dict):
+                continue
+            if value.get("type") == "bnode":
                 value["value"] = labels.setdefault(value["value"], f"b{len(labels)}")
+            elif boolean_digits and value.get("datatype") == _XSD_BOOLEAN:
+                value["value"] = _DIGITS.get(value["value"], value["value"])
     return json.dumps(document).encode()
 
 
@@ -454,6 +473,8 @@ class RemoteStore(Store):
         if wrapper.queryType in _UPDATE_FORMS:
             raise QuerySyntaxError("this is a SPARQL Update, not a query")
         wrapper.setRequestMethod(URLENCODED)
+        if accept == _QUERY_ACCEPT:
+            accept = _GRAPH_ACCEPT if wrapper.queryType in _GRAPH_FORMS else _RESULTS_ACCEPT
         wrapper.addCustomHttpHeader("Accept", accept)
         if not raw:
             default_graphs, named_graphs = self._dataset(sparql, default_graphs, named_graphs)
@@ -748,27 +769,31 @@ class RemoteStore(Store):
         return self._answer(body, media_type)
 
     def _answer(self, body: bytes, media_type: str) -> QueryResult:
+        return pyoxigraph_result(self._parse(body, media_type))
+
+    def _parse(
+        self, body: bytes, media_type: str
+    ) -> ox.QueryBoolean | ox.QuerySolutions | list[ox.Triple]:
+        """The server's answer read with pyoxigraph, with what the dialect needs mended: blank
+        node labels no parser takes, and boolean digits (in triples and in JSON results)."""
         fmt = _find_format(media_type)
+        digits = self.dialect.boolean_digits
         try:
             if isinstance(fmt, ResultsFormat):
-                if fmt.media_type == "application/sparql-results+json" and b'"bnode"' in body:
-                    body = _relabel_blank_nodes(body)
-                result = pyoxigraph_result(ox.parse_query_results(body, format=fmt.oxigraph))
-            else:
-                result = pyoxigraph_result(ox.parse(body, fmt.oxigraph))
+                if fmt.media_type == "application/sparql-results+json":
+                    body = _mend_json_results(body, digits)
+                return ox.parse_query_results(body, format=fmt.oxigraph)
+            quads = ox.parse(body, fmt.oxigraph)
+            triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         except (SyntaxError, ValueError) as exc:
             raise StoreError(
                 f"{self.query_url} sent an unreadable {media_type} answer: {exc}"
             ) from exc
-        if not self.dialect.boolean_digits:
-            return result
-        return QueryResult(
-            result.kind,
-            boolean=result.boolean,
-            variables=result.variables,
-            rows=[{k: _canonical_booleans(v) for k, v in row.items()} for row in result.rows],
-            triples=[(s, p, _canonical_booleans(o)) for s, p, o in result.triples],
-        )
+        if digits:
+            triples = [
+                ox.Triple(t.subject, t.predicate, _canonical_boolean(t.object)) for t in triples
+            ]
+        return triples
 
     def query_serialized(
         self,
@@ -780,13 +805,33 @@ class RemoteStore(Store):
         graph_media_type: str | None = None,
         max_bytes: int | None = None,
     ) -> tuple[bytes, str]:
-        """Ask the server for ``media_type`` (and ``graph_media_type``, a little less preferred)
-        and pass its bytes through unchanged."""
-        accept = _find_format(media_type).media_type
-        if graph_media_type is not None and graph_media_type != media_type:
-            accept += f", {_find_format(graph_media_type).media_type};q=0.9"
+        """Ask the server for ``media_type`` (``graph_media_type`` for a ``CONSTRUCT`` or
+        ``DESCRIBE``) and pass its bytes through unchanged; from a server whose answers need
+        mending (Virtuoso), ask for JSON results or N-Triples and write the format with
+        pyoxigraph.
+
+        Raises:
+            InputError: a results format (CSV...) for a ``CONSTRUCT``/``DESCRIBE`` answer, or a
+                graph format for a ``SELECT``/``ASK`` one.
+        """
+        graph_form = self._wrapper(sparql).queryType in _GRAPH_FORMS
+        fmt: RdfFormat | ResultsFormat = (
+            rdf_format(graph_media_type or media_type) if graph_form else results_format(media_type)
+        )
         default_graphs = self._default_dataset(sparql, default_graphs)
-        body, answered = self._query(sparql, accept, default_graphs, named_graphs)
+        if self.dialect.mends_answers:
+            accept = _GRAPH_ACCEPT if graph_form else _RESULTS_ACCEPT
+            body, answered = self._query(sparql, accept, default_graphs, named_graphs)
+            parsed = self._parse(body, answered)
+            if isinstance(parsed, list):
+                assert isinstance(fmt, RdfFormat)  # a graph form is parsed into triples
+                body = ox.serialize(parsed, format=fmt.oxigraph) or b""
+            else:
+                assert isinstance(fmt, ResultsFormat)
+                body = parsed.serialize(format=fmt.oxigraph) or b""
+            answered = fmt.media_type
+        else:
+            body, answered = self._query(sparql, fmt.media_type, default_graphs, named_graphs)
         if max_bytes is not None and len(body) > max_bytes:
             raise ResultTooLarge(BoundedBuffer(max_bytes).message())
         return body, answered
