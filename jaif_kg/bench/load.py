@@ -182,8 +182,23 @@ def run_wrk(
         before = tree_cpu_seconds(server_pid)
         out, client_cpu = _wrk(command(seconds), seconds)
         server_cpu = tree_cpu_seconds(server_pid) - before
+    return from_wrk(out, server_cpu, client_cpu)
+
+
+def from_wrk(output: str, server_cpu_s: float, client_cpu_s: float | None) -> LoadRun:
+    """A :class:`LoadRun` from the output of wrk with ``wrk_load.lua``: errors are the answers
+    other than 200 plus socket errors.
+
+    >>> r = from_wrk("soak-status 200 8\\nsoak-status 503 2\\nsoak-summary 10 2000000 0 0 0 1 2\\n"
+    ...              "soak-latency 900 5000 7000\\n", 0.01, None)
+    >>> r.rps, r.errors, r.p99_ms, r.cpu_us_per_request(r.server_cpu_s)
+    (5.0, 3, 5.0, 1000.0)
+
+    Raises:
+        RuntimeError: the output has no summary (wrk did not run the script to its end).
+    """
     try:
-        w = parse_wrk(out)
+        w = parse_wrk(output)
     except ValueError as exc:
         raise RuntimeError(str(exc)) from exc
     non_200 = sum(n for status, n in w.statuses.items() if status != "200")
@@ -196,8 +211,8 @@ def run_wrk(
         p50_ms=w.p50_ms,
         p99_ms=w.p99_ms,
         max_ms=w.max_ms,
-        server_cpu_s=server_cpu,
-        client_cpu_s=client_cpu,
+        server_cpu_s=server_cpu_s,
+        client_cpu_s=client_cpu_s,
     )
 
 

@@ -108,6 +108,9 @@ IMPORT_TARGET_ROWS = 100_000
 #: kind :mod:`jaif_kg.bench.synth` knows, so that validation has results to locate and render.
 FAULTS = len(synth.FAULT_KINDS)
 
+#: The size ``--huge`` adds, measured on the on-disk store only.
+HUGE_SIZE = 10_000_000
+
 #: The smallest size ``jaif-kg validate`` is run at end to end.
 CLI_MIN_SIZE = 10_000
 
@@ -455,27 +458,39 @@ def http_round(root: Path, data_dir: Path, projects: int, seconds: int, warmup: 
     return out
 
 
-def startup_round(root: Path, data_dir: Path) -> Result:
-    """Start ``jaif-kg serve`` twice on an on-disk store: the first start loads and validates,
-    the second finds the store filled and the verdict cached. Times to the first answer."""
+def tree_peak_mb(pid: int) -> float:
+    """The sum of the peak resident memory (``VmHWM``) of ``pid`` and its live descendants, MB
+    (an upper bound of the tree's peak: the processes need not have peaked at once, and pages
+    they share count in each)."""
+    from jaif_kg.bench.soak import _kb, process_tree
+
+    return sum(_kb(f"/proc/{p}/status", "VmHWM") or 0 for p in process_tree(pid)) / 1024
+
+
+def startup_round(root: Path, data_dir: Path, store_path: Path | None = None) -> Result:
+    """Start ``jaif-kg serve`` (default settings) twice on an on-disk store (``store_path``, by
+    default a new one under ``root``): the first start loads (unless the store already holds
+    these files) and validates, the second finds the store filled and the verdict cached.
+    Times to the first answer, and the peak memory of the server's process tree."""
     from jaif_kg.bench import http as h
 
     root.mkdir(parents=True, exist_ok=True)
-    store_path = root / "startup-store"
-    env = {
-        "XDG_CACHE_HOME": str(root / "startup-cache"),
-        "JAIF_STORE_PATH": str(store_path),
-        "JAIF_QUERY_WORKERS": "2",
-    }
+    store_path = store_path or root / "startup-store"
+    env = {"XDG_CACHE_HOME": str(root / "startup-cache"), "JAIF_STORE_PATH": str(store_path)}
     out: Result = {}
     for run in ("first", "restart"):
         port = h.free_port()
         logfile = root / f"startup-{run}.log"
-        with h.jaif_server(data_dir, port, env, logfile) as server:
+        with h.jaif_server(data_dir, port, env, logfile, defaults=True) as server:
             out[run] = server.startup_s
+            assert server.process is not None
+            out[f"{run}_peak_mb"] = tree_peak_mb(server.process.pid)
         lines = [line for line in logfile.read_text().splitlines() if "triples" in line]
         out[f"{run}_line"] = lines[0] if lines else ""
-        log(f"  {run}: {out[run]:.2f} s to the first answer; {out[f'{run}_line'][:160]}")
+        log(
+            f"  {run}: {out[run]:.2f} s to the first answer, tree peak "
+            f"{out[f'{run}_peak_mb']:.0f} MB; {out[f'{run}_line'][:160]}"
+        )
     return out
 
 
@@ -1088,11 +1103,50 @@ def _growth_section(sizes: list[Result]) -> list[str]:
                 by_validation.setdefault(f"{engine} (files)", []).append(
                     (s["triples"], r["validate_s"])
                 )
-    lines = ["", "### How load and validation grow", "", "| cost | k (size^k) |", "|---|---:|"]
+    by_queries: dict[str, list[tuple[int, float]]] = {}
+    for s in sizes:
+        for b in s["backends"]:
+            timed = [q["jaif"]["p50"] for q in b.get("queries", {}).values() if "jaif" in q]
+            if timed and len(timed) == len(b["queries"]):  # a skipped query breaks the sum
+                by_queries.setdefault(b["name"], []).append((s["triples"], sum(timed)))
+    lines = [
+        "",
+        "### How load and validation grow",
+        "",
+        "Between the two largest sizes measured on each backend.",
+        "",
+        "| cost | sizes | k (size^k) |",
+        "|---|---|---:|",
+    ]
+
+    def row(label: str, pts: list[tuple[int, float]]) -> str:
+        shown = " and ".join(f"{n:,}" for n, _ in pts[-2:])
+        return f"| {label} | {shown} | {_growth(pts)} |"
+
     for name, pts in by_backend.items():
-        lines.append(f"| load, {name} | {_growth(pts)} |")
+        lines.append(row(f"load, {name}", pts))
     for name, pts in by_validation.items():
-        lines.append(f"| validation, {name} | {_growth(pts)} |")
+        lines.append(row(f"validation, {name}", pts))
+    for name, pts in by_queries.items():
+        lines.append(row(f"named queries (sum of p50), {name}", pts))
+    served = [s for s in sizes if s.get("serve_startup")]
+    if served:
+        lines += [
+            "",
+            "Start-up of `jaif-kg serve` (default settings) on the on-disk store the sizes "
+            "section filled, to the first answer on `/healthz`; peak memory: the sum of each "
+            "process's `VmHWM` in the server's tree (an upper bound).",
+            "",
+            "| triples | start | seconds | peak memory (MB) | the server's own account |",
+            "|---:|---|---:|---:|---|",
+        ]
+        for s in served:
+            st = s["serve_startup"]
+            for run, label in (("first", "first (validates)"), ("restart", "restart")):
+                lines.append(
+                    f"| {s['triples']:,} | {label} | {_f(st[run])} | "
+                    f"{_f(st.get(f'{run}_peak_mb'), 0)} | {st[f'{run}_line']} |"
+                )
     return lines
 
 
@@ -1548,8 +1602,15 @@ def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
                     },
                 ),
             ]
+            disk_only = target > args.disk_only_above
+            if disk_only:
+                log("  on the on-disk Oxigraph store only (--disk-only-above)")
+                size["disk_only"] = True
             for name, spec in specs:
                 if spec["backend"] == "rdflib" and target > args.rdflib_max:
+                    size["skipped"].append(name)
+                    continue
+                if disk_only and spec["backend"] != "oxigraph-disk":
                     size["skipped"].append(name)
                     continue
                 spec |= {
@@ -1583,6 +1644,14 @@ def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
             size["triples"] = next(
                 (b["triples"] for b in size["backends"] if "triples" in b), triples
             )
+            if disk_only:
+                # the store the worker filled: jaif-kg serve finds it holding these files
+                log("  jaif-kg serve on that store:")
+                size["serve_startup"] = startup_round(
+                    root / f"serve-{target}", data_dir, root / f"disk-{target}"
+                )
+                results["sizes"].append(size)
+                continue
             size["fast"] = worker({"kind": "fast", "data_dir": str(data_dir)})
             log(f"  fast engine from files: {size['fast']}")
             if target <= args.pyshacl_max:
@@ -1610,6 +1679,13 @@ def merge(saved: Result, fresh: Result, sections: Iterable[str]) -> Result:
     for name, key in SECTIONS.items():
         if name not in sections and key in saved:
             merged[key] = saved[key]
+    # sizes measured now replace the same sizes only; the others are kept (--sizes 1e7 adds)
+    kept_sizes: list[Result] = []
+    if "sizes" in sections:
+        measured = {s["target"] for s in fresh.get("sizes") or []}
+        kept_sizes = [s for s in saved.get("sizes") or [] if s.get("target") not in measured]
+    if kept_sizes:
+        merged["sizes"] = sorted(kept_sizes + list(fresh["sizes"]), key=lambda s: s["target"])
     if "sizes" not in sections:  # the seed and budget of the run that measured the sizes
         for key in ("seed", "budget"):
             if key in saved:
@@ -1625,7 +1701,7 @@ def merge(saved: Result, fresh: Result, sections: Iterable[str]) -> Result:
     ]
     kept = []
     for r in earlier:
-        left = [n for n in r["sections"] if n not in sections]
+        left = [n for n in r["sections"] if n not in sections or (n == "sizes" and kept_sizes)]
         if left:
             kept.append(r | {"sections": left})
     merged["runs"] = kept + list(fresh.get("runs", []))
@@ -1656,6 +1732,10 @@ def _too_slow(
 
 def _notes(args: argparse.Namespace) -> list[str]:
     return [
+        f"- Sizes above {args.disk_only_above:,} triples (`--huge` adds 10^7) run on the "
+        "on-disk Oxigraph store only: load, fast validation, named queries and the start-up of "
+        "`jaif-kg serve` on that store; the in-memory backends, the remote store, rdflib, the "
+        "validation from files and pySHACL are not run there.",
         f"- rdflib is measured up to {args.rdflib_max:,} triples and pySHACL up to "
         f"{args.pyshacl_max:,}: beyond, rdflib needs about 30 s and 1 GB to load 10^6 triples "
         "and pySHACL grows at least linearly from its last measured size (see the growth table; "
@@ -1680,6 +1760,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=20.0,
         help="a named query slower than this (s) runs once, and is skipped at larger sizes",
+    )
+    p.add_argument(
+        "--huge",
+        action="store_true",
+        help="add 10^7 triples to the sizes, on the on-disk Oxigraph store only (load, fast "
+        "validation, named queries, jaif-kg serve's start-up): about 20-25 min more on 2 cores, "
+        "and up to about 15 GB of memory",
+    )
+    p.add_argument(
+        "--disk-only-above",
+        type=parse_size,
+        default=2_000_000,
+        help="sizes above this run on the on-disk Oxigraph store only, without the files-only "
+        "validation and pySHACL (default 2e6)",
     )
     p.add_argument("--rdflib-max", type=parse_size, default=100_000)
     p.add_argument("--pyshacl-max", type=parse_size, default=10_000)
@@ -1749,6 +1843,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.sizes = [1_000, 10_000]
     else:
         args.sizes = [1_000, 10_000, 100_000, 1_000_000]
+    if args.huge and HUGE_SIZE not in args.sizes:
+        args.sizes.append(HUGE_SIZE)
     if args.http_size is None:
         args.http_size = 10_000 if args.quick else 100_000
     if args.no_http:
