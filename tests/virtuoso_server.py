@@ -37,7 +37,7 @@ USER, PASSWORD = "jaif", "jaif-secret"
 #: Graphs Virtuoso keeps for itself, which emptying the server leaves alone.
 OWN_GRAPHS = sorted(VIRTUOSO_GRAPHS)
 
-#: The settings that matter; ``{dir}``, ``{sql_port}`` and ``{http_port}`` are filled in.
+#: The settings that matter; ``{dir}``, the ports and ``{max_rows}`` are filled in.
 INI = """\
 [Database]
 DatabaseFile = {dir}/virtuoso.db
@@ -66,6 +66,7 @@ DirsAllowed = .
 NumberOfBuffers = 2000
 MaxDirtyBuffers = 1200
 ThreadsPerQuery = 2
+MaxSortedTopRows = 1000000
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -75,7 +76,7 @@ ServerThreads = 10
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = 60
 """
 
@@ -96,8 +97,9 @@ def virtuoso_binaries() -> tuple[str, str]:
 class VirtuosoServer:
     """One ``virtuoso-t`` process in its own folder, and its endpoints."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_rows: int = 1_000_000) -> None:
         self.folder = folder
+        self.max_rows = max_rows
         self.sql_port = free_port()
         self.http_port = free_port()
         self.base_url = f"http://127.0.0.1:{self.http_port}"
@@ -119,7 +121,12 @@ class VirtuosoServer:
         server, _ = virtuoso_binaries()
         ini = self.folder / "virtuoso.ini"
         ini.write_text(
-            INI.format(dir=self.folder, sql_port=self.sql_port, http_port=self.http_port),
+            INI.format(
+                dir=self.folder,
+                sql_port=self.sql_port,
+                http_port=self.http_port,
+                max_rows=self.max_rows,
+            ),
             encoding="utf-8",
         )
         self._process = subprocess.Popen(
@@ -194,9 +201,10 @@ class VirtuosoServer:
         self.isql(f"DELETE FROM DB.DBA.RDF_QUAD WHERE G NOT IN ({own});")
 
 
-def start_virtuoso(folder: Path) -> VirtuosoServer:
-    """Start a server of one's own in ``folder`` (stop it when done)."""
-    return VirtuosoServer(folder).start()
+def start_virtuoso(folder: Path, max_rows: int = 1_000_000) -> VirtuosoServer:
+    """Start a server of one's own in ``folder``, answering at most ``max_rows`` rows (stop it
+    when done)."""
+    return VirtuosoServer(folder, max_rows).start()
 
 
 @pytest.fixture(scope="session")

@@ -189,6 +189,22 @@ class _BasicOnChallenge(urllib.request.HTTPBasicAuthHandler):
         super().__init__(passwords)
         self._store = store
 
+    def http_error_401(
+        self,
+        req: urllib.request.Request,
+        fp: object,
+        code: int,
+        msg: str,
+        headers: Message,
+    ) -> object:
+        """Only a Basic challenge is this handler's: urllib's would raise ``ValueError`` on a
+        Digest one that the Digest handler gave up on (wrong password), instead of letting the
+        401 through as the error that says so."""
+        challenges = headers.get_all("WWW-Authenticate") or []
+        if not any(c.strip().lower().startswith("basic") for c in challenges):
+            return None
+        return super().http_error_401(req, fp, code, msg, headers)  # type: ignore[arg-type]
+
     def retry_http_basic_auth(self, host: str, req: urllib.request.Request, realm: str) -> object:
         response = super().retry_http_basic_auth(host, req, realm)
         if response is not None and 200 <= getattr(response, "status", 0) < 300:
@@ -405,6 +421,13 @@ class RemoteStore(Store):
         try:
             with opener.open(request, timeout=timeout) as response:
                 self._note_server(response.headers)
+                cut = response.headers.get("X-SPARQL-MaxRows")
+                if cut is not None:
+                    # Virtuoso cuts the answer at ResultSetMaxRows with a 200: never pass it on
+                    raise ResultTooLarge(
+                        f"{url} cut the answer at {cut} rows (Virtuoso's ResultSetMaxRows, "
+                        "[SPARQL] in virtuoso.ini): add a LIMIT, or page with LIMIT and OFFSET"
+                    )
                 body: bytes = response.read()
                 return body, _media_type(response.headers.get("Content-Type"))
         except urllib.error.HTTPError as exc:
@@ -476,6 +499,8 @@ class RemoteStore(Store):
         if accept == _QUERY_ACCEPT:
             accept = _GRAPH_ACCEPT if wrapper.queryType in _GRAPH_FORMS else _RESULTS_ACCEPT
         wrapper.addCustomHttpHeader("Accept", accept)
+        for graph in (*(default_graphs or ()), *(named_graphs or ())):
+            sparql_iri(graph, _GRAPH)  # before anything is sent, the dialect probe included
         if not raw:
             default_graphs, named_graphs = self._dataset(sparql, default_graphs, named_graphs)
         for graph in default_graphs or ():

@@ -36,6 +36,8 @@ class Behaviour:
     upstream: str | None = None  # forward to this base URL instead of answering
     forward_limit: int | None = None  # after this many forwarded requests, answer `status`
     forwarded: int = 0
+    challenge: str | None = None  # answer 401 with this WWW-Authenticate to a request without
+    # an Authorization header (any credentials are then taken: what was sent is in `seen`)
     seen: list[Seen] = field(default_factory=list)
 
 
@@ -67,6 +69,9 @@ class Probe:
                     return
                 if b.delay_s:
                     time.sleep(b.delay_s)
+                if b.challenge is not None and "Authorization" not in self.headers:
+                    self._answer(401, b"", "", {"WWW-Authenticate": b.challenge})
+                    return
                 self._answer(b.status, b.body, b.content_type)
 
             def _forward(self, body: bytes) -> None:
@@ -89,10 +94,18 @@ class Probe:
                 except urllib.error.HTTPError as exc:
                     self._answer(exc.code, exc.read(), exc.headers.get("Content-Type", ""))
 
-            def _answer(self, status: int, body: bytes, content_type: str) -> None:
+            def _answer(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str,
+                headers: dict[str, str] | None = None,
+            ) -> None:
                 self.send_response(status)
                 if content_type:
                     self.send_header("Content-Type", content_type)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD":

@@ -14,10 +14,10 @@ import pytest
 
 from jaif_kg.errors import InputError, QuerySyntaxError, QueryTimeout, StoreError
 from jaif_kg.store.oxigraph import OxigraphStore
-from jaif_kg.store.remote import STAGING_PREFIX, RemoteStore
+from jaif_kg.store.remote import PLAIN, STAGING_PREFIX, RemoteStore
 from tests.oxigraph_server import OxigraphServer, start_oxigraph
 from tests.store.conftest import DATA
-from tests.store.http_probe import Behaviour, Probe
+from tests.store.http_probe import Behaviour, Probe, Seen
 
 G1 = "http://example.org/g1"
 TURTLE = "text/turtle"
@@ -34,11 +34,14 @@ def direct(server: OxigraphServer) -> RemoteStore:
 
 
 def through(probe: Probe, *, chunk_triples: int = 50_000, gsp: bool = False) -> RemoteStore:
+    """A store that sends its requests to ``probe``, told that it is a plain SPARQL server (no
+    ``ASK {}`` to find out first: the tests count the requests)."""
     return RemoteStore(
         probe.url + "/query",
         update_url=probe.url + "/update",
         graph_store_url=probe.url + "/store" if gsp else None,
         chunk_triples=chunk_triples,
+        dialect=PLAIN,
     )
 
 
@@ -139,23 +142,55 @@ def test_graph_store_protocol_requests() -> None:
     assert (post.method, post.path) == ("POST", "/store?default")
 
 
-def test_credentials_are_sent_on_every_kind_of_request() -> None:
-    with Probe(Behaviour(status=204, body=b"", content_type="")) as probe:
+def credentials_on_every_kind_of_request(challenge: str) -> list[Seen]:
+    """What a store with credentials sends to a server that asks for them with ``challenge``:
+    a Graph Store ``PUT``, a SPARQL Update and a query."""
+    with Probe(Behaviour(status=204, body=b"", content_type="", challenge=challenge)) as probe:
         store = RemoteStore(
             probe.url + "/query",
             update_url=probe.url + "/update",
             graph_store_url=probe.url + "/store",
             user="jaif",
             password="s3cret",
+            dialect=PLAIN,
         )
         store.replace_graph(b"", "application/n-triples", G1)  # Graph Store PUT
         store.clear()  # SPARQL Update
         probe.behaviour.status, probe.behaviour.body = 200, b'{"head":{},"boolean":true}'
         probe.behaviour.content_type = "application/sparql-results+json"
         assert store.query("ASK {}").boolean is True
-    assert len(probe.seen) == 3
-    for seen in probe.seen:
-        assert seen.headers["Authorization"] == "Basic amFpZjpzM2NyZXQ="  # jaif:s3cret
+    return probe.seen
+
+
+def test_basic_credentials_answer_a_basic_challenge_then_go_at_once() -> None:
+    seen = credentials_on_every_kind_of_request('Basic realm="sparql"')
+    # the first request waits for the challenge; once Basic was taken, it is sent at once
+    assert [s.method for s in seen] == ["PUT", "PUT", "POST", "POST"]
+    assert "Authorization" not in seen[0].headers
+    for request in seen[1:]:
+        assert request.headers["Authorization"] == "Basic amFpZjpzM2NyZXQ="  # jaif:s3cret
+
+
+def test_digest_credentials_answer_a_digest_challenge_and_no_password_goes_in_the_clear() -> None:
+    challenge = (
+        'Digest realm="SPARQL", nonce="b4a5d8", opaque="5ebe22", qop="auth", algorithm="MD5"'
+    )
+    seen = credentials_on_every_kind_of_request(challenge)
+    assert len(seen) == 6  # each request: challenged, then answered with a Digest response
+    for unasked, answered in zip(seen[::2], seen[1::2], strict=True):
+        assert "Authorization" not in unasked.headers
+        assert answered.headers["Authorization"].startswith('Digest username="jaif"')
+        assert "s3cret" not in answered.headers["Authorization"]
+    assert not any(s.headers.get("Authorization", "").startswith("Basic") for s in seen)
+
+
+def test_the_dialect_comes_from_the_first_answer() -> None:
+    with Probe() as probe:
+        store = RemoteStore(probe.url + "/query")
+        assert store.dialect is PLAIN  # asked with ASK {}, once
+        assert store.dialect is PLAIN
+    (seen,) = probe.seen
+    assert seen.body == b"query=ASK+%7B%7D"
 
 
 def test_query_serialized_passes_the_servers_bytes_through() -> None:
