@@ -105,6 +105,9 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the Oxigraph store in {path}: {exc}") from exc
         self.path = path
         self._read_only = read_only
+        self._default_cache: (
+            tuple[tuple[object, ...], list[ox.NamedNode | ox.DefaultGraph]] | None
+        ) = None
         if dataset is not None:
             self.dataset = dataset
         self.persistent = path is not None  # type: ignore[misc]
@@ -142,6 +145,24 @@ class OxigraphStore(Store):
         else:
             self._store.extend(quads)
 
+    def _deployment_default(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        """The deployment's default graph (:attr:`dataset`): the store's own plus the data
+        graphs, as pyoxigraph takes it (its ``use_default_graph_as_union`` would take the
+        metadata graph in too).
+
+        Kept while the store's graphs and :attr:`dataset` stay the same: every query asks, and
+        sorting and checking the graph names each time cost a few µs of the quickest queries.
+        """
+        key = (self.dataset, tuple(self._store.named_graphs()))
+        cached = self._default_cache
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        merged = self.dataset.default_graphs(self.named_graphs()) or []
+        default: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
+        default += (_iri(g) for g in merged)
+        self._default_cache = (key, default)  # one assignment: safe for concurrent readers
+        return default
+
     def _run(
         self,
         sparql: str,
@@ -152,10 +173,7 @@ class OxigraphStore(Store):
         if default_graphs is not None:
             default = [_iri(g) for g in default_graphs]
         elif not self.dataset.raw and not has_dataset_clause(sparql):
-            # the deployment's default graph: the store's own plus the data graphs (pyoxigraph's
-            # use_default_graph_as_union would take the metadata graph in too)
-            merged = self.dataset.default_graphs(self.named_graphs()) or []
-            default = [ox.DefaultGraph(), *(_iri(g) for g in merged)]
+            default = self._deployment_default()
         named = None if named_graphs is None else [_iri(g) for g in named_graphs]
         # before evaluation: ASK and the first solutions are computed inside query() itself
         refuse_service(sparql)

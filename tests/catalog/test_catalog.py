@@ -15,8 +15,7 @@ import pytest
 from rdflib import Literal, Namespace, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from jaif_kg.catalog import Catalog, NamedQuery, Parameter, load_query, run_named
-from jaif_kg.catalog.binding import bound_text
+from jaif_kg.catalog import Catalog, NamedQuery, Parameter, binding, load_query, run_named
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.rdf.namespaces import PREFIXES
 from jaif_kg.settings import Settings
@@ -309,12 +308,40 @@ def test_the_shipped_catalog_loads() -> None:
     assert len(Catalog.from_dir(Path(__file__).resolve().parents[2] / "queries")) >= 12
 
 
-def test_binding_the_same_values_again_is_served_from_the_cache() -> None:
-    """The bound text is cached per query and bound terms; different values get their own text."""
+def test_binding_the_same_values_again_is_served_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bound text is cached per query and values; different values get their own text."""
     query = Catalog.from_dir(Settings().queries_dir)["projects"]
     first = query.bind({"country": "KHM"})
-    hits = bound_text.cache_info().hits
-    assert query.bind({"country": "KHM"}) == first
-    assert bound_text.cache_info().hits == hits + 1
-    other = query.bind({"country": "MMR"})
-    assert other != first and '"MMR"' in other
+    made: list[str] = []
+    monkeypatch.setattr(binding, "bound_text", lambda *a: made.append(a[0]) or "")
+    assert query.bind({"country": "KHM"}) is first
+    assert made == []
+    assert query.bind({"country": "MMR"}) is query.bind({"country": "MMR"})  # the example's
+    assert made == []
+    query.bind({"country": "LAO"})
+    assert made == ["projects"]
+
+
+def test_the_cache_of_bound_texts_follows_the_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text bound with ``today`` (given, or a date parameter's default) is not served from
+    the cache the next day."""
+    text = "ASK WHERE { ?s ?p ?day }"
+    day = Parameter("day", "date", "A date", False, "today", None)
+    query = NamedQuery("q", "", "", (), (day,), {}, text, "ask")
+    today = dt.date.today()
+    assert f'"{today.isoformat()}"' in query.bind({}) == query.bind({"day": "today"})
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls) -> Tomorrow:
+            return cls.fromordinal(today.toordinal() + 1)
+
+    monkeypatch.setattr(dt, "date", Tomorrow)
+    tomorrow = Tomorrow.today().isoformat()
+    assert f'"{tomorrow}"' in query.bind({}) == query.bind({"day": "today"})
+    assert f'"{today.isoformat()}"' in query.bind({"day": today.isoformat()})
+    for _ in range(2):  # a value refused is not kept: refused again
+        with pytest.raises(ParameterError, match="a real calendar date"):
+            query.bind({"day": "2022-02-30"})
