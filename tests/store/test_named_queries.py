@@ -23,6 +23,7 @@ from jaif_kg.rdf.terms import solution_rows
 from jaif_kg.settings import Settings
 from jaif_kg.store import Store, open_store, sync_graph
 from jaif_kg.store.base import pyoxigraph_result
+from jaif_kg.store.remote import VIRTUOSO, RemoteStore
 from jaif_kg.store.shipped import push
 from tests.golden import GOLDEN_DIR, compare
 from tests.oxigraph_server import start_oxigraph
@@ -40,6 +41,27 @@ BACKENDS = ["oxigraph-disk", "rdflib", "remote", "virtuoso"]
 #: Answers that differ where SPARQL leaves the engine free. Remove an entry once its query no
 #: longer depends on the freedom (the test then passes, and strict mode says so).
 KNOWN_DIVERGENCES: dict[tuple[str, str], str] = {}
+
+_BOOLEAN_AS_INTEGER = (
+    "Virtuoso 7.2 evaluates EXISTS (and every boolean expression) to xsd:integer 1/0, so "
+    "?clmv is 0, not false; jaif-kg mends booleans stored as data, not computed ones "
+    "(docs/STORES.md, Virtuoso differences)"
+)
+_OPTIONAL_FILTER = (
+    "Virtuoso 7.2 answers other rows for OPTIONAL { ... FILTER (!BOUND(?outer)) } patterns "
+    "than SPARQL 1.1's LeftJoin semantics give (docs/STORES.md, Virtuoso differences)"
+)
+#: Wrong answers of Virtuoso's engine that jaif-kg neither mends nor refuses yet: strict xfails,
+#: so that each one is seen in every run and fails the run once it is fixed.
+VIRTUOSO_DEFECTS: dict[str, str] = {
+    "member-states.1995-07-27": _BOOLEAN_AS_INTEGER,
+    "member-states.2022-06-30": _BOOLEAN_AS_INTEGER,
+    "member-states.2025-10-26": _BOOLEAN_AS_INTEGER,
+    "sources-of.batch-17": _OPTIONAL_FILTER,
+    "sources-of.brunei": _OPTIONAL_FILTER,
+    "sources-of.gravity-irrigation": _OPTIONAL_FILTER,
+    "sources-of.jaif": _OPTIONAL_FILTER,
+}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -95,6 +117,8 @@ def test_golden_result_on_every_backend(
     path: Path, catalog: Catalog, loaded: Store, request: pytest.FixtureRequest
 ) -> None:
     divergence = KNOWN_DIVERGENCES.get((loaded.name, path.stem))
+    if isinstance(loaded, RemoteStore) and loaded.dialect is VIRTUOSO:
+        divergence = VIRTUOSO_DEFECTS.get(path.stem, divergence)
     if divergence:
         request.applymarker(pytest.mark.xfail(reason=divergence, strict=True))
     golden: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
