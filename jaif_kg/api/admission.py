@@ -199,23 +199,23 @@ class Admission:
             self.gate.leave(who)
 
 
-async def _refuse(scope: Scope, send: Send, status: int, reason: str) -> None:
-    """A plain-text answer for SPARQL clients, JSON ``{"detail": ...}`` for the REST API."""
-    if scope["path"] == "/sparql":
+def refusal(path: str, reason: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    """The body and headers of a refusal: plain text for SPARQL clients, JSON
+    ``{"detail": ...}`` for the REST API; ``Retry-After: 1``."""
+    if path == "/sparql":
         body = f"{reason}\n".encode()
         media_type = b"text/plain; charset=utf-8"
     else:
         body = json.dumps({"detail": reason}).encode()
         media_type = b"application/json"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", media_type),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", b"1"),
-            ],
-        }
-    )
+    return body, [
+        (b"content-type", media_type),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", b"1"),
+    ]
+
+
+async def _refuse(scope: Scope, send: Send, status: int, reason: str) -> None:
+    body, headers = refusal(scope["path"], reason)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})

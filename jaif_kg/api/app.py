@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
 from jaif_kg.api.caching import HttpCaching
 from jaif_kg.api.errors import on_error, on_http_error
+from jaif_kg.api.fastlane import FastLane
 from jaif_kg.api.guard import HttpGuard
 from jaif_kg.api.routes import (
     assets,
@@ -39,8 +41,25 @@ class JaifApi(FastAPI):
     """
 
     def build_middleware_stack(self) -> ASGIApp:
-        """Starlette's stack (error handling, the app's middleware, routes) inside the guard."""
-        return HttpGuard(super().build_middleware_stack())
+        """Starlette's stack (error handling, the app's middleware, routes) inside the guard,
+        behind the SPARQL endpoint's fast lane (:class:`jaif_kg.api.fastlane.FastLane`)."""
+        return FastLane(HttpGuard(super().build_middleware_stack()), self.state)
+
+
+#: The CORS policy of every answer: any origin may read them, no credentials.
+CORS: dict[str, Any] = {
+    "allow_origins": ["*"],
+    "allow_credentials": False,
+    "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
+    "allow_headers": ["*"],
+    "expose_headers": ["X-Jaif-Graph-Names", "ETag"],
+    "max_age": 86400,
+}
+
+
+async def _nothing(scope: Scope, receive: Receive, send: Send) -> None:
+    """The app inside the copies of the middleware the fast lane uses for their methods."""
+    raise RuntimeError("not an application")
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -77,9 +96,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store
     app.state.executor = executor
     app.state.sd_cache = {}
-    # The last added wraps the others: CORS, then admission (its 429/503 get CORS headers, so
-    # browser clients can read them), then the SPARQL fast path, then the routes.
-    app.add_middleware(sparql.SparqlFastPath)
+    # The last added wraps the others: CORS, then caching, then admission (its 429/503 get CORS
+    # headers, so browser clients can read them), then the routes. A SPARQL query is answered
+    # before all of them by the fast lane, with the same gate, caching and CORS policy.
     app.state.admission = AdmissionGate(
         client_queries=settings.client_queries,
         running_limit=executor.max_workers,
@@ -90,15 +109,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(Admission, gate=app.state.admission)
     # ETag, Cache-Control and 304s, outside admission: a 304 it answers takes no query slot
     app.add_middleware(HttpCaching, store=store, base=settings.base_iri)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_credentials=False,
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["*"],
-        expose_headers=["X-Jaif-Graph-Names", "ETag"],
-        max_age=86400,
-    )
+    app.add_middleware(CORSMiddleware, **CORS)
+    app.state.caching = HttpCaching(_nothing, store=store, base=settings.base_iri)
+    app.state.cors = CORSMiddleware(_nothing, **CORS)
     app.add_exception_handler(JaifError, on_error)
     # a browser's 404 is a page of the site; programs keep FastAPI's JSON
     app.add_exception_handler(StarletteHTTPException, on_http_error)

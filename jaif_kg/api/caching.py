@@ -161,7 +161,8 @@ def _errors_not_stored(send: Send) -> Send:
     return wrapped
 
 
-def _key(scope: Scope) -> tuple[str, ...]:
+def request_key(scope: Scope) -> tuple[str, ...]:
+    """What names one variant of a ``GET`` answer: the URL and the headers that choose it."""
     headers = dict(_decoded(scope.get("headers", [])))
     # the URL (host included: links in pages follow it) and the headers that choose the variant
     return (
@@ -215,19 +216,17 @@ class HttpCaching:
             await self.app(scope, receive, _errors_not_stored(send))
             return
         condition = dict(_decoded(scope.get("headers", []))).get("if-none-match")
-        key = _key(scope)
-        if not self.remote and condition is not None:
-            known = self._known.get(key)
-            if known is not None and matches(condition, known[0]):
-                self._known.move_to_end(key)
-                await send({"type": "http.response.start", "status": 304, "headers": known[1]})
-                await send({"type": "http.response.body", "body": b""})
-                return
+        key = request_key(scope)
+        known = self.revalidated(key, condition)
+        if known is not None:
+            await send({"type": "http.response.start", "status": 304, "headers": known})
+            await send({"type": "http.response.body", "body": b""})
+            return
         state = {"dropping": False}
 
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = self._start(message, scope, key, condition, state)
+                message = self.tag_start(message, scope, key, condition, state)
             elif state["dropping"]:
                 if not message.get("more_body", False):
                     await send({"type": "http.response.body", "body": b""})
@@ -236,7 +235,20 @@ class HttpCaching:
 
         await self.app(scope, receive, wrapped)
 
-    def _start(
+    def revalidated(
+        self, key: tuple[str, ...], condition: str | None
+    ) -> list[tuple[bytes, bytes]] | None:
+        """The headers of a ``304`` when ``condition`` (``If-None-Match``) names the tag already
+        answered to the request ``key`` (:func:`request_key`), or ``None``: run the route."""
+        if self.remote or condition is None:
+            return None
+        known = self._known.get(key)
+        if known is None or not matches(condition, known[0]):
+            return None
+        self._known.move_to_end(key)
+        return known[1]
+
+    def tag_start(
         self,
         message: Message,
         scope: Scope,
@@ -244,6 +256,9 @@ class HttpCaching:
         condition: str | None,
         state: dict[str, bool],
     ) -> Message:
+        """The ``http.response.start`` message of a ``GET`` answer with its validators and
+        freshness (``no-store`` on an error), or the ``304`` that replaces it when
+        ``condition`` names its tag (``state["dropping"]`` is then set: drop the body)."""
         status = int(message["status"])
         headers = MutableHeaders(scope=message)
         if status >= 400:

@@ -70,7 +70,7 @@ from jaif_kg.errors import (
     WorkerFailure,
 )
 from jaif_kg.rdf.formats import rdf_format, results_format
-from jaif_kg.sparql.prepare import prepare_query, syntax_error
+from jaif_kg.sparql.prepare import PreparedQuery, prepare_query, syntax_error
 from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
 from jaif_kg.sparql.safety import (
@@ -214,6 +214,51 @@ def rows_json(sparql_json: bytes) -> bytes:
     return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+#: Prepared queries remembered per process (:func:`_prepare`), and the longest text remembered:
+#: at most about 4 MB of query text.
+PREPARED_MAX = 1024
+PREPARED_MAX_CHARS = 4096
+_prepared: dict[tuple[Any, ...], tuple[PreparedQuery, bool]] = {}
+
+
+def _prepare(job: Job, allow_service: tuple[str, ...]) -> tuple[PreparedQuery, bool]:
+    """:func:`prepare_query` and the SERVICE check of ``job`` (whether it calls allowed
+    services), remembered per query text and dataset: both are pure functions of them, and a
+    cheap query repeated (an IRI lookup) costs less in the engine than in the lexer.
+
+    Only what passed is remembered (a refusal is computed again: it costs the sender, not the
+    others), texts up to :data:`PREPARED_MAX_CHARS`, at most :data:`PREPARED_MAX` of them (the
+    oldest go first).
+
+    Raises:
+        As :func:`prepare_query` and :func:`jaif_kg.sparql.safety.service_endpoints`.
+    """
+    key = (
+        job.sparql,
+        job.default_graphs,
+        job.named_graphs,
+        job.base_iri,
+        job.max_results,
+        allow_service,
+    )
+    found = _prepared.get(key)
+    if found is not None:
+        return found
+    prepared = prepare_query(
+        job.sparql,
+        default_graphs=job.default_graphs or (),
+        named_graphs=job.named_graphs or (),
+        base_iri=job.base_iri,
+        max_results=job.max_results,
+    )
+    services = bool(service_endpoints(job.sparql, allowed=allow_service))
+    if len(job.sparql) <= PREPARED_MAX_CHARS:
+        if len(_prepared) >= PREPARED_MAX:
+            del _prepared[next(iter(_prepared))]
+        _prepared[key] = (prepared, services)
+    return prepared, services
+
+
 def execute(
     store: Store,
     job: Job,
@@ -244,19 +289,13 @@ def execute(
     default_graphs, named_graphs = job.default_graphs, job.named_graphs
     media_type, graph_media_type = job.media_type, job.graph_media_type
     if job.prepare:
-        prepared = prepare_query(
-            sparql,
-            default_graphs=default_graphs or (),
-            named_graphs=named_graphs or (),
-            base_iri=job.base_iri,
-            max_results=job.max_results,
-        )
+        prepared, services = _prepare(job, allow_service)
         _check_shape(prepared.depth, prepared.unions)
         # The structural SERVICE check (a real parse; what it cannot read is refused), at the
         # endpoint's own layer; the backend repeats it (cached), and in a confined worker the
         # kernel refuses any connection whatever the parse said (in a federation worker: any TCP
         # connection to a port no allowed endpoint uses).
-        if service_endpoints(sparql, allowed=allow_service) and not federation:
+        if services and not federation:
             raise NeedsFederation(
                 "this query calls other SPARQL services: it runs in a federation worker"
             )
@@ -970,7 +1009,15 @@ class QueryExecutor:
         if not future.cancelled() and future.exception() is None and self._ctl is not None:
             self._release(future.result())
 
-    async def _call(self, worker: _Worker, job: Job) -> tuple[int, str, bytes]:
+    async def _call(self, worker: _Worker, job: Job, deadline: float) -> tuple[int, str, bytes]:
+        """Send ``job`` to ``worker`` and wait for its answer until ``deadline`` (the loop's
+        clock): a timer, not a task per query (``asyncio.wait_for`` costs a task and its
+        scheduling on every request).
+
+        Raises:
+            TimeoutError: no answer by ``deadline``.
+            _WorkerLost: the worker's socket closed.
+        """
         loop = asyncio.get_running_loop()
         if worker.channel is None or worker.loop is not loop:
             if worker.channel is not None:  # another event loop (tests): a new handle
@@ -983,10 +1030,15 @@ class QueryExecutor:
         assert channel.transport is not None
         if channel.transport.is_closing():
             raise _WorkerLost
-        channel.waiter = loop.create_future()
+        waiter: asyncio.Future[tuple[int, str, bytes]] = loop.create_future()
+        channel.waiter = waiter
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         channel.transport.write(_REQ.pack(len(payload)) + payload)
-        return await channel.waiter
+        timer = loop.call_at(deadline, _expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
 
     def _retire(self, worker: _Worker) -> None:
         self._discard(worker)
@@ -1016,13 +1068,10 @@ class QueryExecutor:
             return await self.federation._run(job, deadline, limit)
 
     async def _run(self, job: Job, deadline: float, limit: float) -> tuple[bytes, str]:
-        loop = asyncio.get_running_loop()
         worker = await self._acquire(deadline)
         self._busy.add(worker.pid)
         try:
-            status, meta, body = await asyncio.wait_for(
-                self._call(worker, job), timeout=max(0.0, deadline - loop.time())
-            )
+            status, meta, body = await self._call(worker, job, deadline)
         except TimeoutError:
             self._discard(worker)
             self.killed += 1
@@ -1052,6 +1101,12 @@ class QueryExecutor:
         if status != _OK:
             raise _ERRORS[status](meta)
         return body, meta
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    """The time limit of a query: its answer will not be waited for any longer."""
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 def _shutdown(ctl: socket.socket, zygote_pid: int | None, alive: dict[int, _Worker]) -> None:

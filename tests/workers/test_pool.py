@@ -6,15 +6,22 @@ import asyncio
 import os
 import signal
 import threading
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
 
 from jaif_kg.api.app import create_app
-from jaif_kg.errors import QueryRefused, QuerySyntaxError, StoreError, WorkerFailure
+from jaif_kg.errors import (
+    QueryRefused,
+    QuerySyntaxError,
+    ResultTooLarge,
+    StoreError,
+    WorkerFailure,
+)
 from jaif_kg.store import Store
 from jaif_kg.workers import sandbox
-from jaif_kg.workers.pool import WORKER_NICENESS, Job, QueryExecutor, execute
+from jaif_kg.workers.pool import WORKER_NICENESS, Job, QueryExecutor, _prepare, execute
 from tests.api.conftest import api_settings, shipped
 
 ASK = Job("ASK {}", "application/sparql-results+json")
@@ -182,3 +189,35 @@ def test_workers_yield_the_cpu_to_the_server() -> None:
         )
     finally:
         executor.close()
+
+
+def test_a_remembered_preparation_belongs_to_its_text_and_dataset() -> None:
+    """The per-process memory of prepared queries is keyed by everything that shapes the
+    rewrite: the same text under another dataset, base or row limit is prepared afresh."""
+    store = shipped(api_settings())
+    text = "SELECT ?s WHERE { ?s a <ontology#Project> } ORDER BY ?s"
+    media = "text/tab-separated-values"
+    base = Job(text, media, prepare=True, base_iri="https://w3id.org/jaif-kg/")
+    # the first is remembered; each variant must not be answered from it
+    found, _ = execute(store, base)
+    assert found.count(b"\n") > 2
+    relative, _ = execute(store, replace(base, base_iri="http://other.example/"))
+    assert relative == b"?s\n"
+    capped = replace(base, max_results=1)
+    with pytest.raises(ResultTooLarge):
+        execute(store, capped)
+    # (the answer is counted too, so the rewrite itself is looked at)
+    assert "LIMIT 2" in _prepare(capped, ())[0].text
+    assert "LIMIT" not in _prepare(base, ())[0].text
+    named_only, _ = execute(store, replace(base, default_graphs=("http://nowhere.example/g",)))
+    assert named_only == b"?s\n"
+    assert execute(store, base)[0] == found  # and the first is still answered as before
+
+
+def test_a_refused_query_is_refused_every_time() -> None:
+    """A refusal is never remembered as a preparation: the second try is refused too."""
+    store = shipped(api_settings())
+    job = Job("SELECT * { SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } }", "text/csv", prepare=True)
+    for _ in range(2):
+        with pytest.raises(QueryRefused):
+            execute(store, job)

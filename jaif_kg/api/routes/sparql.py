@@ -13,12 +13,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from jaif_kg.api.deps import endpoint_url, get_app_settings, get_executor, get_store
-from jaif_kg.api.errors import error_response
 from jaif_kg.api.routes.home import editor
-from jaif_kg.errors import JaifError
 from jaif_kg.rdf.negotiation import (
     GRAPH_MEDIA_TYPES,
     HTML,
@@ -27,17 +24,19 @@ from jaif_kg.rdf.negotiation import (
     negotiate,
     refusal,
 )
+from jaif_kg.settings import Settings
 from jaif_kg.sparql.description import service_description
 from jaif_kg.sparql.protocol import (
     READ_ONLY_MESSAGE,
     NotAcceptable,
     PayloadTooLarge,
+    SparqlRequest,
     UpdateRefused,
     parse_request,
 )
 from jaif_kg.store import Store
 from jaif_kg.store.graphs import graph_records, meta_graph
-from jaif_kg.workers.pool import Job
+from jaif_kg.workers.pool import Job, QueryExecutor
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -138,8 +137,10 @@ _OPENAPI: dict[str, Any] = {
     response_class=Response,
 )
 async def sparql(request: Request) -> Response:
-    """Answer one SPARQL protocol request (served by :class:`SparqlFastPath`; this route
-    documents it in OpenAPI and answers if the middleware is not installed)."""
+    """Answer one SPARQL protocol request. A query (GET, HEAD or POST) is answered by
+    :class:`jaif_kg.api.fastlane.FastLane` before it reaches this route; the route documents the
+    endpoint in OpenAPI and answers what the lane passes on (the service description, the query
+    editor, an update sent by GET)."""
     return await answer(request)
 
 
@@ -155,15 +156,28 @@ async def answer(request: Request) -> Response:
         request.headers.get("content-type"),
         body,
     )
-    if sreq.operation == "update":
-        raise UpdateRefused(READ_ONLY_MESSAGE)
     accept = request.headers.get("accept")
     if sreq.operation == "description":
         if request.method == "GET" and wants_editor(accept, sreq.format_hints):
             return editor(request)
         return describe_service(request, accept, sreq.format_hints)
-    # Both formats are negotiated here (headers only); the query itself is read, checked and
-    # rewritten in a worker process under the time limit, never on the event loop.
+    result, headers = await run_query(
+        get_executor(request), settings, sreq, accept, endpoint_url(request)
+    )
+    return Response(result, headers=headers)
+
+
+def query_job(settings: Settings, sreq: SparqlRequest, accept: str | None, endpoint: str) -> Job:
+    """The job of a query request: both formats negotiated here (headers only); the query itself
+    is read, checked and rewritten in a worker process under the time limit, never on the event
+    loop.
+
+    Raises:
+        UpdateRefused: an update request (the endpoint is read-only).
+        NotAcceptable: neither a results format nor a graph format is acceptable.
+    """
+    if sreq.operation == "update":
+        raise UpdateRefused(READ_ONLY_MESSAGE)
     results = negotiate(accept, RESULTS_MEDIA_TYPES, sreq.format_hints)
     graph = negotiate(accept, GRAPH_MEDIA_TYPES, sreq.format_hints)
     refusals = [
@@ -176,7 +190,7 @@ async def answer(request: Request) -> Response:
     ]
     if results is None and graph is None:
         raise NotAcceptable(refusals[0])
-    job = Job(
+    return Job(
         sreq.text,
         results,
         sreq.default_graphs,
@@ -184,15 +198,25 @@ async def answer(request: Request) -> Response:
         max_results=settings.max_results,
         graph_media_type=graph,
         prepare=True,
-        base_iri=endpoint_url(request),
+        base_iri=endpoint,
         not_acceptable=refusals[0] if refusals else "",
     )
-    result, written = await get_executor(request).run(job)
+
+
+async def run_query(
+    executor: QueryExecutor,
+    settings: Settings,
+    sreq: SparqlRequest,
+    accept: str | None,
+    endpoint: str,
+) -> tuple[bytes, dict[str, str]]:
+    """Run a query request in a worker; return the answer and its headers."""
+    result, written = await executor.run(query_job(settings, sreq, accept, endpoint))
     headers = {"content-type": content_type(written), "vary": "Accept"}
     if written in ("application/n-quads", "application/trig"):
         # A CONSTRUCT/DESCRIBE answer is a graph: SPARQL 1.1 gives it no graph names.
         headers["x-jaif-graph-names"] = "not-kept"
-    return Response(result, headers=headers)
+    return result, headers
 
 
 def wants_editor(accept: str | None, hints: tuple[str, ...]) -> bool:
@@ -208,33 +232,6 @@ def wants_editor(accept: str | None, hints: tuple[str, ...]) -> bool:
     False
     """
     return not hints and negotiate(accept, (*GRAPH_MEDIA_TYPES, HTML)) == HTML
-
-
-class SparqlFastPath:
-    """ASGI middleware that answers ``GET``/``POST /sparql`` without FastAPI's routing and
-    dependency machinery: the endpoint's hot path (about a third of the per-request cost).
-
-    Installed inside the CORS middleware, so CORS headers still apply; typed errors become the
-    same plain-text answers as elsewhere. Other requests pass through untouched.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != "/sparql"
-            or scope["method"] not in ("GET", "POST")
-        ):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope, receive)
-        try:
-            response = await answer(request)
-        except JaifError as exc:
-            response = error_response(exc)
-        await response(scope, receive, send)
 
 
 @router.options("/sparql", include_in_schema=False)
