@@ -187,7 +187,10 @@ def add_write_options(p: argparse.ArgumentParser, *, for_store: bool = False) ->
         "http://127.0.0.1:7878/store; a graph then goes by one PUT",
     )
     p.add_argument(
-        "--user", type=utf8_text, metavar="USER", help="HTTP basic user name (JAIF_REMOTE_USER)"
+        "--user",
+        type=utf8_text,
+        metavar="USER",
+        help="user name, sent as the server asks: HTTP Digest or Basic (JAIF_REMOTE_USER)",
     )
     p.add_argument(
         "--password",

@@ -97,7 +97,8 @@ def test_an_answer_virtuoso_cut_short_is_refused(tmp_path: Path) -> None:
     server = start_virtuoso(tmp_path, max_rows=5)  # its own graphs and ours: 4
     try:
         store = server.store()
-        store.load(b"<http://example.org/a> <http://example.org/p> 1, 2, 3, 4, 5, 6, 7 .", "text/turtle")
+        data = b"<http://example.org/a> <http://example.org/p> 1, 2, 3, 4, 5, 6, 7 ."
+        store.load(data, "text/turtle")
         with pytest.raises(ResultTooLarge, match="cut the answer at 5 rows"):
             store.query("SELECT ?o WHERE { ?s ?p ?o }")
         assert len(store.query("SELECT ?o WHERE { ?s ?p ?o } LIMIT 1").rows) == 1
