@@ -23,7 +23,13 @@ from jaif_kg.store.shipped import count_graph, push_dataset
 from tests.store.test_load import PROJECT_TRIPLES, jaif_kg
 from tests.store.test_load import project as project  # the fixture
 from tests.store.test_serve_remote import cli, count, get, serving
-from tests.virtuoso_server import PASSWORD, USER, VirtuosoServer, start_virtuoso
+from tests.virtuoso_server import (
+    PASSWORD,
+    USER,
+    VirtuosoServer,
+    start_virtuoso,
+    virtuoso_binaries,
+)
 
 AUTH = ("--user", USER, "--password", PASSWORD)
 
@@ -147,3 +153,14 @@ def test_serve_store_url_serves_virtuoso(
         )
         assert tsv.decode().splitlines()[0] == "?s"  # Virtuoso would write "s"
     assert loaded_virtuoso.named_graphs() == [shipped, meta_graph()]  # nothing was written
+
+
+@pytest.mark.parametrize("required", ["1", ""])
+def test_missing_virtuoso_skips_or_under_ci_fails(
+    required: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setenv("JAIF_REQUIRE_SUITES", required)
+    outcome = pytest.fail.Exception if required else pytest.skip.Exception
+    with pytest.raises(outcome, match="apt-get install virtuoso-opensource"):
+        virtuoso_binaries()
