@@ -11,8 +11,9 @@ the query requests in flight (``/sparql`` and ``/api/queries/<name>``) and answe
   already wait for a worker, all clients together (up to ``running_limit`` run at once).
 
 Both carry ``Retry-After: 1``. A count is released when the app has answered (or failed, or
-the client went away and the query ended). Everything runs on the server's event loop, so
-the counters need no lock.
+the client went away and the query ended). The counts (:mod:`jaif_kg.api.counts`) are the
+process's own, or shared by every HTTP process of the server, so that the limits hold for the
+server as a whole.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ import json
 from collections import deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from jaif_kg.api.counts import Counts, LocalCounts
+
+#: How often a query waiting for its client's slot looks whether another HTTP process freed one.
+POLL_SECONDS = 0.01
 
 _QUERY_METHODS = frozenset({"GET", "HEAD", "POST"})
 
@@ -75,18 +81,29 @@ class AdmissionGate:
         queue_limit: int,
         client_queue: int = 0,
         client_wait: float = 10.0,
+        counts: Counts | None = None,
     ) -> None:
         self.client_queries = max(1, client_queries)
         self.running_limit = max(1, running_limit)
         self.queue_limit = max(0, queue_limit)
         self.client_queue = max(0, client_queue)
         self.client_wait = client_wait
-        #: Query requests admitted (holding a slot) per client address.
-        self.per_client: dict[str, int] = {}
-        #: Queries waiting for a slot of their client, per client address.
+        #: The counts: this process's own, or shared by the server's HTTP processes.
+        self.counts: Counts = counts if counts is not None else LocalCounts()
+        #: Whether other processes count too (a slot freed there is seen by polling).
+        self.shared = counts is not None and not isinstance(counts, LocalCounts)
+        #: Queries waiting for a slot of their client, per client address (this process's).
         self._queued: dict[str, deque[asyncio.Future[None]]] = {}
-        #: Query requests admitted, all clients together.
-        self.in_flight = 0
+
+    @property
+    def per_client(self) -> dict[str, int]:
+        """Query requests admitted (holding a slot) per client address."""
+        return self.counts.snapshot()
+
+    @property
+    def in_flight(self) -> int:
+        """Query requests admitted, all clients together (every HTTP process's)."""
+        return self.counts.total()
 
     @property
     def waiting(self) -> int:
@@ -99,21 +116,19 @@ class AdmissionGate:
 
     def enter(self, who: str) -> tuple[int, str] | None:
         """Admit a query request of client ``who`` (counted), or say why not (status, reason)."""
-        held = self.per_client.get(who, 0)
-        if held >= self.client_queries:
+        refused = self.counts.enter(who, self.client_queries, self.running_limit + self.queue_limit)
+        if refused == "client":
             return 429, self._client_full(who)
-        if self.in_flight >= self.running_limit + self.queue_limit:
+        if refused == "busy":
             return 503, (
                 f"the server is busy: {self.waiting} queries wait for a worker (the limit is "
                 f"{self.queue_limit}, JAIF_QUEUE_LIMIT); try again shortly"
             )
-        self.per_client[who] = held + 1
-        self.in_flight += 1
         return None
 
     def _client_full(self, who: str) -> str:
         return (
-            f"this client already has {self.per_client.get(who, 0)} queries running and "
+            f"this client already has {self.counts.held(who)} queries running and "
             f"{self.queued(who)} waiting (the limits are {self.client_queries}, "
             f"JAIF_CLIENT_QUERIES, and {self.client_queue}, JAIF_CLIENT_QUEUE); wait for one "
             "to finish"
@@ -131,7 +146,7 @@ class AdmissionGate:
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         line.append(turn)
         try:
-            await asyncio.wait_for(asyncio.shield(turn), timeout=self.client_wait)
+            await self._wait_turn(who, turn)
         except asyncio.CancelledError:  # the client went away while waiting
             if turn.done() and not turn.cancelled():
                 self.leave(who)
@@ -154,6 +169,28 @@ class AdmissionGate:
                 self._queued.pop(who, None)
         return None
 
+    async def _wait_turn(self, who: str, turn: asyncio.Future[None]) -> None:
+        """Wait until ``turn`` is handed a slot of ``who`` by a query of this process that
+        ends, or, when other processes count too, until one of theirs ends (looked for every
+        :data:`POLL_SECONDS`: a slot freed there is not handed over). TimeoutError after
+        ``client_wait`` seconds."""
+        if not self.shared:
+            await asyncio.wait_for(asyncio.shield(turn), timeout=self.client_wait)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.client_wait
+        while True:
+            left = deadline - loop.time()
+            if left <= 0:
+                raise TimeoutError
+            done, _ = await asyncio.wait({turn}, timeout=min(POLL_SECONDS, left))
+            if done:
+                return
+            line = self._queued.get(who)
+            if line and line[0] is turn and self.enter(who) is None:
+                turn.set_result(None)  # a slot freed elsewhere: counted now, for this turn
+                return
+
     def leave(self, who: str) -> None:
         """Release what :meth:`enter` counted for ``who``: its slot goes to its next waiting
         query, if any, else back to everyone."""
@@ -163,12 +200,7 @@ class AdmissionGate:
             if not turn.done():
                 turn.set_result(None)  # the slot (and its count) passes on
                 return
-        self.in_flight -= 1
-        left = self.per_client[who] - 1
-        if left:
-            self.per_client[who] = left
-        else:
-            del self.per_client[who]
+        self.counts.leave(who)
 
 
 class Admission:

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from jaif_kg import __version__
 from jaif_kg.api.admission import Admission, AdmissionGate
 from jaif_kg.api.caching import HttpCaching
+from jaif_kg.api.counts import Counts
 from jaif_kg.api.errors import on_error, on_http_error
 from jaif_kg.api.fastlane import FastLane
 from jaif_kg.api.guard import HttpGuard
@@ -62,8 +63,18 @@ async def _nothing(scope: Scope, receive: Receive, send: Send) -> None:
     raise RuntimeError("not an application")
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    *,
+    counts: Counts | None = None,
+    running_limit: int | None = None,
+) -> FastAPI:
     """Build the app over ``store`` (opened from ``settings`` when not given).
+
+    ``counts`` and ``running_limit`` are those of a server of several HTTP processes
+    (:func:`jaif_kg.api.server.serve`): the admission counts they share, and the query workers
+    of all of them together (default: this app's own pool's maximum).
 
     The caller loads the store; the app never writes to it. Queries run in worker processes
     (:class:`jaif_kg.workers.pool.QueryExecutor`) started with the app (its lifespan) or at the
@@ -101,10 +112,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # before all of them by the fast lane, with the same gate, caching and CORS policy.
     app.state.admission = AdmissionGate(
         client_queries=settings.client_queries,
-        running_limit=executor.max_workers,
+        running_limit=running_limit or executor.max_workers,
         queue_limit=settings.queue_limit,
         client_queue=settings.client_queue,
         client_wait=settings.query_timeout,
+        counts=counts,
     )
     app.add_middleware(Admission, gate=app.state.admission)
     # ETag, Cache-Control and 304s, outside admission: a 304 it answers takes no query slot

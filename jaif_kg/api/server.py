@@ -10,6 +10,8 @@ import contextlib
 import gc
 import hashlib
 import os
+import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -32,6 +34,8 @@ from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_g
 if TYPE_CHECKING:
     import uvicorn
     from fastapi import FastAPI
+
+    from jaif_kg.api.counts import Counts
 
 
 def parse_graph_option(value: str) -> tuple[str, Path]:
@@ -299,6 +303,19 @@ def serve(
                 file=out,
             )
             return 1
+    processes = http_processes(settings)
+    if processes > 1:
+        return serve_processes(
+            settings,
+            store,
+            processes,
+            report,
+            summary,
+            host=host,
+            port=port,
+            access_log=access_log,
+            out=out,
+        )
     app = create_app(settings, store)
     started = time.perf_counter()
     app.state.executor.start()
@@ -308,15 +325,7 @@ def serve(
     gc.collect()
     gc.freeze()
     report.workers_seconds = time.perf_counter() - started
-    print(
-        f"jaif-kg: {report.triples:,} triples loaded in {report.load_seconds:.2f} s"
-        f"{', named graphs: ' + ', '.join(report.named_graphs) if report.named_graphs else ''}; "
-        f"{summary} in {report.validate_seconds:.2f} s; "
-        f"{app.state.executor.min_workers} query workers in {report.workers_seconds:.2f} s; "
-        f"serving http://{host}:{port}/ (SPARQL endpoint: /sparql)",
-        file=out,
-        flush=True,
-    )
+    _ready_line(report, summary, f"{app.state.executor.min_workers} query workers", host, port, out)
     print(f"jaif-kg: query worker sandbox: {app.state.executor.sandbox_status}", file=out)
     config = uvicorn_config(
         app,
@@ -330,4 +339,219 @@ def serve(
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C is a clean stop
         server.run()
+    return 0 if server.started else 1
+
+
+def _ready_line(
+    report: StartupReport, summary: str, workers: str, host: str, port: int, out: TextIO
+) -> None:
+    print(
+        f"jaif-kg: {report.triples:,} triples loaded in {report.load_seconds:.2f} s"
+        f"{', named graphs: ' + ', '.join(report.named_graphs) if report.named_graphs else ''}; "
+        f"{summary} in {report.validate_seconds:.2f} s; "
+        f"{workers} in {report.workers_seconds:.2f} s; "
+        f"serving http://{host}:{port}/ (SPARQL endpoint: /sparql)",
+        file=out,
+        flush=True,
+    )
+
+
+def http_processes(settings: Settings) -> int:
+    """HTTP processes to serve with: ``JAIF_HTTP_PROCESSES``, else one per CPU core this
+    process may run on (its affinity mask, which containers and ``taskset`` narrow)."""
+    if settings.http_processes:
+        return settings.http_processes
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: An HTTP process that ends this many times within :data:`RESTART_WINDOW_S` seconds stops the
+#: server (something is wrong with every start, not with one request).
+MAX_RESTARTS = 5
+RESTART_WINDOW_S = 30.0
+
+
+def listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """``count`` sockets listening on ``host:port`` together (``SO_REUSEPORT``): the kernel
+    spreads the connections over them, one per HTTP process.
+
+    Raises:
+        InputError: the address cannot be listened on.
+    """
+    family, kind, protocol, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    out: list[socket.socket] = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(family, kind, protocol)
+            out.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
+            sock.listen(2048)
+            sock.set_inheritable(True)
+    except OSError as exc:
+        for sock in out:
+            sock.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return out
+
+
+def process_share(settings: Settings, processes: int) -> Settings:
+    """The settings of one of ``processes`` HTTP processes: the query workers divided between
+    them (at least one each), so that the server as a whole keeps ``JAIF_QUERY_WORKERS_MAX``."""
+    most = max(1, settings.query_workers_max // processes)
+    at_rest = min(most, max(1, -(-settings.query_workers // processes)))
+    return settings.model_copy(update={"query_workers": at_rest, "query_workers_max": most})
+
+
+def serve_processes(
+    settings: Settings,
+    store: Store,
+    processes: int,
+    report: StartupReport,
+    summary: str,
+    *,
+    host: str,
+    port: int,
+    access_log: bool,
+    out: TextIO,
+) -> int:
+    """Serve with ``processes`` HTTP processes forked from this one, which supervises them.
+
+    Each process listens on its own ``SO_REUSEPORT`` socket of the same port, serves the store
+    loaded here (in memory: shared copy-on-write; on disk: its own read-only handle) and runs
+    its share of the query workers (:func:`process_share`); the admission counts are shared
+    (:class:`jaif_kg.api.counts.SharedCounts`), so per-client limits and the queue hold across
+    them. A process that ends is replaced (its counts forgotten), unless processes keep ending
+    (:data:`MAX_RESTARTS`); SIGTERM or SIGINT stop them all. Returns the exit code.
+    """
+    from jaif_kg.api.counts import SharedCounts
+
+    sockets = listening_sockets(host, port, processes)
+    counts = SharedCounts(processes)
+    share = process_share(settings, processes)
+    opener = store.read_only_opener()
+    children: dict[int, int] = {}
+    ends: list[float] = []
+    state = {"stopping": False, "failed": False}
+
+    def start(index: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child, which ends with os._exit
+            code = 1
+            try:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                counts.attach(index)
+                for i, sock in enumerate(sockets):
+                    if i != index:
+                        sock.close()
+                code = _http_process(
+                    share,
+                    opener() if opener is not None else store,
+                    counts,
+                    share.query_workers_max * processes,
+                    sockets[index],
+                    access_log,
+                )
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        children[pid] = index
+
+    def stop(signum: int, _frame: object) -> None:
+        state["stopping"] = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    started = time.perf_counter()
+    for index in range(processes):
+        start(index)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    report.workers_seconds = time.perf_counter() - started
+    _ready_line(
+        report,
+        summary,
+        f"{processes} HTTP processes (JAIF_HTTP_PROCESSES), each with {share.query_workers} "
+        f"to {share.query_workers_max} query workers",
+        host,
+        port,
+        out,
+    )
+    try:
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            index = children.pop(pid, -1)
+            if index < 0:
+                continue
+            counts.forget(index)
+            if state["stopping"]:
+                continue
+            now = time.monotonic()
+            ends[:] = [t for t in ends if now - t < RESTART_WINDOW_S] + [now]
+            why = os.waitstatus_to_exitcode(status)
+            if len(ends) > MAX_RESTARTS:
+                print(
+                    f"jaif-kg serve: HTTP processes ended {len(ends)} times within "
+                    f"{RESTART_WINDOW_S:g} s (the last with {why}); stopping",
+                    file=out,
+                    flush=True,
+                )
+                state["failed"] = True
+                stop(signal.SIGTERM, None)
+                continue
+            print(
+                f"jaif-kg serve: HTTP process {index} (pid {pid}) ended with {why}; "
+                "starting another",
+                file=out,
+                flush=True,
+            )
+            start(index)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sock in sockets:
+            sock.close()
+    return 1 if state["failed"] else 0
+
+
+def _http_process(
+    settings: Settings,
+    store: Store,
+    counts: Counts,
+    running_limit: int,
+    sock: socket.socket,
+    access_log: bool,
+) -> int:
+    """One HTTP process of :func:`serve_processes`: its app, its query workers, uvicorn on
+    ``sock``. Returns its exit code."""
+    import uvicorn
+
+    from jaif_kg.api.app import create_app
+
+    app = create_app(settings, store, counts=counts, running_limit=running_limit)
+    app.state.executor.start()
+    gc.collect()
+    gc.freeze()
+    config = uvicorn_config(
+        app,
+        settings,
+        access_log=access_log,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
     return 0 if server.started else 1
