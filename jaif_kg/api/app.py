@@ -132,7 +132,9 @@ def create_app(
     app.include_router(assets.router)
     app.include_router(sparql.router)
     if settings.queries_dir.is_dir():
-        catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
+        catalog = Catalog.from_dir(
+            settings.queries_dir, base=settings.base_iri, rdflib=settings.store == "rdflib"
+        )
         app.state.catalog = catalog
         app.include_router(queries.build_router(catalog))
 

@@ -10,7 +10,7 @@ from jaif_kg.catalog.binding import NamedQuery, values_insertion_point, variable
 from jaif_kg.catalog.header import read_header
 from jaif_kg.errors import InputError, ParameterError, UnknownQuery
 from jaif_kg.rdf.namespaces import DEFAULT_BASE, rebase_text
-from jaif_kg.sparql.prepare import syntax_error
+from jaif_kg.sparql.prepare import prepare_query, syntax_error
 from jaif_kg.store.base import QueryResult, Store
 
 #: The kinds of query a catalog holds.
@@ -19,8 +19,16 @@ QUERY_KINDS = ("select", "ask", "construct", "describe")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def _query_kind(text: str, path: Path) -> str:
-    """The form of a query (one of :data:`QUERY_KINDS`), read from rdflib's parse of it."""
+def _query_kind(text: str, path: Path, *, rdflib: bool) -> str:
+    """The form of a query (one of :data:`QUERY_KINDS`): its first keyword after the prologue,
+    read by the project's lexer (:func:`jaif_kg.sparql.prepare.prepare_query`). With ``rdflib``,
+    rdflib's parser must accept the query too, and agree on the form.
+    """
+    form = prepare_query(text).form
+    if form is None:
+        raise InputError("the query is not a SELECT, ASK, CONSTRUCT or DESCRIBE", path=str(path))
+    if not rdflib:
+        return form
     from rdflib.plugins.sparql import prepareQuery
 
     try:
@@ -28,12 +36,12 @@ def _query_kind(text: str, path: Path) -> str:
     except Exception as exc:  # rdflib raises pyparsing and assorted errors for bad SPARQL
         raise InputError(f"the query does not parse (rdflib): {exc}", path=str(path)) from None
     kind = str(prepared.algebra.name).removesuffix("Query").lower()
-    if kind not in QUERY_KINDS:
+    if kind != form:
         raise InputError(f"unsupported query form {prepared.algebra.name}", path=str(path))
     return kind
 
 
-def load_query(path: Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
+def load_query(path: Path, *, base: str = DEFAULT_BASE, rdflib: bool = False) -> NamedQuery:
     """Read one ``.rq`` file into a :class:`NamedQuery`, checking everything that can be.
 
     Under another ``base`` than the default, the file's text (header and query) has every
@@ -69,7 +77,7 @@ def load_query(path: Path, *, base: str = DEFAULT_BASE) -> NamedQuery:
         raise InputError(
             f"the query does not parse (pyoxigraph): {error}", path=str(path), line=line
         )
-    kind = _query_kind(text, path)
+    kind = _query_kind(text, path, rdflib=rdflib)
     if values_insertion_point(text) is None:
         raise InputError(
             "cannot find the top-level 'WHERE {' (write the WHERE keyword)", path=str(path)
@@ -106,9 +114,9 @@ class Catalog:
         self._queries = dict(sorted(queries.items()))
 
     @classmethod
-    def from_dir(cls, path: Path, *, base: str = DEFAULT_BASE) -> Catalog:
+    def from_dir(cls, path: Path, *, base: str = DEFAULT_BASE, rdflib: bool = False) -> Catalog:
         """Load every ``*.rq`` file of ``path`` (not its sub-folders, e.g. ``checks/``), read
-        under ``base`` (see :func:`load_query`).
+        under ``base`` (see :func:`load_query`; ``rdflib``: rdflib must parse them too).
 
         Raises:
             InputError: the folder does not exist, or a query file is invalid (see
@@ -116,7 +124,7 @@ class Catalog:
         """
         if not path.is_dir():
             raise InputError("no such folder of named queries", path=str(path))
-        queries = (load_query(p, base=base) for p in sorted(path.glob("*.rq")))
+        queries = (load_query(p, base=base, rdflib=rdflib) for p in sorted(path.glob("*.rq")))
         return cls({q.name: q for q in queries})
 
     def __getitem__(self, name: str) -> NamedQuery:

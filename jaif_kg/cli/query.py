@@ -76,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings().model_copy(update=store_updates(args))
     check_store_setting(settings)
-    catalog = Catalog.from_dir(settings.queries_dir, base=settings.base_iri)
+    catalog = Catalog.from_dir(
+        settings.queries_dir, base=settings.base_iri, rdflib=settings.store == "rdflib"
+    )
     if args.list:
         say(_list_queries(catalog))
         return 0
