@@ -1765,8 +1765,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--huge",
         action="store_true",
         help="add 10^7 triples to the sizes, on the on-disk Oxigraph store only (load, fast "
-        "validation, named queries, jaif-kg serve's start-up): about 20-25 min more on 2 cores, "
-        "and up to about 15 GB of memory",
+        "validation, named queries, jaif-kg serve's start-up): more than 24 min on 2 shared cores "
+        "(the first attempt was stopped there, still in the on-disk worker, peak 10.6 GiB; "
+        "see docs/PERFORMANCE.md)",
     )
     p.add_argument(
         "--disk-only-above",
