@@ -10,11 +10,12 @@ import contextlib
 import gc
 import hashlib
 import os
+import pickle
 import signal
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -30,6 +31,7 @@ from jaif_kg.settings import Settings
 from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
 from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
+from jaif_kg.store.loading import fingerprint, fingerprints_remembered
 
 if TYPE_CHECKING:
     import uvicorn
@@ -120,7 +122,10 @@ def validation_key(settings: Settings, engine: str) -> str:
     digest = hashlib.sha256(f"jaif-kg {__version__} {engine_id(engine)}\n".encode())
     if settings.base_iri != DEFAULT_BASE:  # the default base keeps the keys cached before
         digest.update(f"base {settings.base_iri}\n".encode())
-    for path in [*shipped_paths(settings), *shapes_paths(settings)]:
+    # the shipped files by their fingerprint (computed once per process: the store's
+    # synchronisation asked for it already), the shapes by their bytes
+    digest.update(f"data {fingerprint(shipped_paths(settings), base=settings.base_iri)}\n".encode())
+    for path in shapes_paths(settings):
         digest.update(f"{path.name}\n".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -286,13 +291,27 @@ def serve(
     from jaif_kg.api.app import create_app
 
     report = StartupReport()
-    store = build_store(settings, graphs, report)
-    if store.remote:
-        conforms, summary, validation = check_server_graph(settings, store, report)
-    elif any(iri is not None for iri, _ in graphs) or graph_shapes:
-        conforms, summary, validation = check_dataset(settings, graphs, graph_shapes, report)
-    else:
-        conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
+    processes = http_processes(settings)
+    spawner = None
+    if processes > 1 and on_disk(settings):
+        # before the store is opened: the HTTP processes of an on-disk store are forked from a
+        # process that never opened RocksDB (whose threads and global state forking breaks)
+        spawner = Spawner(settings, processes, host, port, access_log)
+    try:
+        with fingerprints_remembered():  # the files are read once for both questions
+            store = build_store(settings, graphs, report)
+            if store.remote:
+                conforms, summary, validation = check_server_graph(settings, store, report)
+            elif any(iri is not None for iri, _ in graphs) or graph_shapes:
+                conforms, summary, validation = check_dataset(
+                    settings, graphs, graph_shapes, report
+                )
+            else:
+                conforms, summary, validation = check_graph(settings, report, use_cache=use_cache)
+    except BaseException:
+        if spawner is not None:
+            spawner.cancel()
+        raise
     if not conforms:
         if validation is not None:
             print(render_text(validation), file=out)
@@ -302,8 +321,13 @@ def serve(
                 f"jaif-kg serve: {why}; not serving (--allow-invalid serves it anyway)",
                 file=out,
             )
+            if spawner is not None:
+                spawner.cancel()
             return 1
-    processes = http_processes(settings)
+    if spawner is not None:
+        opener = store.read_only_opener()
+        assert opener is not None
+        return spawner.go(opener, report, summary, out)
     if processes > 1:
         return serve_processes(
             settings,
@@ -408,6 +432,11 @@ def process_share(settings: Settings, processes: int) -> Settings:
     return settings.model_copy(update={"query_workers": at_rest, "query_workers_max": most})
 
 
+def on_disk(settings: Settings) -> bool:
+    """Whether ``settings`` select an on-disk Oxigraph store."""
+    return settings.store == "oxigraph" and settings.store_path is not None
+
+
 def serve_processes(
     settings: Settings,
     store: Store,
@@ -420,43 +449,80 @@ def serve_processes(
     access_log: bool,
     out: TextIO,
 ) -> int:
-    """Serve with ``processes`` HTTP processes forked from this one, which supervises them.
+    """Serve ``store`` (in memory, or a server's) with ``processes`` HTTP processes forked from
+    this one, which supervises them (:class:`Supervisor`). Returns the exit code."""
+    supervisor = Supervisor(settings, processes, host, port, access_log)
+    started = time.perf_counter()
+    supervisor.start_all(store, None)
+    report.workers_seconds = time.perf_counter() - started
+    _ready_line(report, summary, supervisor.describe(), host, port, out)
+    return supervisor.supervise(out)
+
+
+class Supervisor:
+    """The HTTP processes of one server, and the process that starts and replaces them.
 
     Each process listens on its own ``SO_REUSEPORT`` socket of the same port, serves the store
-    loaded here (in memory: shared copy-on-write; on disk: its own read-only handle) and runs
-    its share of the query workers (:func:`process_share`); the admission counts are shared
-    (:class:`jaif_kg.api.counts.SharedCounts`), so per-client limits and the queue hold across
-    them. A process that ends is replaced (its counts forgotten), unless processes keep ending
-    (:data:`MAX_RESTARTS`); SIGTERM or SIGINT stop them all. Returns the exit code.
+    (in memory: the one loaded here, shared copy-on-write; on disk: its own read-only handle,
+    from ``opener``) and runs its share of the query workers (:func:`process_share`); the
+    admission counts are shared (:class:`jaif_kg.api.counts.SharedCounts`), so per-client
+    limits and the queue hold across them. A process that ends is replaced (its counts
+    forgotten; the connections the kernel queued on its socket wait for the new one), unless
+    processes keep ending (:data:`MAX_RESTARTS`); SIGTERM or SIGINT stop them all.
+
+    Raises (when made):
+        InputError: the port cannot be listened on.
     """
-    from jaif_kg.api.counts import SharedCounts
 
-    sockets = listening_sockets(host, port, processes)
-    counts = SharedCounts(processes)
-    share = process_share(settings, processes)
-    opener = store.read_only_opener()
-    children: dict[int, int] = {}
-    ends: list[float] = []
-    state = {"stopping": False, "failed": False}
+    def __init__(
+        self, settings: Settings, processes: int, host: str, port: int, access_log: bool
+    ) -> None:
+        from jaif_kg.api.counts import SharedCounts
 
-    def start(index: int) -> None:
+        self.processes = processes
+        self.sockets = listening_sockets(host, port, processes)
+        self.counts = SharedCounts(processes)
+        self.share = process_share(settings, processes)
+        self.access_log = access_log
+        self.children: dict[int, int] = {}
+        self.stopping = False
+        self._store: Store | None = None
+        self._opener: Callable[[], Store] | None = None
+
+    def describe(self) -> str:
+        """What the start-up line says of the processes."""
+        return (
+            f"{self.processes} HTTP processes (JAIF_HTTP_PROCESSES), each with "
+            f"{self.share.query_workers} to {self.share.query_workers_max} query workers"
+        )
+
+    def start_all(self, store: Store | None, opener: Callable[[], Store] | None) -> None:
+        """Fork every HTTP process, serving ``store``, or a store each opens with ``opener``."""
+        self._store, self._opener = store, opener
+        for index in range(self.processes):
+            self.start(index)
+
+    def start(self, index: int) -> None:
+        """Fork HTTP process ``index``."""
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which ends with os._exit
             code = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                counts.attach(index)
-                for i, sock in enumerate(sockets):
+                self.counts.attach(index)
+                for i, sock in enumerate(self.sockets):
                     if i != index:
                         sock.close()
+                store = self._opener() if self._opener is not None else self._store
+                assert store is not None
                 code = _http_process(
-                    share,
-                    opener() if opener is not None else store,
-                    counts,
-                    share.query_workers_max * processes,
-                    sockets[index],
-                    access_log,
+                    self.share,
+                    store,
+                    self.counts,
+                    self.share.query_workers_max * self.processes,
+                    self.sockets[index],
+                    self.access_log,
                 )
             except BaseException:
                 import traceback
@@ -464,66 +530,137 @@ def serve_processes(
                 traceback.print_exc()
             finally:
                 os._exit(code)
-        children[pid] = index
+        self.children[pid] = index
 
-    def stop(signum: int, _frame: object) -> None:
-        state["stopping"] = True
-        for pid in list(children):
+    def stop(self, signum: int = signal.SIGTERM, _frame: object = None) -> None:
+        """Stop every HTTP process (a signal handler too)."""
+        self.stopping = True
+        for pid in list(self.children):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
-    started = time.perf_counter()
-    for index in range(processes):
-        start(index)
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    report.workers_seconds = time.perf_counter() - started
-    _ready_line(
-        report,
-        summary,
-        f"{processes} HTTP processes (JAIF_HTTP_PROCESSES), each with {share.query_workers} "
-        f"to {share.query_workers_max} query workers",
-        host,
-        port,
-        out,
-    )
-    try:
-        while children:
-            try:
-                pid, status = os.wait()
-            except ChildProcessError:
-                break
-            index = children.pop(pid, -1)
-            if index < 0:
-                continue
-            counts.forget(index)
-            if state["stopping"]:
-                continue
-            now = time.monotonic()
-            ends[:] = [t for t in ends if now - t < RESTART_WINDOW_S] + [now]
-            why = os.waitstatus_to_exitcode(status)
-            if len(ends) > MAX_RESTARTS:
+    def supervise(self, out: TextIO) -> int:
+        """Wait for the processes, replacing those that end, until stopped; the exit code."""
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        ends: list[float] = []
+        failed = False
+        try:
+            while self.children:
+                try:
+                    pid, status = os.wait()
+                except ChildProcessError:
+                    break
+                index = self.children.pop(pid, -1)
+                if index < 0:
+                    continue
+                self.counts.forget(index)
+                if self.stopping:
+                    continue
+                now = time.monotonic()
+                ends[:] = [t for t in ends if now - t < RESTART_WINDOW_S] + [now]
+                why = os.waitstatus_to_exitcode(status)
+                if len(ends) > MAX_RESTARTS:
+                    print(
+                        f"jaif-kg serve: HTTP processes ended {len(ends)} times within "
+                        f"{RESTART_WINDOW_S:g} s (the last with {why}); stopping",
+                        file=out,
+                        flush=True,
+                    )
+                    failed = True
+                    self.stop()
+                    continue
                 print(
-                    f"jaif-kg serve: HTTP processes ended {len(ends)} times within "
-                    f"{RESTART_WINDOW_S:g} s (the last with {why}); stopping",
+                    f"jaif-kg serve: HTTP process {index} (pid {pid}) ended with {why}; "
+                    "starting another",
                     file=out,
                     flush=True,
                 )
-                state["failed"] = True
-                stop(signal.SIGTERM, None)
-                continue
-            print(
-                f"jaif-kg serve: HTTP process {index} (pid {pid}) ended with {why}; "
-                "starting another",
-                file=out,
-                flush=True,
-            )
-            start(index)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sock in sockets:
-            sock.close()
-    return 1 if state["failed"] else 0
+                self.start(index)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            for sock in self.sockets:
+                sock.close()
+        return 1 if failed else 0
+
+
+class Spawner:
+    """A process forked before an on-disk store is opened, which later forks and supervises
+    the HTTP processes (:class:`Supervisor`): they open the store read-only themselves.
+
+    RocksDB runs threads and keeps process-wide state; a process forked from one that opened a
+    database must not open one itself. This process is forked while the server holds no
+    database, waits until the store is loaded and validated (:meth:`go`) or not served
+    (:meth:`cancel`), and is the supervisor from then on; the server waits for it.
+    """
+
+    def __init__(
+        self, settings: Settings, processes: int, host: str, port: int, access_log: bool
+    ) -> None:
+        self.supervisor = Supervisor(settings, processes, host, port, access_log)
+        self.host, self.port = host, port
+        read, self._write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the spawner, which ends with os._exit
+            os.close(self._write)
+            code = 1
+            try:
+                code = self._wait_and_serve(read)
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        os.close(read)
+        for sock in self.supervisor.sockets:
+            sock.close()  # the spawner holds them
+
+    def _wait_and_serve(self, read: int) -> int:  # pragma: no cover - in the spawner
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides; it sends SIGTERM
+        chunks = []
+        while chunk := os.read(read, 65536):
+            chunks.append(chunk)
+        os.close(read)
+        if not chunks:
+            return 0  # cancelled: nothing to serve
+        opener: Callable[[], Store] = pickle.loads(b"".join(chunks))
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        self.supervisor.start_all(None, opener)
+        return self.supervisor.supervise(sys.stderr)
+
+    def cancel(self) -> None:
+        """Nothing will be served: the spawner ends."""
+        os.close(self._write)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+
+    def go(
+        self, opener: Callable[[], Store], report: StartupReport, summary: str, out: TextIO
+    ) -> int:
+        """Start serving with stores opened by ``opener``; wait until the spawner ends (SIGTERM
+        and SIGINT are passed on to it); its exit code."""
+        started = time.perf_counter()
+        os.write(self._write, pickle.dumps(opener))
+        os.close(self._write)
+        report.workers_seconds = time.perf_counter() - started
+        _ready_line(report, summary, self.supervisor.describe(), self.host, self.port, out)
+
+        def pass_on(signum: int, _frame: object) -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGTERM)
+
+        previous = {sig: signal.signal(sig, pass_on) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            while True:
+                try:
+                    _, status = os.waitpid(self.pid, 0)
+                    return max(0, os.waitstatus_to_exitcode(status))
+                except ChildProcessError:
+                    return 0
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _http_process(

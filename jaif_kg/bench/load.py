@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jaif_kg.bench import http
-from jaif_kg.bench.soak import _stat, parse_wrk, process_tree, wrk_binary
+from jaif_kg.bench.soak import parse_wrk, proc_stat, process_tree, wrk_binary
 
 WRK_THREADS = 2
 WRK_CONNECTIONS = 8
@@ -47,7 +47,7 @@ def tree_cpu_seconds(pid: int) -> float:
     including the children each of them has reaped."""
     ticks = 0
     for one in process_tree(pid):
-        fields = _stat(one)
+        fields = proc_stat(one)
         if fields is not None:
             ticks += sum(int(x) for x in fields[_CPU_FIELDS])
     return ticks / os.sysconf("SC_CLK_TCK")

@@ -103,7 +103,7 @@ class Memory:
     processes: int
 
 
-def _stat(pid: int | str) -> list[str] | None:
+def proc_stat(pid: int | str) -> list[str] | None:
     """``/proc/<pid>/stat`` from its third field on (state, parent, ...; proc(5)), or None for
     a process gone or a zombie. Split after the last ``)``: the command name may hold spaces."""
     try:
@@ -116,7 +116,7 @@ def _stat(pid: int | str) -> list[str] | None:
 
 def start_time(pid: int) -> int | None:
     """The start time of ``pid`` (tells a reused pid apart), or None when it has ended."""
-    fields = _stat(pid)
+    fields = proc_stat(pid)
     return int(fields[19]) if fields else None
 
 
@@ -136,12 +136,12 @@ def process_tree(pid: int) -> list[int]:
     """``pid`` and all its live descendants now ([] if it is gone)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(entry.name)) is not None:
+        if entry.name.isdigit() and (fields := proc_stat(entry.name)) is not None:
             parents[int(entry.name)] = int(fields[1])
     return _tree(pid, parents)
 
 
-def _kb(path: str, name: str) -> int | None:
+def status_kb(path: str, name: str) -> int | None:
     """The ``kB`` value of ``name:`` in a /proc status-like file, or None."""
     with contextlib.suppress(OSError):
         for line in Path(path).read_text(encoding="ascii", errors="replace").splitlines():
@@ -380,12 +380,12 @@ def _sample(result: SoakResult) -> Memory:
     remembered (pid, start time) for the final check that none outlives the server."""
     rss, pss, counted, pss_known = 0, 0, 0, True
     for pid in process_tree(result.server_pid):
-        started, one_rss = start_time(pid), _kb(f"/proc/{pid}/status", "VmRSS")
+        started, one_rss = start_time(pid), status_kb(f"/proc/{pid}/status", "VmRSS")
         if started is None or one_rss is None:
             continue  # ended since the tree was listed
         if (pid, started) not in result.processes_seen:
             result.processes_seen.append((pid, started))
-        one_pss = _kb(f"/proc/{pid}/smaps_rollup", "Pss")
+        one_pss = status_kb(f"/proc/{pid}/smaps_rollup", "Pss")
         rss, pss, counted = rss + one_rss, pss + (one_pss or 0), counted + 1
         pss_known = pss_known and one_pss is not None
     return Memory(rss, pss if pss_known else None, counted)

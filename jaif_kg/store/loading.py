@@ -85,10 +85,43 @@ def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
     >>> fingerprint([]) != fingerprint([], base="http://example.org/kg/")
     True
     """
+    memo = _remembered[-1] if _remembered else None
+    key = (base, *(_identity(path) for path in paths)) if memo is not None else ()
+    if memo is not None and key in memo:
+        return memo[key]
     digest = _digest(base)
     for path in paths:
         _add_file(digest, path, read_input(path))
-    return digest.hexdigest()
+    found = digest.hexdigest()
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+#: Fingerprints remembered inside :func:`fingerprints_remembered` blocks (innermost last).
+_remembered: list[dict[tuple[object, ...], str]] = []
+
+
+@contextlib.contextmanager
+def fingerprints_remembered() -> Iterator[None]:
+    """Within the block, a fingerprint of files whose names, sizes, modification times and
+    inodes are unchanged is computed once: ``jaif-kg serve`` asks twice while it starts (is the
+    store up to date? is the validation verdict cached?), and reading 10^6 triples' worth of
+    files takes a quarter second. Outside, every call reads the files."""
+    _remembered.append({})
+    try:
+        yield
+    finally:
+        _remembered.pop()
+
+
+def _identity(path: Path) -> tuple[str, int, int, int, int]:
+    """What changes when a file is written: its size, modification time (ns) and inode."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), -1, -1, -1, -1)  # read_input says why
+    return (str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
 def _read(

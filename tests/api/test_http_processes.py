@@ -139,11 +139,17 @@ def _children(pid: int) -> list[int]:
     return sorted(out)
 
 
-@pytest.fixture
-def two_processes(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``jaif-kg serve`` with two HTTP processes, one query per client, no client queue."""
+@pytest.fixture(params=["memory", "disk"])
+def two_processes(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[subprocess.Popen[str], str, bool]]:
+    """``jaif-kg serve`` with two HTTP processes, one query per client, no client queue; the
+    store in memory (the processes are forked after loading) or on disk (forked from a process
+    that never opened it; each opens it read-only)."""
     port = _free_port()
+    store = {"JAIF_STORE_PATH": str(tmp_path / "store")} if request.param == "disk" else {}
     env = {
+        **store,
         **os.environ,
         "JAIF_HTTP_PROCESSES": "2",
         "JAIF_CLIENT_QUERIES": "1",
@@ -171,7 +177,7 @@ def two_processes(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]
             proc.kill()
             raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
         time.sleep(0.05)
-    yield proc, url
+    yield proc, url, request.param == "disk"
     if proc.poll() is None:
         proc.kill()
         proc.wait()
@@ -190,10 +196,12 @@ def _slow_or_cut(url: str) -> str:
 
 
 def test_two_processes_serve_share_the_client_limit_and_are_replaced(
-    two_processes: tuple[subprocess.Popen[str], str],
+    two_processes: tuple[subprocess.Popen[str], str, bool],
 ) -> None:
-    proc, url = two_processes
-    http = _children(proc.pid)
+    proc, url, disk = two_processes
+    # on disk, the HTTP processes are the spawner's (forked before the store was opened)
+    parent = _children(proc.pid)[0] if disk else proc.pid
+    http = _children(parent)
     assert len(http) == 2, "two HTTP processes"
     # Twelve slow queries of one client, each on its own connection (the kernel spreads them
     # over both processes): one runs (until the time limit, 503), the rest are refused at once.
@@ -209,7 +217,7 @@ def test_two_processes_serve_share_the_client_limit_and_are_replaced(
             os.kill(pid, signal.SIGKILL)
         assert running.result() == "cut"
     deadline = time.monotonic() + 30
-    while len(now := _children(proc.pid)) != 2 or set(http) & set(now):
+    while len(now := _children(parent)) != 2 or set(http) & set(now):
         assert time.monotonic() < deadline, "the HTTP processes were not replaced"
         time.sleep(0.05)
     # (connections the kernel gives the new process wait in its socket's queue, which the
@@ -221,6 +229,7 @@ def test_two_processes_serve_share_the_client_limit_and_are_replaced(
     assert _slow(url) == 503  # the slow query itself, stopped at the time limit
     # SIGINT stops the whole tree
     tree = _children(proc.pid)
+    tree += [p for h in tree for p in _children(h)]
     tree += [p for h in tree for p in _children(h)]
     proc.send_signal(signal.SIGINT)
     output = proc.communicate(timeout=30)[0]
