@@ -8,9 +8,10 @@ is missing, the Python client of :mod:`jaif_kg.bench.http` (8 processes, ``http.
 labelled fallback (:data:`PYTHON_GENERATOR`); it shares the cores with the server and undercounts
 fast servers.
 
-Around each measured run, the CPU time (user + system) of the server's whole process tree is read
-from ``/proc/<pid>/stat`` (proc(5)) before and after; the difference over the requests answered
-is the server's CPU per request. wrk's own CPU comes from ``wait4`` on it.
+While each measured run lasts, the CPU time (user + system) of the server's whole process tree
+is read from ``/proc/<pid>/stat`` (proc(5)) every :data:`SAMPLE_S` (:class:`TreeMeter`: workers
+that end during the run keep their last reading); the total over the requests answered is the
+server's CPU per request. wrk's own CPU comes from ``wait4`` on it.
 """
 
 from __future__ import annotations
@@ -51,6 +52,61 @@ def tree_cpu_seconds(pid: int) -> float:
         if fields is not None:
             ticks += sum(int(x) for x in fields[_CPU_FIELDS])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+#: Seconds between two readings of the server's process tree while a run lasts.
+SAMPLE_S = 0.05
+
+
+def _tree_readings(pid: int) -> dict[tuple[int, str], int]:
+    """CPU ticks (own and reaped children's) of each live process of the tree, by pid and start
+    time (a pid used again is another process)."""
+    out: dict[tuple[int, str], int] = {}
+    for one in process_tree(pid):
+        fields = proc_stat(one)
+        if fields is not None:
+            out[(one, fields[19])] = sum(int(x) for x in fields[_CPU_FIELDS])
+    return out
+
+
+class TreeMeter:
+    """CPU seconds a process tree spends while the block runs, read every :data:`SAMPLE_S`.
+
+    A process that ends inside the tree is not always counted by its parent: the query workers'
+    zygote ignores ``SIGCHLD``, so the kernel reaps its workers and their time goes nowhere. The
+    meter keeps the last reading of every process it saw, so a worker replaced during the run
+    counts up to its last reading (at most :data:`SAMPLE_S` of its work is missed), and one that
+    existed before counts only what it spent since.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._first: dict[tuple[int, str], int] = {}
+        self._last: dict[tuple[int, str], int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.seconds = 0.0
+
+    def _read(self) -> None:
+        for key, ticks in _tree_readings(self.pid).items():
+            self._first.setdefault(key, ticks)
+            self._last[key] = ticks
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_S):
+            self._read()
+
+    def __enter__(self) -> TreeMeter:
+        self._read()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        ticks = sum(self._last[k] - self._first[k] for k in self._last)
+        self.seconds = ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -179,10 +235,9 @@ def run_wrk(
 
         if warmup > 0:
             _wrk(command(warmup), warmup)
-        before = tree_cpu_seconds(server_pid)
-        out, client_cpu = _wrk(command(seconds), seconds)
-        server_cpu = tree_cpu_seconds(server_pid) - before
-    return from_wrk(out, server_cpu, client_cpu)
+        with TreeMeter(server_pid) as meter:
+            out, client_cpu = _wrk(command(seconds), seconds)
+    return from_wrk(out, meter.seconds, client_cpu)
 
 
 def from_wrk(output: str, server_cpu_s: float, client_cpu_s: float | None) -> LoadRun:
@@ -225,9 +280,9 @@ def run_python(
     fixed = path.replace(NUMBER_MARK, "0000000")
     headers = {"Accept": accept} if accept else {}
     requests = http.request_count(http.probe(port, fixed, headers), seconds)
-    before = tree_cpu_seconds(server_pid)
-    result = http.hammer(port, fixed, requests, headers)
-    server_cpu = tree_cpu_seconds(server_pid) - before
+    with TreeMeter(server_pid) as meter:
+        result = http.hammer(port, fixed, requests, headers)
+    server_cpu = meter.seconds
     label = PYTHON_GENERATOR + (", one IRI: it cannot vary it" if count else "")
     return LoadRun(
         generator=label,

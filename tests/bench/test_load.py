@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -260,3 +261,45 @@ def test_http_targets_follow_the_ratios(
     assert f"{rdf} ({load.WRK_GENERATOR}) | {verdict_rdflib} |" in text
     # the join and the GROUP BY were not measured: their rows say so rather than vanish
     assert "| /sparql GROUP BY: >= 1x oxigraph serve (req/s) | not measured | not met |" in text
+
+
+#: A parent that ignores SIGCHLD (as the query workers' zygote does: the kernel reaps its
+#: children, whose time then goes to nobody), starts a child that burns CPU and ends, then waits.
+IGNORING = """
+import os, signal, sys, time
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+print("ready", flush=True)
+sys.stdin.readline()
+if os.fork() == 0:
+    end = time.process_time() + CPU
+    while time.process_time() < end:
+        pass
+    os._exit(0)
+time.sleep(60)
+"""
+
+
+def test_the_meter_counts_a_worker_that_ends_during_the_run() -> None:
+    cpu = 0.4
+    code = IGNORING.replace("CPU", str(cpu))
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as parent:
+        try:
+            assert parent.stdout is not None and parent.stdin is not None
+            assert parent.stdout.readline().strip() == "ready"
+            before = load.tree_cpu_seconds(parent.pid)
+            with load.TreeMeter(parent.pid) as meter:
+                parent.stdin.write("go\n")
+                parent.stdin.flush()
+                deadline = time.monotonic() + 30
+                while len(process_tree(parent.pid)) < 2 and time.monotonic() < deadline:
+                    time.sleep(0.01)  # the child started...
+                while len(process_tree(parent.pid)) > 1 and time.monotonic() < deadline:
+                    time.sleep(0.01)  # ...and ended, reaped by the kernel
+            after = load.tree_cpu_seconds(parent.pid)
+        finally:
+            parent.kill()
+            parent.wait()
+    assert after - before < cpu / 2  # the tree alone lost the child's time
+    assert cpu - 2 * load.SAMPLE_S - 0.05 <= meter.seconds <= cpu + 0.5
