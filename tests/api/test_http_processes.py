@@ -23,8 +23,7 @@ import pytest
 from jaif_kg.api.counts import SharedCounts
 from jaif_kg.api.server import process_share
 from jaif_kg.settings import Settings
-
-from .conftest import REPO
+from tests.serving import start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork, /proc")
 
@@ -157,26 +156,7 @@ def two_processes(
         "JAIF_QUERY_TIMEOUT": "3",
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jaif_kg.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
-        time.sleep(0.05)
+    proc, url = start_serve([], env, port=port)
     yield proc, url, request.param == "disk"
     if proc.poll() is None:
         proc.kill()

@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.serving import start_serve
+
 from .conftest import REPO
 
 INVALID = REPO / "tests" / "fixtures" / "shapes" / "AdoptionShape" / "invalid" / "missing-date.ttl"
@@ -69,21 +71,12 @@ def data_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def served(data_file: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     port = _free_port()
-    proc = _serve(
-        "--port", str(port), "--graph", f"http://example.org/extra={data_file}", "--timeout", "5"
+    proc, url = start_serve(
+        ["--graph", f"http://example.org/extra={data_file}", "--timeout", "5"],
+        os.environ,
+        port=port,
+        seconds=60,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
-        time.sleep(0.05)
     yield proc, url
     if proc.poll() is None:
         proc.kill()

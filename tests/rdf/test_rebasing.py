@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from jaif_kg.store import Store, open_store, read_triples, sync_graph
 from jaif_kg.store.loading import load_files
 from tests.catalog.rows import plain_rows
 from tests.oxigraph_server import OxigraphServer, free_port
+from tests.serving import start_serve
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "http://example.org/kg/"
@@ -386,26 +386,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "JAIF_BASE_IRI": BASE,
         "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache")),
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jaif_kg.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=environment,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
-        time.sleep(0.05)
+    proc, url = start_serve(["--workers", "1"], environment, port=port, seconds=60)
     yield url
     proc.terminate()
     try:

@@ -1,0 +1,44 @@
+"""``jaif-kg serve`` as a subprocess for tests: started on a port, ready when ``/healthz`` is."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start_serve(
+    args: Sequence[str], env: Mapping[str, str], *, port: int, seconds: float = 90.0
+) -> tuple[subprocess.Popen[str], str]:
+    """Run ``python -m jaif_kg.cli serve --port PORT ARGS`` in the checkout with ``env``; return
+    it and its URL once ``/healthz`` answers 200.
+
+    Raises:
+        RuntimeError: the server ended, or did not answer within ``seconds`` (its output).
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jaif_kg.cli", "serve", "--port", str(port), *args],
+        env=dict(env),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
+        time.sleep(0.05)
