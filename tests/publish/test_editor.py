@@ -16,6 +16,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import socket
 import struct
 import subprocess
@@ -270,7 +271,15 @@ class DevTools:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
-        self.profile.cleanup()
+        # Chromium's helper processes may still write into the profile for a moment after the
+        # browser process ended ("Directory not empty"): try again before giving up
+        for _ in range(20):
+            try:
+                self.profile.cleanup()
+                return
+            except OSError:
+                time.sleep(0.25)
+        shutil.rmtree(self.profile.name, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
