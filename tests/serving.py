@@ -42,3 +42,17 @@ def start_serve(
             proc.kill()
             raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
         time.sleep(0.05)
+
+
+def children(pid: int) -> list[int]:
+    """The pids whose parent is ``pid`` (read from ``/proc``), in order."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                out.append(int(entry.name))
+    return sorted(out)

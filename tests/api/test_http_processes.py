@@ -23,6 +23,7 @@ import pytest
 from jaif_kg.api.counts import SharedCounts
 from jaif_kg.api.server import process_share
 from jaif_kg.settings import Settings
+from tests.serving import children as _children
 from tests.serving import start_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork, /proc")
@@ -123,19 +124,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.append(int(entry.name))
-    return sorted(out)
 
 
 @pytest.fixture(params=["memory", "disk"])

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.serving import children as _children
 from tests.serving import start_serve
 
 from .conftest import REPO
@@ -46,19 +47,6 @@ def _serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[st
         stderr=subprocess.STDOUT,
         text=True,
     )
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                out.add(int(entry.name))
-    return out
 
 
 @pytest.fixture
@@ -98,7 +86,7 @@ def test_serve_answers_and_stops_cleanly(served: tuple[subprocess.Popen[str], st
         params={"query": "ASK { ?p a <https://w3id.org/jaif-kg/ontology#Project> }"},
     )
     assert ask.json()["boolean"] is True
-    zygotes = _children(proc.pid)
+    zygotes = set(_children(proc.pid))
     workers = set().union(*(_children(z) for z in zygotes))
     assert zygotes and len(workers) >= 2
     proc.send_signal(signal.SIGINT)
