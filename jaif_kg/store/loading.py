@@ -23,10 +23,12 @@ fingerprint, so a persistent store loaded under one base is reloaded when served
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +38,16 @@ import pyoxigraph as ox
 from jaif_kg.errors import InputError, StoreError
 from jaif_kg.rdf.files import (
     PARSER_LIMIT,
+    document_iri,
     first_long_line,
+    input_format,
     parse_file,
     parser_limit_hit,
+    parsing,
     read_input,
     unique_paths,
 )
+from jaif_kg.rdf.formats import N3, RdfFormat
 from jaif_kg.rdf.namespaces import DEFAULT_BASE
 from jaif_kg.store.base import Store
 from jaif_kg.store.graphs import (
@@ -52,7 +58,7 @@ from jaif_kg.store.graphs import (
     record_graph,
     sha256_hex,
 )
-from jaif_kg.store.oxigraph import graph_node
+from jaif_kg.store.oxigraph import OxigraphStore, graph_node
 
 #: The file, inside a persistent store's folder, that records what each graph was loaded from.
 SOURCES_FILE = "jaif-kg-sources.json"
@@ -76,6 +82,35 @@ def _add_file(digest: hashlib._Hash, path: Path, data: bytes) -> None:
     digest.update(data)
 
 
+#: How much of a file :func:`_add_path` reads at a time.
+_CHUNK = 1 << 20
+
+
+def _add_path(digest: hashlib._Hash, path: Path) -> None:
+    """:func:`_add_file` reading the file a chunk at a time (the same digest): a file of 10^7
+    triples is not held in memory to be hashed.
+
+    Raises:
+        InputError: the file is missing, unreadable, or changed while it was read.
+    """
+    try:
+        with path.open("rb") as handle:
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):  # a pipe or a device: its size is no length
+                _add_file(digest, path, handle.read())
+                return
+            digest.update(f"{path.name}\n{status.st_size}\n".encode())
+            read = 0
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+                read += len(chunk)
+    except OSError:
+        read_input(path)  # raises the InputError that names the file and the reason
+        raise
+    if read != status.st_size:
+        raise InputError("the file changed while it was read", path=str(path))
+
+
 def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
     """SHA-256 over the files' names and contents, in the order given, and the base they are read
     under (64 hex digits).
@@ -91,7 +126,7 @@ def fingerprint(paths: Sequence[Path], *, base: str = DEFAULT_BASE) -> str:
         return memo[key]
     digest = _digest(base)
     for path in paths:
-        _add_file(digest, path, read_input(path))
+        _add_path(digest, path)
     found = digest.hexdigest()
     if memo is not None:
         memo[key] = found
@@ -314,11 +349,60 @@ def sync_graph(
     ):
         return False
     digest = _digest(base)
-    quads = _read(paths, graph, base, digest)
-    _record(store, key, None)
-    store.replace_quads(quads, graph)
+    streamed = _streamable(store, paths, base)
+    if streamed is not None:
+        for path, fmt in streamed:
+            check_file(path, fmt)
+            _add_path(digest, path)
+        _record(store, key, None)
+        assert isinstance(store, OxigraphStore)
+        store.replace_from_files(
+            [(path, fmt.oxigraph, document_iri(path)) for path, fmt in streamed], graph
+        )
+    else:
+        quads = _read(paths, graph, base, digest)
+        _record(store, key, None)
+        store.replace_quads(quads, graph)
     _record(store, key, digest.hexdigest())
     return True
+
+
+#: The syntaxes an on-disk store loads straight from their files (:func:`_streamable`); the
+#: others need the whole file first (JSON-LD its contexts inlined, N3 a second parse, TriG and
+#: N-Quads their graph names dropped).
+STREAMED_FORMATS = frozenset({"ntriples", "turtle", "rdfxml"})
+
+
+def _streamable(
+    store: Store, paths: Sequence[Path], base: str
+) -> list[tuple[Path, RdfFormat]] | None:
+    """The files with their syntaxes when ``store`` loads them from the files themselves: an
+    Oxigraph store on disk, files read under the default base (another base rewrites every IRI
+    in Python) in :data:`STREAMED_FORMATS`. There the files are never held in memory: 10^7
+    triples parsed into a list took 22 GB."""
+    if not isinstance(store, OxigraphStore) or store.path is None or base != DEFAULT_BASE:
+        return None
+    found = [(path, input_format(path)) for path in paths]
+    if all(fmt.name in STREAMED_FORMATS and fmt != N3 for _, fmt in found):
+        return found
+    return None
+
+
+def check_file(path: Path, fmt: RdfFormat) -> None:
+    """Parse ``path`` as ``fmt`` from the file, a piece at a time, keeping nothing: the first pass
+    of a load that must add nothing when the file is malformed.
+
+    Raises:
+        InputError: the file does not parse; the errors are those :func:`parse_file` gives (it
+            reads the file again to list them, only then).
+    """
+    try:
+        with parsing(path):
+            parser = ox.parse(path=str(path), format=fmt.oxigraph, base_iri=document_iri(path))
+            collections.deque(parser, maxlen=0)
+    except InputError:
+        parse_file(path)  # every error, with its line, as the in-memory path reports them
+        raise
 
 
 # -- files of their own graphs (--graph IRI=FILE, --graph FILE) ---------------------------------

@@ -145,6 +145,31 @@ class OxigraphStore(Store):
         else:
             self._store.extend(quads)
 
+    def replace_from_files(
+        self, files: Sequence[tuple[Path, ox.RdfFormat, str]], graph: str | None = None
+    ) -> None:
+        """Empty ``graph``, then load into it each ``(file, syntax, base IRI)`` straight from the
+        file with pyoxigraph's bulk loader (blank nodes renamed apart per file), which never
+        holds a file in memory. The files must have been checked (a syntax error half-way
+        leaves the graph partly loaded): :func:`jaif_kg.store.loading.sync_graph` does.
+
+        Raises:
+            StoreError: a file cannot be read or the store cannot be written.
+        """
+        target = graph_node(graph)
+        if isinstance(target, ox.NamedNode):
+            self._store.remove_graph(target)
+        else:
+            self._store.clear_graph(target)
+        try:
+            for path, fmt, document in files:
+                self._store.bulk_load(
+                    path=str(path), format=fmt, base_iri=document, to_graph=target
+                )
+            self._store.flush()
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"cannot load {path} into {self.path}: {exc}") from exc
+
     def _deployment_default(self) -> list[ox.NamedNode | ox.DefaultGraph]:
         """The deployment's default graph (:attr:`dataset`): the store's own plus the data
         graphs, as pyoxigraph takes it (its ``use_default_graph_as_union`` would take the
