@@ -131,6 +131,12 @@ class Settings(BaseSettings):
         ge=0,
         le=64,
     )
+    inline_lookups: bool = Field(
+        True,
+        description="Answer lookups (a SELECT of one triple pattern, jaif_kg.sparql.lookup) in "
+        "the HTTP process when the answer is at most 64 KiB, without the hop to a query worker; "
+        "false: every query runs in a worker.",
+    )
     query_workers: int = Field(
         2,
         description="Query worker processes started with the server (the SPARQL endpoint).",

@@ -70,6 +70,7 @@ from jaif_kg.errors import (
     WorkerFailure,
 )
 from jaif_kg.rdf.formats import rdf_format, results_format
+from jaif_kg.sparql.lookup import parse_lookup
 from jaif_kg.sparql.prepare import PreparedQuery, prepare_query, syntax_error
 from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
@@ -689,8 +690,20 @@ def _crash_error(words: str, limits: WorkerLimits) -> JaifError:
     )
 
 
+#: The largest answer a lookup may have to be written by the HTTP process itself
+#: (:meth:`QueryExecutor.run`); a lookup with a larger one goes to a worker.
+INLINE_MAX_BYTES = 64 * 1024
+
+
 class QueryExecutor:
     """A pool of worker processes that run queries under a time limit.
+
+    A *lookup* (:func:`jaif_kg.sparql.lookup.parse_lookup`: a SELECT of one triple pattern,
+    decided on a complete parse) on an embedded Oxigraph store is answered in the calling process
+    when its answer fits :data:`INLINE_MAX_BYTES`: its evaluation reads one index entry per row
+    of the answer, so the byte cap bounds its work (about a millisecond), and the engine is
+    given the text the parser wrote, never the client's. Any other outcome (a larger answer, an
+    error) hands the query to a worker, which answers it with its own limits and messages.
 
     Args:
         store: the loaded store. In memory, workers share a copy-on-write snapshot taken when
@@ -715,8 +728,13 @@ class QueryExecutor:
         max_workers: int = 8,
         limits: WorkerLimits | None = None,
         idle_seconds: float = 5.0,
+        inline: bool = True,
     ) -> None:
         self.store = store
+        #: Whether lookups are answered in this process (see the class's description).
+        self.inline = inline and store.raw is not None and not store.remote
+        #: Lookups answered in this process (for tests and metrics).
+        self.inline_answers = 0
         self.idle_seconds = idle_seconds
         self._reaper: asyncio.TimerHandle | None = None
         self._reaper_loop: asyncio.AbstractEventLoop | None = None
@@ -756,6 +774,7 @@ class QueryExecutor:
             workers=settings.query_workers,
             max_workers=settings.query_workers_max,
             idle_seconds=settings.worker_idle_seconds,
+            inline=settings.inline_lookups,
             limits=WorkerLimits(
                 sandbox=settings.sandbox == "required",
                 memory_mb=settings.worker_memory_mb,
@@ -1055,6 +1074,10 @@ class QueryExecutor:
             jaif_kg.errors.WorkerFailure: the engine failed or the worker died; it was replaced.
             jaif_kg.errors.QuerySyntaxError, jaif_kg.errors.ResultTooLarge: as :func:`execute`.
         """
+        if self.inline:
+            answer = self._inline(job)
+            if answer is not None:
+                return answer
         if self._ctl is None:
             self.start()
         limit = self.timeout if timeout is None else timeout
@@ -1066,6 +1089,33 @@ class QueryExecutor:
                 raise QueryRefused(SERVICE_MESSAGE) from None
             # the same deadline: the time limit counts from the request, whichever worker runs it
             return await self.federation._run(job, deadline, limit)
+
+    def _inline(self, job: Job) -> tuple[bytes, str] | None:
+        """The answer to ``job`` written here when it is a lookup over the store's own dataset
+        with an answer of at most :data:`INLINE_MAX_BYTES`; ``None``: a worker must answer."""
+        if (
+            not isinstance(job, Job)  # a test's own request to a worker
+            or job.default_graphs is not None
+            or job.named_graphs is not None
+            or not job.media_type
+        ):
+            return None
+        lookup = parse_lookup(job.sparql)
+        if lookup is None:
+            return None
+        cap = INLINE_MAX_BYTES
+        if self.limits.max_bytes is not None:
+            cap = min(cap, self.limits.max_bytes)
+        try:
+            answer = execute(
+                self.store,
+                Job(lookup.text, job.media_type, max_results=job.max_results),
+                max_bytes=cap,
+            )
+        except JaifError:  # too large for here, or an error: the worker's answer and message
+            return None
+        self.inline_answers += 1
+        return answer
 
     async def _run(self, job: Job, deadline: float, limit: float) -> tuple[bytes, str]:
         worker = await self._acquire(deadline)
