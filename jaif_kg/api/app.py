@@ -31,7 +31,7 @@ from jaif_kg.catalog import Catalog
 from jaif_kg.errors import JaifError
 from jaif_kg.settings import Settings, get_settings
 from jaif_kg.store import Store, open_store
-from jaif_kg.workers.pool import QueryExecutor
+from jaif_kg.workers.pool import QueryExecutor, Zygote
 
 
 class JaifApi(FastAPI):
@@ -69,12 +69,14 @@ def create_app(
     *,
     counts: Counts | None = None,
     running_limit: int | None = None,
+    zygote: Zygote | None = None,
 ) -> FastAPI:
     """Build the app over ``store`` (opened from ``settings`` when not given).
 
     ``counts`` and ``running_limit`` are those of a server of several HTTP processes
     (:func:`jaif_kg.api.server.serve`): the admission counts they share, and the query workers
-    of all of them together (default: this app's own pool's maximum).
+    of all of them together (default: this app's own pool's maximum); ``zygote``, its query
+    workers' zygote when forked ahead (:func:`jaif_kg.workers.pool.fork_zygote`).
 
     The caller loads the store; the app never writes to it. Queries run in worker processes
     (:class:`jaif_kg.workers.pool.QueryExecutor`) started with the app (its lifespan) or at the
@@ -82,7 +84,7 @@ def create_app(
     """
     settings = settings or get_settings()
     store = store if store is not None else open_store(settings)
-    executor = QueryExecutor.from_settings(store, settings)
+    executor = QueryExecutor.from_settings(store, settings, zygote)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -32,6 +32,7 @@ from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line
 from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
 from jaif_kg.store.loading import fingerprint, fingerprints_remembered
+from jaif_kg.workers.pool import Zygote, fork_zygote, worker_limits
 
 if TYPE_CHECKING:
     import uvicorn
@@ -514,8 +515,15 @@ class Supervisor:
                 for i, sock in enumerate(self.sockets):
                     if i != index:
                         sock.close()
-                store = self._opener() if self._opener is not None else self._store
-                assert store is not None
+                zygote = None
+                if self._opener is not None:
+                    # first thing, while this process holds no database: a fork is cheaper
+                    # than the fresh interpreter a pool started later needs
+                    zygote = fork_zygote(self._opener, worker_limits(self.share))
+                    store = self._opener()
+                else:
+                    assert self._store is not None
+                    store = self._store
                 code = _http_process(
                     self.share,
                     store,
@@ -523,6 +531,7 @@ class Supervisor:
                     self.share.query_workers_max * self.processes,
                     self.sockets[index],
                     self.access_log,
+                    zygote,
                 )
             except BaseException:
                 import traceback
@@ -670,14 +679,15 @@ def _http_process(
     running_limit: int,
     sock: socket.socket,
     access_log: bool,
+    zygote: Zygote | None = None,
 ) -> int:
-    """One HTTP process of :func:`serve_processes`: its app, its query workers, uvicorn on
-    ``sock``. Returns its exit code."""
+    """One HTTP process of :func:`serve_processes`: its app, its query workers (their zygote
+    forked ahead when given), uvicorn on ``sock``. Returns its exit code."""
     import uvicorn
 
     from jaif_kg.api.app import create_app
 
-    app = create_app(settings, store, counts=counts, running_limit=running_limit)
+    app = create_app(settings, store, counts=counts, running_limit=running_limit, zygote=zygote)
     app.state.executor.start()
     gc.collect()
     gc.freeze()

@@ -578,6 +578,62 @@ def _max_fd() -> int:
         return 65536
 
 
+def worker_limits(settings: Any) -> WorkerLimits:
+    """The query workers' limits from :class:`jaif_kg.settings.Settings`."""
+    return WorkerLimits(
+        sandbox=settings.sandbox == "required",
+        memory_mb=settings.worker_memory_mb,
+        recycle_mb=settings.worker_recycle_mb,
+        max_bytes=settings.max_result_bytes,
+        allow_service=tuple(settings.allow_service),
+    )
+
+
+@dataclass(frozen=True)
+class Zygote:
+    """A zygote forked ahead of its pool (:func:`fork_zygote`): the pool's end of the control
+    socket and the zygote's pid."""
+
+    ctl: socket.socket
+    pid: int
+
+
+def fork_zygote(opener: Callable[[], Store], limits: WorkerLimits) -> Zygote:
+    """Fork the zygote of an on-disk store's pool now, for a :class:`QueryExecutor` made later
+    (``zygote=``); its workers open the store with ``opener``.
+
+    Only a process that has not opened a RocksDB database may call this (an HTTP process of
+    ``jaif-kg serve``, forked from a process that never opened one, does so first thing): a
+    database's threads and process-wide state do not survive a fork, which is why a pool
+    started later runs its zygote as a fresh interpreter (0.3 to 0.5 s of start-up and imports
+    that this fork does not pay).
+    """
+    ours, theirs = socket.socketpair()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the zygote, which ends with the server's socket
+        _become_zygote(theirs, None, opener, None, limits)
+    theirs.close()
+    return Zygote(ours, pid)
+
+
+def _become_zygote(
+    ctl: socket.socket,
+    store: Store | None,
+    opener: Callable[[], Store] | None,
+    known: frozenset[str] | None,
+    limits: WorkerLimits,
+) -> NoReturn:
+    """In a process just forked to be a zygote: :func:`_zygote_main`, once inherited objects are
+    kept from the collector (a collected socket would close a descriptor number the zygote
+    reuses) and inherited descriptors are closed (the server's connections and listening
+    sockets, other servers' sockets in tests), so that no peer waits on a copy held here."""
+    gc.freeze()
+    keep = ctl.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
+    _zygote_main(ctl, store, opener, known, limits)
+
+
 def _zygote_entry() -> None:
     """Entry point of a zygote started as a fresh interpreter (persistent stores): the control
     socket's descriptor is ``argv[1]``; the first message is the pickled store opener and limits."""
@@ -729,8 +785,10 @@ class QueryExecutor:
         limits: WorkerLimits | None = None,
         idle_seconds: float = 5.0,
         inline: bool = True,
+        zygote: Zygote | None = None,
     ) -> None:
         self.store = store
+        self._forked_ahead = zygote
         #: Whether lookups are answered in this process (see the class's description).
         self.inline = inline and store.raw is not None and not store.remote
         #: Lookups answered in this process (for tests and metrics).
@@ -766,8 +824,11 @@ class QueryExecutor:
         self.federation: QueryExecutor | None = None
 
     @classmethod
-    def from_settings(cls, store: Store, settings: Any) -> QueryExecutor:
-        """A pool configured by :class:`jaif_kg.settings.Settings`."""
+    def from_settings(
+        cls, store: Store, settings: Any, zygote: Zygote | None = None
+    ) -> QueryExecutor:
+        """A pool configured by :class:`jaif_kg.settings.Settings` (with a zygote forked
+        ahead: :func:`fork_zygote`)."""
         return cls(
             store,
             timeout=settings.query_timeout,
@@ -775,13 +836,8 @@ class QueryExecutor:
             max_workers=settings.query_workers_max,
             idle_seconds=settings.worker_idle_seconds,
             inline=settings.inline_lookups,
-            limits=WorkerLimits(
-                sandbox=settings.sandbox == "required",
-                memory_mb=settings.worker_memory_mb,
-                recycle_mb=settings.worker_recycle_mb,
-                max_bytes=settings.max_result_bytes,
-                allow_service=tuple(settings.allow_service),
-            ),
+            limits=worker_limits(settings),
+            zygote=zygote,
         )
 
     # -- life cycle
@@ -822,25 +878,22 @@ class QueryExecutor:
             # structural check (strict: what it cannot read is refused) guards SERVICE there.
             self.limits = replace(self.limits, sandbox=False)
             self._remote_note = True
-        ours, theirs = socket.socketpair()
         opener = self.store.read_only_opener()
-        if opener is None:
+        ahead, self._forked_ahead = self._forked_ahead, None
+        if ahead is not None:  # forked before this process opened its store (fork_zygote)
+            ours, self._zygote_pid = ahead.ctl, ahead.pid
+        elif opener is None:
+            ours, theirs = socket.socketpair()
             known = frozenset(self.store.named_graphs())
             pid = os.fork()
             if pid == 0:  # the zygote
-                # Inherited objects are never collected here (a collected socket would close a
-                # descriptor number the zygote reuses); inherited descriptors (the server's
-                # connections, other servers' sockets in tests) are closed so that no peer
-                # waits on a copy this process holds.
-                gc.freeze()
-                keep = theirs.fileno()
-                os.closerange(3, keep)
-                os.closerange(keep + 1, _max_fd())
-                _zygote_main(theirs, self.store, None, known, self.limits)
+                _become_zygote(theirs, self.store, None, known, self.limits)
             self._zygote_pid = pid
+            theirs.close()
         else:
             # A fresh interpreter: it holds no open database (the server's RocksDB threads are
             # not safe to fork); each worker forked from it opens the store read-only.
+            ours, theirs = socket.socketpair()
             fd = theirs.fileno()
             proc = subprocess.Popen(
                 [
@@ -855,7 +908,7 @@ class QueryExecutor:
             ours.sendall(_REQ.pack(len(payload)) + payload)
             self._zygote_proc = proc
             self._zygote_pid = proc.pid
-        theirs.close()
+            theirs.close()
         self._ctl = ours
         self._finalizer = weakref.finalize(self, _shutdown, ours, self._zygote_pid, self._alive)
         try:

@@ -171,6 +171,15 @@ def test_two_processes_serve_share_the_client_limit_and_are_replaced(
     parent = _children(proc.pid)[0] if disk else proc.pid
     http = _children(parent)
     assert len(http) == 2, "two HTTP processes"
+    # each HTTP process forked its workers' zygote: on disk too, before it opened the store,
+    # not as a fresh interpreter (seconds of start-up)
+    deadline = time.monotonic() + 30
+    while not all(_children(pid) for pid in http):
+        assert time.monotonic() < deadline, "an HTTP process has no zygote"
+        time.sleep(0.05)
+    for pid in http:
+        for zygote in _children(pid):
+            assert b"_zygote_entry" not in Path(f"/proc/{zygote}/cmdline").read_bytes()
     # Twelve slow queries of one client, each on its own connection (the kernel spreads them
     # over both processes): one runs (until the time limit, 503), the rest are refused at once.
     with concurrent.futures.ThreadPoolExecutor(12) as pool:
