@@ -31,6 +31,7 @@ from jaif_kg.settings import Settings
 from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line, validate
 from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
+from jaif_kg.store.graphs import recorded_triples
 from jaif_kg.store.loading import fingerprint, fingerprints_remembered
 from jaif_kg.workers.pool import Zygote, fork_zygote, worker_limits
 
@@ -109,7 +110,11 @@ def build_store(
     # a persistent store reloads only what changed, and a server's is not loaded: count them
     # (the metadata graph's records are not data: left out of the count)
     meta = meta_graph(settings.base_iri)
-    report.triples = store.count() - store.count(meta) if loaded is None else loaded
+    if loaded is not None:
+        report.triples = loaded
+    else:
+        recorded = recorded_triples(store, settings.base_iri) if store.persistent else None
+        report.triples = store.count() - store.count(meta) if recorded is None else recorded
     shipped = shipped_graph(settings.base_iri)
     hidden = {shipped, meta}
     report.named_graphs.extend(g for g in store.named_graphs() if g not in hidden)

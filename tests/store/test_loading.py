@@ -270,3 +270,87 @@ def test_a_store_on_disk_never_holds_the_file_in_memory(tmp_path: Path) -> None:
     assert store.count(EX + "g") == 100_000
     assert peak < 3 * 2**20, f"the load held {peak / 2**20:.1f} MB of Python objects"
     store.close()
+
+
+# -- fingerprints remembered by the files' identities -------------------------------------------
+
+
+def _hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the times files are hashed (the real function runs)."""
+    from jaif_kg.store import loading
+
+    calls: list[int] = []
+    real = loading.fingerprint
+
+    def counted(*args: object, **kwargs: object) -> str:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loading, "fingerprint", counted)
+    return calls
+
+
+def test_unchanged_settled_files_are_not_hashed_again(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jaif_kg.store.loading import stored_fingerprint
+
+    folder = tmp_path / "memo"
+    folder.mkdir()
+    calls = _hashes(monkeypatch)
+    first = stored_fingerprint(folder, sources, settled_ns=0)
+    assert first == fingerprint(sources) and len(calls) == 1
+    assert stored_fingerprint(folder, sources, settled_ns=0) == first
+    assert len(calls) == 1  # remembered: not hashed
+    # another base, another order, a changed file: hashed again
+    assert stored_fingerprint(folder, sources, base="http://e.org/kg/", settled_ns=0) != first
+    assert stored_fingerprint(folder, sources[::-1], settled_ns=0) != first
+    assert len(calls) == 3
+    sources[1].write_text(sources[1].read_text() + "\n# same size? no: one more line\n")
+    changed = stored_fingerprint(folder, sources, settled_ns=0)
+    assert changed != first and changed == fingerprint(sources)
+
+
+def test_a_file_written_just_before_it_was_hashed_is_hashed_again(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its times could stay the same through a second write within the clock's tick."""
+    from jaif_kg.store.loading import stored_fingerprint
+
+    calls = _hashes(monkeypatch)
+    for _ in range(3):
+        stored_fingerprint(tmp_path, sources)  # written a moment ago: not settled
+    assert len(calls) == 3
+
+
+def test_a_same_size_rewrite_is_seen_by_its_change_time(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    """Same bytes count, modification time put back: the kernel's change time still moves."""
+    import os
+
+    from jaif_kg.store.loading import stored_fingerprint
+
+    first = stored_fingerprint(tmp_path, sources, settled_ns=0)
+    before = sources[0].stat()
+    text = sources[0].read_text()
+    sources[0].write_text(text.replace("KHM", "XYZ", 1))
+    os.utime(sources[0], ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert sources[0].stat().st_size == before.st_size
+    assert stored_fingerprint(tmp_path, sources, settled_ns=0) != first
+
+
+def test_a_store_on_disk_restarts_without_hashing_settled_files(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(disk_settings(tmp_path))
+    calls = _hashes(monkeypatch)
+    sync_graph(store, sources)
+    assert len(calls) == 1
+    assert sync_graph(store, sources) is False  # the files changed a moment ago: hashed
+    assert len(calls) == 2
+    monkeypatch.setattr("jaif_kg.store.loading.SETTLED_NS", 0)  # as if they had settled
+    assert sync_graph(store, sources) is False
+    assert sync_graph(store, sources) is False
+    assert len(calls) == 2  # the memo of the last hashing is trusted now: not hashed
+    store.close()
