@@ -16,13 +16,20 @@ in one pass, with the functions and objects the stack's own layers use:
 * :mod:`jaif_kg.api.routes.sparql`: the protocol request, negotiation and the worker pool;
   typed errors become the same plain-text answers (:func:`jaif_kg.api.errors.error_status`).
 
+A named query (``GET /api/queries/<name>``) takes the lane too when the route would run the
+request as it is (:func:`jaif_kg.api.routes.queries.plain_job`: known parameters, each once, in
+the spelling FastAPI passes on, values the catalog binds); any other such request, whose answer is
+the route's error, goes to the stack.
+
 Everything else (the service description, the query editor, an update sent by GET, pages, the
-named-query API, preflight ``OPTIONS``) goes to the stack unchanged.
+listing of named queries, ``HEAD`` of a named query, preflight ``OPTIONS``) goes to the stack
+unchanged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -34,6 +41,7 @@ from jaif_kg.api.admission import AdmissionGate, refusal
 from jaif_kg.api.caching import ERROR, HttpCaching, request_key
 from jaif_kg.api.errors import error_status
 from jaif_kg.api.guard import undecodable
+from jaif_kg.api.routes.queries import answer_headers, plain_job
 from jaif_kg.api.routes.sparql import read_body, run_query
 from jaif_kg.errors import JaifError, QueryTimeout
 from jaif_kg.sparql.protocol import parse_request
@@ -49,6 +57,7 @@ log = logging.getLogger("jaif_kg.api.fastlane")
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _TEXT = b"text/plain; charset=utf-8"
 _QUERY_METHODS = frozenset({"GET", "HEAD", "POST"})
+_NAMED = "/api/queries/"
 
 
 class FastLane:
@@ -80,6 +89,10 @@ class FastLane:
         self._ready = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.enabled and scope["method"] == "GET":
+            path: str = scope["path"]
+            if path.startswith(_NAMED) and await self._named(scope, send, path[len(_NAMED) :]):
+                return
         if (
             scope["type"] != "http"
             or scope["path"] != "/sparql"
@@ -105,6 +118,70 @@ class FastLane:
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             headers.setdefault(name, value)  # the first of repeated headers, as Starlette reads
+        accept_raw = headers.get(b"accept")
+        accept = None if accept_raw is None else accept_raw.decode("latin-1")
+
+        async def produce() -> tuple[bytes, dict[str, str]]:
+            body = b""
+            if method == "POST":
+                body = await read_body(Request(scope, receive), self.settings.max_body_bytes)
+            content_type = headers.get(b"content-type")
+            sreq = parse_request(
+                "GET" if method == "HEAD" else method,
+                params,
+                None if content_type is None else content_type.decode("latin-1"),
+                body,
+            )
+            if sreq.operation == "description":  # a POST without a query raised above
+                raise AssertionError("a query request without a query")
+            return await run_query(
+                self.executor, self.settings, sreq, accept, self._endpoint(scope, headers)
+            )
+
+        await self._serve(scope, send, method, headers, produce, "/sparql")
+
+    async def _named(self, scope: Scope, send: Send, name: str) -> bool:
+        """Answer ``GET /api/queries/<name>`` when the route would run the request as it is
+        (:func:`jaif_kg.api.routes.queries.plain_job`); ``False``: the stack answers it."""
+        catalog = getattr(self.state, "catalog", None)
+        if catalog is None or name not in catalog:
+            return False
+        query_string: bytes = scope.get("query_string", b"")
+        raw_path = scope.get("raw_path")
+        if (raw_path is not None and raw_path != scope["path"].encode()) or undecodable(
+            query_string, "query string"
+        ):
+            return False
+        if not self._ready:
+            self._setup()
+        headers: dict[bytes, bytes] = {}
+        for field, value in scope["headers"]:
+            headers.setdefault(field, value)
+        accept = headers.get(b"accept")
+        params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)  # as Starlette
+        wants = None if accept is None else accept.decode("latin-1")
+        job = plain_job(catalog[name], params, wants, self.settings)
+        if job is None:
+            return False
+
+        async def produce() -> tuple[bytes, dict[str, str]]:
+            body, written = await self.executor.run(job)
+            return body, answer_headers(written)
+
+        await self._serve(scope, send, "GET", headers, produce, f"/api/queries/{name}")
+        return True
+
+    async def _serve(
+        self,
+        scope: Scope,
+        send: Send,
+        method: str,
+        headers: dict[bytes, bytes],
+        produce: Callable[[], Awaitable[tuple[bytes, dict[str, str]]]],
+        where: str,
+    ) -> None:
+        """Revalidation, admission, ``produce()`` and the answer (or its error), as for a query
+        sent to ``/sparql`` (see :meth:`__call__`)."""
         origin = b"origin" in headers
         get = method != "POST"
         condition = headers.get(b"if-none-match")
@@ -119,71 +196,64 @@ class FastLane:
         refused = await self.gate.admit(who)
         if refused is not None:
             status, reason = refused
-            body, fields = refusal("/sparql", reason)
+            body, fields = refusal(where, reason)
             await self._send(
                 scope, send, status, [*fields, (b"cache-control", ERROR.encode())], body, origin
             )
             return
         try:
-            await self._answer(scope, receive, send, method, params, headers, key, origin)
+            try:
+                result, answer_fields = await produce()
+            except JaifError as exc:
+                await self._error(scope, send, exc, origin)
+                return
+            except (ClientDisconnect, OSError):
+                raise
+            except Exception:
+                log.exception("the SPARQL endpoint failed on a request")
+                await self._failed(scope, send, origin)
+                return
+            await self._result(scope, send, method, headers, key, origin, result, answer_fields)
         except ClientDisconnect:
             return  # the client went away while its body was read: nobody to answer
         finally:
             self.gate.leave(who)
 
-    async def _answer(
+    async def _error(self, scope: Scope, send: Send, exc: JaifError, origin: bool) -> None:
+        """A typed error as the app's error handler writes it (plain text, never stored)."""
+        status = error_status(exc)
+        message = f"{exc}\n".encode()
+        error = [
+            (b"content-type", _TEXT),
+            (b"content-length", str(len(message)).encode()),
+            (b"cache-control", ERROR.encode()),
+        ]
+        if isinstance(exc, QueryTimeout):
+            error.append((b"retry-after", b"1"))
+        await self._send(scope, send, status, error, message, origin)
+
+    async def _failed(self, scope: Scope, send: Send, origin: bool) -> None:
+        """Starlette's answer to an unexpected exception."""
+        message = b"Internal Server Error"
+        error = [
+            (b"content-type", _TEXT),
+            (b"content-length", str(len(message)).encode()),
+            (b"cache-control", ERROR.encode()),
+        ]
+        await self._send(scope, send, 500, error, message, origin)
+
+    async def _result(
         self,
         scope: Scope,
-        receive: Receive,
         send: Send,
         method: str,
-        params: list[tuple[str, str]],
         headers: dict[bytes, bytes],
         key: tuple[str, ...],
         origin: bool,
+        result: bytes,
+        fields: dict[str, str],
     ) -> None:
-        accept_raw = headers.get(b"accept")
-        accept = None if accept_raw is None else accept_raw.decode("latin-1")
-        try:
-            body = b""
-            if method == "POST":
-                body = await read_body(Request(scope, receive), self.settings.max_body_bytes)
-            content_type = headers.get(b"content-type")
-            sreq = parse_request(
-                "GET" if method == "HEAD" else method,
-                params,
-                None if content_type is None else content_type.decode("latin-1"),
-                body,
-            )
-            if sreq.operation == "description":  # a POST without a query raised above
-                raise AssertionError("a query request without a query")
-            result, fields = await run_query(
-                self.executor, self.settings, sreq, accept, self._endpoint(scope, headers)
-            )
-        except JaifError as exc:
-            status = error_status(exc)
-            message = f"{exc}\n".encode()
-            error = [
-                (b"content-type", _TEXT),
-                (b"content-length", str(len(message)).encode()),
-                (b"cache-control", ERROR.encode()),
-            ]
-            if isinstance(exc, QueryTimeout):
-                error.append((b"retry-after", b"1"))
-            await self._send(scope, send, status, error, message, origin)
-            return
-        except (ClientDisconnect, OSError):
-            raise
-        except Exception:
-            log.exception("the SPARQL endpoint failed on a request")
-            message = b"Internal Server Error"
-            error = [
-                (b"content-type", _TEXT),
-                (b"content-length", str(len(message)).encode()),
-                (b"cache-control", ERROR.encode()),
-            ]
-            await self._send(scope, send, 500, error, message, origin)
-            return
+        """A 200 answer; to a GET with its ``ETag`` and caching headers (or a 304)."""
         out = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in fields.items()]
         out.append((b"content-length", str(len(result)).encode()))
         if method == "POST":

@@ -221,3 +221,104 @@ def test_the_lane_takes_queries(pair: tuple[Live, Live]) -> None:
         _send(with_lane, "GET", {"query": LOOKUP}, {"accept": JSON}, None, "x").status_code == 200
     )
     assert lane._ready  # set up by the first query it answered
+
+
+# -- named queries: GET /api/queries/<name> ------------------------------------------------------
+
+PROJECT = "https://w3id.org/jaif-kg/id/project/training-business-plan-smes-clv"
+KHM = "https://w3id.org/jaif-kg/id/country/KHM"
+#: (name, path under /api/queries/, query-string pairs, headers)
+NAMED: list[tuple[str, str, list[tuple[str, str]], dict[str, str]]] = [
+    ("rows-default", "project-beneficiaries", [], {}),
+    ("rows-one-project", "project-beneficiaries", [("project", PROJECT)], {}),
+    ("csv-format", "project-beneficiaries", [("format", "csv")], {}),
+    (
+        "sparql-xml-accept",
+        "project-beneficiaries",
+        [],
+        {"accept": "application/sparql-results+xml"},
+    ),
+    ("origin", "project-beneficiaries", [], {"origin": "https://a.example"}),
+    ("enum-value", "project-participants", [("role", "monitoring")], {}),
+    ("enum-unknown", "project-participants", [("role", "nope")], {}),
+    ("integer", "projects-by-beneficiary", [("work_plan", "4")], {}),
+    ("integer-leading-zero", "projects-by-beneficiary", [("work_plan", "04")], {}),
+    ("integer-plus", "projects-by-beneficiary", [("work_plan", "+4")], {}),
+    ("integer-bad", "projects-by-beneficiary", [("work_plan", "four")], {}),
+    ("integer-decimal", "projects-by-beneficiary", [("work_plan", "4.0")], {}),
+    ("integer-spaced", "projects-by-beneficiary", [("work_plan", " 4")], {}),
+    ("integer-huge", "projects-by-beneficiary", [("work_plan", "4" * 30)], {}),
+    ("date", "member-states", [("as_of", "2022-06-30")], {}),
+    ("date-bad", "member-states", [("as_of", "2022-13-45")], {}),
+    ("empty-value", "project-beneficiaries", [("project", "")], {}),
+    ("iri-bad", "project-beneficiaries", [("project", "not an iri")], {}),
+    ("unknown-parameter", "project-beneficiaries", [("foo", "1")], {}),
+    ("repeated", "project-beneficiaries", [("project", PROJECT), ("project", PROJECT)], {}),
+    ("format-repeated", "project-beneficiaries", [("format", "csv"), ("format", "tsv")], {}),
+    ("format-unknown", "project-beneficiaries", [("format", "png")], {}),
+    ("format-empty", "project-beneficiaries", [("format", "")], {}),
+    ("not-acceptable", "project-beneficiaries", [], {"accept": "image/png"}),
+    ("construct-default", "describe", [("iri", KHM)], {}),
+    ("construct-turtle", "describe", [("iri", KHM), ("format", "turtle")], {}),
+    ("construct-accept", "describe", [("iri", KHM)], {"accept": "application/n-triples"}),
+    ("construct-missing-required", "describe", [], {}),
+    ("unknown-query", "nope", [], {}),
+    ("stale-tag", "project-beneficiaries", [], {"if-none-match": '"nope"'}),
+    ("listing", "", [], {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "pairs", "headers"),
+    [(p, q, h) for _, p, q, h in NAMED],
+    ids=[r[0] for r in NAMED],
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_named_query_is_answered_as_the_stack_does(
+    pair: tuple[Live, Live],
+    path: str,
+    pairs: list[tuple[str, str]],
+    headers: dict[str, str],
+    method: str,
+) -> None:
+    answers = []
+    for live in pair:
+        url = f"{live.url}/api/queries/{path}".rstrip("/")
+        if pairs:
+            url += "?" + urllib.parse.urlencode(pairs)
+        response = httpx.request(method, url, headers=headers, timeout=30)
+        answers.append(_comparable(response, live))
+    assert answers[0] == answers[1]
+
+
+def test_the_lane_answers_named_queries(pair: tuple[Live, Live]) -> None:
+    """The comparison above is between the lane and the stack: the lane did answer."""
+    with_lane = pair[0]
+    url = f"{with_lane.url}/api/queries/project-beneficiaries"
+    stack = with_lane.app.middleware_stack
+    assert isinstance(stack, FastLane)
+    inner = stack.app
+    calls: list[str] = []
+
+    async def counting(scope: object, receive: object, send: object) -> None:
+        calls.append("stack")
+        await inner(scope, receive, send)  # type: ignore[arg-type]
+
+    stack.app = counting  # type: ignore[assignment]
+    try:
+        assert httpx.get(url, timeout=30).status_code == 200
+        assert httpx.get(url + "?foo=1", timeout=30).status_code == 422
+    finally:
+        stack.app = inner
+    assert calls == ["stack"]  # the 422 only
+
+
+def test_a_named_answer_is_revalidated_the_same(pair: tuple[Live, Live]) -> None:
+    answers = []
+    for live in pair:
+        url = f"{live.url}/api/queries/project-beneficiaries"
+        first = httpx.get(url, timeout=30)
+        tag = first.headers["etag"]
+        again = httpx.get(url, headers={"if-none-match": tag}, timeout=30)
+        answers.append((first.status_code, again.status_code, _comparable(again, live)[2]))
+    assert answers[0] == answers[1] and answers[0][1] == 304

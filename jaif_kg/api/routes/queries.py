@@ -15,7 +15,8 @@ import inspect
 import keyword
 import re
 from collections import Counter
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -24,9 +25,11 @@ from jaif_kg.api.deps import get_app_settings, get_executor, public_base
 from jaif_kg.catalog import Catalog, NamedQuery, Parameter
 from jaif_kg.errors import ParameterError
 from jaif_kg.rdf.negotiation import content_type, negotiate, refusal
-from jaif_kg.sparql.prepare import prepare_query
 from jaif_kg.sparql.protocol import NotAcceptable, form_kind
 from jaif_kg.workers.pool import ROWS_MEDIA_TYPE, Job
+
+if TYPE_CHECKING:
+    from jaif_kg.settings import Settings
 
 #: ``format=`` values of the API, for each kind of query (the first is the default).
 RESULT_FORMATS = {
@@ -116,6 +119,67 @@ def _choose(request: Request, query: NamedQuery, fmt: str | None) -> str:
     return chosen
 
 
+def _job(query: NamedQuery, text: str, media_type: str, settings: Settings) -> Job:
+    """The worker's job for the bound ``text`` of ``query``: prepared there (the row cap's
+    ``LIMIT``), where it is remembered per text."""
+    graph = form_kind(query.kind) == "graph"  # type: ignore[arg-type]
+    return Job(
+        text,
+        media_type,
+        max_results=settings.max_results,
+        graph_media_type=media_type if graph else None,
+        prepare=True,
+    )
+
+
+def answer_headers(written: str) -> dict[str, str]:
+    """The headers of a named query's answer in the media type ``written``."""
+    return {"content-type": content_type(written), "vary": "Accept"}
+
+
+_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
+
+
+def plain_job(
+    query: NamedQuery, params: Sequence[tuple[str, str]], accept: str | None, settings: Settings
+) -> Job | None:
+    """The job of ``GET /api/queries/<name>`` with ``params`` when the route would run it as
+    the request has it, for the SPARQL fast lane (:mod:`jaif_kg.api.fastlane`); ``None`` for
+    anything else, which the route answers (its errors included).
+
+    Run as it is: each parameter known and given once, each value in the form FastAPI passes on
+    unchanged (an integer without leading zeros or ``+``, ``true``/``false``), a known
+    ``format`` or an acceptable media type, and values the catalog binds (which refuses a
+    missing required value and a value outside an enum).
+    """
+    names = {p.name: p for p in query.parameters}
+    values: dict[str, str] = {}
+    fmt: str | None = None
+    for key, value in params:
+        if key in values or (key == "format" and fmt is not None):
+            return None
+        if key == "format":
+            fmt = value
+            continue
+        p = names.get(key)
+        if p is None:
+            return None
+        if p.type == "integer" and not p.enum and not _INTEGER.fullmatch(value):
+            return None  # FastAPI would pass on its own spelling ("007" -> "7")
+        if p.type == "boolean" and value not in ("true", "false"):
+            return None  # FastAPI would pass on "true" for "yes", "on", "1"...
+        values[key] = value
+    formats = _formats(query)
+    media_type = formats.get(fmt) if fmt is not None else negotiate(accept, list(formats.values()))
+    if media_type is None:
+        return None
+    try:
+        text = query.bind(values)
+    except ParameterError:
+        return None
+    return _job(query, text, media_type, settings)
+
+
 def _endpoint(query: NamedQuery) -> Any:
     names = {_py_name(p.name): p.name for p in query.parameters}
 
@@ -140,14 +204,8 @@ def _endpoint(query: NamedQuery) -> Any:
         text = query.bind(values)
         settings = get_app_settings(request)
         media_type = _choose(request, query, _text(fmt) if fmt is not None else None)
-        prepared = prepare_query(text, max_results=settings.max_results)
-        job = Job(
-            prepared.text,
-            media_type,
-            max_results=settings.max_results if prepared.capped else None,
-        )
-        body, written = await get_executor(request).run(job)
-        return Response(body, headers={"content-type": content_type(written), "vary": "Accept"})
+        body, written = await get_executor(request).run(_job(query, text, media_type, settings))
+        return Response(body, headers=answer_headers(written))
 
     formats = _formats(query)
     fmt_enum = enum.Enum(  # type: ignore[misc]
