@@ -1593,10 +1593,17 @@ def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
         )
         oxigraph_server.__enter__()
         remote = f"http://127.0.0.1:{port}"
-        history: dict[str, list[tuple[int, float]]] = {}
+        # latencies per backend; a run of large sizes alone (--sizes 1e7) projects from the
+        # smaller sizes of the saved results
+        saved = args.out.with_suffix(".json")
+        histories = {b: saved_history(saved, min(args.sizes), b) for b in ("oxigraph", DISK)}
+        if any(histories.values()):
+            log(f"  latencies of the smaller sizes taken from {saved.name}")
         for target in args.sizes:
             data_dir, projects, triples = make_data(root, target, args.seed)
-            skip = _too_slow(history, target, args.cap)
+            disk_only = target > args.disk_only_above
+            # a size on disk alone is projected from the disk's own latencies (slower)
+            skip = _too_slow(histories[DISK if disk_only else "oxigraph"], target, args.cap)
             log(f"\n== {size_label(target)} triples: {projects} projects, {triples:,} triples")
             size: Result = {"target": target, "projects": projects, "backends": [], "skipped": []}
             specs: list[tuple[str, Result]] = [
@@ -1612,7 +1619,6 @@ def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
                     },
                 ),
             ]
-            disk_only = target > args.disk_only_above
             if disk_only:
                 log("  on the on-disk Oxigraph store only (--disk-only-above)")
                 size["disk_only"] = True
@@ -1635,10 +1641,12 @@ def sizes_round(args: argparse.Namespace, root: Path, results: Result) -> None:
                     spec["store_path"] = str(root / f"disk-{target}")
                 result = worker(spec)
                 result["name"] = name
-                if spec["backend"] == "oxigraph":
+                if spec["backend"] in histories:
+                    history = histories[spec["backend"]]
                     for qname, entry in result.get("queries", {}).items():
                         if "jaif" in entry:
                             history.setdefault(qname, []).append((target, entry["jaif"]["p50"]))
+                if spec["backend"] == "oxigraph":
                     # a query over the cap in memory is not repeated on the slower backends
                     for qname, entry in result.get("queries", {}).items():
                         if entry.get("jaif", {}).get("runs") == 1:
@@ -1716,6 +1724,36 @@ def merge(saved: Result, fresh: Result, sections: Iterable[str]) -> Result:
             kept.append(r | {"sections": left})
     merged["runs"] = kept + list(fresh.get("runs", []))
     return merged
+
+
+#: The on-disk backend's name in the benchmark's specs and results.
+DISK = "oxigraph-disk"
+
+
+def saved_history(
+    results: Path, below: int, backend: str = "oxigraph"
+) -> dict[str, list[tuple[int, float]]]:
+    """Each named query's latencies (size, ms) on ``backend`` at the sizes below ``below`` in a
+    saved ``BENCHMARKS.json`` (none when there is no such file), for :func:`_too_slow`.
+
+    >>> saved_history(Path("/nonexistent.json"), 10)
+    {}
+    """
+    try:
+        saved = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    history: dict[str, list[tuple[int, float]]] = {}
+    for size in sorted(saved.get("sizes") or [], key=lambda s: s.get("target", 0)):
+        if size.get("target", below) >= below:
+            continue
+        for entry_backend in size.get("backends", []):
+            if entry_backend.get("backend") != backend:
+                continue
+            for name, entry in (entry_backend.get("queries") or {}).items():
+                if "jaif" in entry:
+                    history.setdefault(name, []).append((size["target"], entry["jaif"]["p50"]))
+    return history
 
 
 def _too_slow(
