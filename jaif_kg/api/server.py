@@ -33,7 +33,7 @@ from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
 from jaif_kg.store.graphs import recorded_triples
 from jaif_kg.store.loading import fingerprint, fingerprints_remembered
-from jaif_kg.workers.pool import Zygote, fork_zygote, worker_limits
+from jaif_kg.workers.pool import QueryExecutor, Zygote, fork_zygote, worker_limits
 
 if TYPE_CHECKING:
     import uvicorn
@@ -356,7 +356,7 @@ def serve(
     gc.freeze()
     report.workers_seconds = time.perf_counter() - started
     _ready_line(report, summary, f"{app.state.executor.min_workers} query workers", host, port, out)
-    print(f"jaif-kg: query worker sandbox: {app.state.executor.sandbox_status}", file=out)
+    print(sandbox_line(app.state.executor), file=out)
     config = uvicorn_config(
         app,
         settings,
@@ -370,6 +370,17 @@ def serve(
     with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl-C is a clean stop
         server.run()
     return 0 if server.started else 1
+
+
+def sandbox_line(executor: QueryExecutor) -> str:
+    """The start-up line that says what confines the queries."""
+    line = f"jaif-kg: query worker sandbox: {executor.sandbox_status}"
+    if executor.inline:
+        line += (
+            "; lookups (one triple pattern, answers up to 64 KiB) are answered by the HTTP "
+            "process itself (JAIF_INLINE_LOOKUPS)"
+        )
+    return line
 
 
 def _ready_line(
@@ -492,6 +503,7 @@ class Supervisor:
         self.access_log = access_log
         self.children: dict[int, int] = {}
         self.stopping = False
+        self.announced = False
         self._store: Store | None = None
         self._opener: Callable[[], Store] | None = None
 
@@ -509,7 +521,8 @@ class Supervisor:
             self.start(index)
 
     def start(self, index: int) -> None:
-        """Fork HTTP process ``index``."""
+        """Fork HTTP process ``index`` (the first one forked says what confines the queries)."""
+        announce, self.announced = not self.announced, True
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which ends with os._exit
             code = 1
@@ -537,6 +550,7 @@ class Supervisor:
                     self.sockets[index],
                     self.access_log,
                     zygote,
+                    announce,
                 )
             except BaseException:
                 import traceback
@@ -685,6 +699,7 @@ def _http_process(
     sock: socket.socket,
     access_log: bool,
     zygote: Zygote | None = None,
+    announce: bool = False,
 ) -> int:
     """One HTTP process of :func:`serve_processes`: its app, its query workers (their zygote
     forked ahead when given), uvicorn on ``sock``. Returns its exit code."""
@@ -694,6 +709,8 @@ def _http_process(
 
     app = create_app(settings, store, counts=counts, running_limit=running_limit, zygote=zygote)
     app.state.executor.start()
+    if announce:
+        print(sandbox_line(app.state.executor), file=sys.stderr, flush=True)
     gc.collect()
     gc.freeze()
     config = uvicorn_config(

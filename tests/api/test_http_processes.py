@@ -212,6 +212,7 @@ def test_two_processes_serve_share_the_client_limit_and_are_replaced(
     output = proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
     assert "2 HTTP processes" in output and "starting another" in output
+    assert output.count("jaif-kg: query worker sandbox: seccomp") == 1, output
     deadline = time.monotonic() + 10
     while any(Path(f"/proc/{p}").exists() for p in tree):
         assert time.monotonic() < deadline, "processes outlived the server"
