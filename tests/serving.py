@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -16,8 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 def start_serve(
     args: Sequence[str], env: Mapping[str, str], *, port: int, seconds: float = 90.0
 ) -> tuple[subprocess.Popen[str], str]:
-    """Run ``python -m jaif_kg.cli serve --port PORT ARGS`` in the checkout with ``env``; return
-    it and its URL once ``/healthz`` answers 200.
+    """Run ``python -m jaif_kg.cli serve --port PORT ARGS`` in the checkout with ``env``, in a
+    process group of its own (:func:`stop_serve` ends the whole tree); return it and its URL once
+    ``/healthz`` answers 200.
 
     Raises:
         RuntimeError: the server ended, or did not answer within ``seconds`` (its output).
@@ -29,6 +33,7 @@ def start_serve(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + seconds
@@ -39,9 +44,17 @@ def start_serve(
         except httpx.TransportError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
+            stop_serve(proc)
             raise RuntimeError(f"jaif-kg serve did not start: {proc.communicate()[0]}")
         time.sleep(0.05)
+
+
+def stop_serve(proc: subprocess.Popen[str]) -> None:
+    """Kill what is left of a server :func:`start_serve` started: its whole process group (the
+    HTTP processes, their spawner, zygotes and workers), so that a failed test leaves none."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def children(pid: int) -> list[int]:

@@ -24,7 +24,7 @@ from jaif_kg.api.counts import SharedCounts
 from jaif_kg.api.server import process_share
 from jaif_kg.settings import Settings
 from tests.serving import children as _children
-from tests.serving import start_serve
+from tests.serving import start_serve, stop_serve
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork, /proc")
 
@@ -146,9 +146,7 @@ def two_processes(
     }
     proc, url = start_serve([], env, port=port)
     yield proc, url, request.param == "disk"
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    stop_serve(proc)
 
 
 def _slow(url: str) -> int:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.serving import children as _children
-from tests.serving import start_serve
+from tests.serving import start_serve, stop_serve
 
 from .conftest import REPO
 
@@ -66,9 +66,7 @@ def served(data_file: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
         seconds=60,
     )
     yield proc, url
-    if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+    stop_serve(proc)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

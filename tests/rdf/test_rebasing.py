@@ -9,6 +9,7 @@ extra (no rebasing pass at all).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -36,7 +37,7 @@ from jaif_kg.store import Store, open_store, read_triples, sync_graph
 from jaif_kg.store.loading import load_files
 from tests.catalog.rows import plain_rows
 from tests.oxigraph_server import OxigraphServer, free_port
-from tests.serving import start_serve
+from tests.serving import start_serve, stop_serve
 
 REPO = Path(__file__).resolve().parents[2]
 BASE = "http://example.org/kg/"
@@ -389,11 +390,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc, url = start_serve(["--workers", "1"], environment, port=port, seconds=60)
     yield url
     proc.terminate()
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_serve(proc)
 
 
 def test_server_dereferences_iris_under_the_other_base(served: str) -> None:
