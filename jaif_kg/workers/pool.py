@@ -1146,12 +1146,13 @@ class QueryExecutor:
     def _inline(self, job: Job) -> tuple[bytes, str] | None:
         """The answer to ``job`` written here when it is a lookup over the store's own dataset
         with an answer of at most :data:`INLINE_MAX_BYTES`; ``None``: a worker must answer."""
-        if (
-            not isinstance(job, Job)  # a test's own request to a worker
-            or job.default_graphs is not None
-            or job.named_graphs is not None
-            or not job.media_type
-        ):
+        if not isinstance(job, Job) or not job.media_type:  # (a test's own request to a worker)
+            return None
+        if job.prepare:  # the protocol's default-graph-uri and named-graph-uri, if any
+            chosen = bool(job.default_graphs) or bool(job.named_graphs)
+        else:
+            chosen = job.default_graphs is not None or job.named_graphs is not None
+        if chosen:
             return None
         lookup = parse_lookup(job.sparql)
         if lookup is None:

@@ -322,3 +322,19 @@ def test_a_named_answer_is_revalidated_the_same(pair: tuple[Live, Live]) -> None
         again = httpx.get(url, headers={"if-none-match": tag}, timeout=30)
         answers.append((first.status_code, again.status_code, _comparable(again, live)[2]))
     assert answers[0] == answers[1] and answers[0][1] == 304
+
+
+def test_a_lookup_sent_to_the_endpoint_is_answered_in_the_http_process(
+    pair: tuple[Live, Live],
+) -> None:
+    """By GET and POST, through the lane and through the stack alike."""
+    for live in pair:
+        executor = live.app.state.executor
+        before = executor.inline_answers
+        assert httpx.get(live.sparql, params={"query": LOOKUP}, timeout=30).status_code == 200
+        form = httpx.post(live.sparql, data={"query": LOOKUP}, timeout=30)
+        assert form.status_code == 200
+        assert executor.inline_answers == before + 2
+        graph = {"query": LOOKUP, "default-graph-uri": "https://w3id.org/jaif-kg/graph/jaif"}
+        assert httpx.get(live.sparql, params=graph, timeout=30).status_code == 200
+        assert executor.inline_answers == before + 2  # a dataset chosen: a worker's

@@ -50,15 +50,16 @@ def executors(store: Store) -> Iterator[tuple[QueryExecutor, QueryExecutor]]:
         workers.close()
 
 
-def _job(text: str, media_type: str, **changes: object) -> Job:
-    job = Job(
-        text,
-        media_type,
-        max_results=api_settings().max_results,
-        graph_media_type="text/turtle",
-        prepare=True,
-        base_iri=ENDPOINT,
-    )
+def _job(
+    text: str, media_type: str | None, params: tuple[tuple[str, str], ...] = (), **changes: object
+) -> Job:
+    """The job the endpoint makes of ``GET /sparql?query=TEXT&PARAMS`` asking for
+    ``media_type`` (:func:`jaif_kg.api.routes.sparql.query_job`), with ``changes``."""
+    from jaif_kg.api.routes.sparql import query_job
+    from jaif_kg.sparql.protocol import parse_request
+
+    request = parse_request("GET", [("query", text), *params], None, b"")
+    job = query_job(api_settings(), request, media_type or "text/turtle", ENDPOINT)
     return replace(job, **changes)  # type: ignore[arg-type]
 
 
@@ -118,8 +119,14 @@ def test_a_lookup_over_a_chosen_dataset_goes_to_a_worker(
     executors: tuple[QueryExecutor, QueryExecutor],
 ) -> None:
     text = (ACCEPTED[0].parent / "iri-lookup.rq").read_text(encoding="utf-8")
-    job = _job(text, "text/csv", default_graphs=("http://example.org/g",))
+    job = _job(text, "text/csv", (("default-graph-uri", "http://example.org/g"),))
     here, there, answered = _both(executors, job)
+    assert answered == 0 and here == there == (b"p,o\r\n", "text/csv")
+    named = _job(text, "text/csv", (("named-graph-uri", "http://example.org/g"),))
+    assert _both(executors, named)[2] == 0
+    # a job of the library's own (not prepared) with an empty dataset chosen
+    empty = Job(text, "text/csv", default_graphs=())
+    here, there, answered = _both(executors, empty)
     assert answered == 0 and here == there == (b"p,o\r\n", "text/csv")
 
 
@@ -132,7 +139,7 @@ def test_a_lookup_asked_only_as_a_graph_goes_to_a_worker(
     inline = executors[0]
     before = inline.inline_answers
     with pytest.raises(NotAcceptable):
-        asyncio.run(inline.run(_job(text, None, not_acceptable="no results format")))
+        asyncio.run(inline.run(_job(text, None)))
     assert inline.inline_answers == before
 
 
