@@ -207,7 +207,34 @@ def negotiate(accept: str | None, offers: Sequence[str], hints: Iterable[str] = 
     'text/turtle'
     >>> negotiate("image/png", [HTML, "text/turtle"]) is None
     True
+
+    The choice is remembered per header, offers and hints (a pure function of them):
+
+    >>> negotiate("text/csv", RESULTS_MEDIA_TYPES), negotiate("text/csv", GRAPH_MEDIA_TYPES)
+    ('text/csv', None)
+    >>> negotiate("text/csv", RESULTS_MEDIA_TYPES, ["tsv"])
+    'text/tab-separated-values'
     """
+    hints = tuple(hints)
+    key = (accept, tuple(offers), hints)
+    if key in _chosen:
+        return _chosen[key]
+    chosen = _negotiate(accept, offers, hints)
+    if accept is None or len(accept) <= _REMEMBERED_ACCEPT:
+        if len(_chosen) >= _REMEMBERED:
+            _chosen.pop(next(iter(_chosen)))
+        _chosen[key] = chosen
+    return chosen
+
+
+#: Choices remembered by :func:`negotiate` (clients send the same few ``Accept`` headers), and
+#: the longest header remembered.
+_REMEMBERED = 512
+_REMEMBERED_ACCEPT = 512
+_chosen: dict[tuple[str | None, tuple[str, ...], tuple[str, ...]], str | None] = {}
+
+
+def _negotiate(accept: str | None, offers: Sequence[str], hints: tuple[str, ...]) -> str | None:
     hinted = _hinted(hints, offers)
     if hinted is not None:
         return hinted
