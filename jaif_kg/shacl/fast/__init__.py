@@ -45,11 +45,15 @@ from jaif_kg.shacl.fast.context import Rows, ShapesPlan
 from jaif_kg.shacl.report import ValidationReport, ValidationResult, count_shapes
 
 
-def oxigraph_rows(store: ox.Store) -> RunQuery:
-    """Run SELECT queries on a pyoxigraph store; rows as rdflib terms (unbound left out)."""
+def oxigraph_rows(
+    store: ox.Store, default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None
+) -> RunQuery:
+    """Run SELECT queries on a pyoxigraph store, over ``default_graph`` (the merge of those
+    graphs; default: the store's default graph); rows as rdflib terms (unbound left out)."""
 
     def run(sparql: str) -> Rows:
-        return solution_rows(cast(ox.QuerySolutions, store.query(sparql)))[1]
+        answer = store.query(sparql, default_graph=default_graph)  # type: ignore[arg-type]
+        return solution_rows(cast(ox.QuerySolutions, answer))[1]
 
     return run
 
@@ -87,13 +91,21 @@ def validate_rows(
 
 
 def validate_store(
-    store: ox.Store, shapes: Graph, plan: ShapesPlan | None = None
+    store: ox.Store,
+    shapes: Graph,
+    plan: ShapesPlan | None = None,
+    *,
+    default_graph: list[ox.NamedNode | ox.DefaultGraph] | None = None,
 ) -> ValidationReport:
-    """Validate the default graph of a pyoxigraph store against ``shapes``.
+    """Validate the default graph of a pyoxigraph store (or the merge of ``default_graph``)
+    against ``shapes``.
 
     Raises:
         InputError: the shapes use what this engine does not support (listed), or are invalid.
     """
-    count = cast(ox.QuerySolutions, store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
-    triples = int(cast(ox.Literal, next(iter(count))["n"]).value)
-    return validate_rows(oxigraph_rows(store), shapes, triples=triples, plan=plan)
+    counted = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        default_graph=default_graph,  # type: ignore[arg-type]
+    )
+    triples = int(cast(ox.Literal, next(iter(cast(ox.QuerySolutions, counted)))["n"]).value)
+    return validate_rows(oxigraph_rows(store, default_graph), shapes, triples=triples, plan=plan)
