@@ -298,6 +298,13 @@ def test_an_unexpected_error_is_one_line_and_exit_70() -> None:
     assert "this is a bug in jaif-kg" in run.stderr
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the child: SIGINT's default disposition. A shell without job control starts a
+    background job (``make test &``) with SIGINT ignored, children inherit that, and Python then
+    installs no KeyboardInterrupt handler: Ctrl-C would never reach the command under test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
     """``synth`` of two million projects takes minutes; Ctrl-C stops it."""
     command = [sys.executable, "-m", "jaif_kg.cli", "synth", "--projects", "2000000"]
@@ -307,6 +314,7 @@ def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )
     try:
         time.sleep(3)  # past the imports, into the generation
