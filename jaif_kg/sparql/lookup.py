@@ -28,12 +28,25 @@ with white space only between them, and it must then pass these checks:
 The engine is then given :attr:`Lookup.text`, a text written here from the parse (full IRIs,
 the variables and literals as read, one space apart), never the client's: nothing the client
 wrote can reach the engine's parser unchecked.
+
+A lookup whose constants are all IRIs, asked for as SPARQL JSON, does not need the engine at
+all: :func:`answer_json` reads the store's index (``quads_for_pattern``, graph by graph in the
+order the engine is given them, no duplicates removed, as the engine does not remove them) and
+writes the answer the engine would write, byte for byte; a fifth of the engine's cost. What it
+cannot write exactly (a literal in the pattern, where the engine reads its lexical form; a
+term of a kind it does not know; another format) it declines, and the engine answers.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
+from json.encoder import encode_basestring as _string
+from typing import Any
+
+import pyoxigraph as ox
 
 #: The longest text looked at: a lookup is short; a longer text goes to a worker unread.
 MAX_LOOKUP_CHARS = 2048
@@ -166,3 +179,94 @@ def _term(term: str, prefixes: dict[str, str]) -> str | None:
         return f"{typed[1]}^^{datatype}" if datatype and _absolute(datatype) else None
     expanded = _expand(term, prefixes)
     return expanded if expanded is not None and _absolute(expanded) else None
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _json_term(term: object) -> str | None:
+    """``term`` as a SPARQL 1.1 JSON results binding, written as pyoxigraph writes it (with the
+    RDF 1.2 ``its:dir`` and ``triple`` forms), or ``None`` for a kind not written here."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return f'{{"type":"uri","value":{_string(term.value)}}}'  # type: ignore[attr-defined]
+    if kind is ox.BlankNode:
+        return f'{{"type":"bnode","value":{_string(term.value)}}}'  # type: ignore[attr-defined]
+    if kind is ox.Literal:
+        literal: ox.Literal = term  # type: ignore[assignment]
+        value = _string(literal.value)
+        if literal.language is not None:
+            tagged = f'{{"type":"literal","value":{value},"xml:lang":{_string(literal.language)}'
+            if literal.direction is not None:
+                tagged += f',"its:dir":{_string(literal.direction.value)}'
+            return tagged + "}"
+        datatype = literal.datatype.value
+        if datatype == _XSD_STRING:
+            return f'{{"type":"literal","value":{value}}}'
+        return f'{{"type":"literal","value":{value},"datatype":{_string(datatype)}}}'
+    if kind is ox.Triple:
+        parts = [_json_term(part) for part in term]  # type: ignore[attr-defined]
+        if None in parts:
+            return None
+        s, p, o = parts
+        return f'{{"type":"triple","value":{{"subject":{s},"predicate":{p},"object":{o}}}}}'
+    return None
+
+
+def answer_json(
+    lookup: Lookup,
+    store: ox.Store,
+    graphs: Sequence[ox.NamedNode | ox.DefaultGraph],
+    *,
+    max_bytes: int,
+    max_rows: int | None = None,
+) -> bytes | None:
+    """The SPARQL 1.1 JSON results of ``lookup`` over the union of ``graphs`` of ``store``,
+    exactly as pyoxigraph writes them for the same query and default graph, read from the
+    index without the engine; ``None`` when it cannot be written here or is too large (more
+    than ``max_rows`` rows or ``max_bytes`` bytes): the engine (or a worker) answers then.
+
+    At most ``max_bytes // 3 + 1`` index entries are read (every row takes three bytes or more).
+    """
+    keys: list[ox.NamedNode | None] = []
+    where: dict[str, int] = {}
+    for position, term in enumerate(lookup.pattern):
+        if term[0] in "?$":
+            keys.append(None)
+            where[term[1:]] = position
+        elif term[0] == "<":
+            keys.append(ox.NamedNode(term[1:-1]))
+        else:
+            return None  # a literal or a number: the engine reads its lexical form
+    # SELECT *: the engine lists the pattern's variables sorted by name
+    names = [v[1:] for v in lookup.variables] or sorted(where)
+    columns = [(f"{_string(name)}:", where[name]) for name in names if name in where]
+    most = max_bytes // 3 + 1
+    if max_rows is not None:
+        most = min(most, max_rows + 1)
+    if lookup.limit is not None:
+        most = min(most, lookup.limit)
+    subject, predicate, object_ = keys
+    quads = chain.from_iterable(
+        store.quads_for_pattern(subject, predicate, object_, graph) for graph in graphs
+    )
+    written: dict[Any, str] = {}
+    rows: list[str] = []
+    for quad in islice(quads, most):
+        row = []
+        for key, position in columns:
+            term = quad[position]
+            value = written.get(term)
+            if value is None:
+                value = _json_term(term)
+                if value is None:
+                    return None
+                written[term] = value
+            row.append(key + value)
+        rows.append("{" + ",".join(row) + "}")
+    if max_rows is not None and len(rows) > max_rows:
+        return None
+    head = ",".join(_string(name) for name in names)
+    body = f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{",".join(rows)}]}}}}'
+    encoded = body.encode()
+    return encoded if len(encoded) <= max_bytes else None

@@ -245,6 +245,11 @@ class Store(Protocol):
         """The backend's own pyoxigraph store, if it has one (what the benchmarks compare with)."""
         return None
 
+    def default_graph_nodes(self) -> list[ox.NamedNode | ox.DefaultGraph] | None:
+        """The graphs of :attr:`raw` whose union, in this order, is the default graph of a query
+        that names no dataset (what the engine is given), or ``None`` without :attr:`raw`."""
+        return None
+
     def read_only_opener(self) -> Callable[[], Store] | None:
         """How another process opens its own read-only handle on this store (a picklable
         callable), or ``None`` when it must share this one (in memory: a forked snapshot)."""

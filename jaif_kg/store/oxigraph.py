@@ -188,6 +188,11 @@ class OxigraphStore(Store):
         self._default_cache = (key, default)  # one assignment: safe for concurrent readers
         return default
 
+    def default_graph_nodes(self) -> list[ox.NamedNode | ox.DefaultGraph]:
+        if self.dataset.raw:
+            return [ox.DefaultGraph()]
+        return self._deployment_default()
+
     def _run(
         self,
         sparql: str,

@@ -70,7 +70,7 @@ from jaif_kg.errors import (
     WorkerFailure,
 )
 from jaif_kg.rdf.formats import rdf_format, results_format
-from jaif_kg.sparql.lookup import parse_lookup
+from jaif_kg.sparql.lookup import answer_json, parse_lookup
 from jaif_kg.sparql.prepare import PreparedQuery, prepare_query, syntax_error
 from jaif_kg.sparql.protocol import NotAcceptable, UpdateRefused, form_kind
 from jaif_kg.sparql.results import json_value
@@ -1160,6 +1160,13 @@ class QueryExecutor:
         cap = INLINE_MAX_BYTES
         if self.limits.max_bytes is not None:
             cap = min(cap, self.limits.max_bytes)
+        if job.media_type == _SPARQL_JSON:
+            raw, graphs = self.store.raw, self.store.default_graph_nodes()
+            if raw is not None and graphs is not None:
+                body = answer_json(lookup, raw, graphs, max_bytes=cap, max_rows=job.max_results)
+                if body is not None:
+                    self.inline_answers += 1
+                    return body, _SPARQL_JSON
         try:
             answer = execute(
                 self.store,

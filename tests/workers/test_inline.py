@@ -104,13 +104,16 @@ def test_a_large_answer_goes_to_a_worker(executors: tuple[QueryExecutor, QueryEx
     assert here == there and len(here[0]) > INLINE_MAX_BYTES
 
 
-def test_the_row_cap_is_the_workers(executors: tuple[QueryExecutor, QueryExecutor]) -> None:
+@pytest.mark.parametrize("media_type", ["text/csv", "application/sparql-results+json"])
+def test_the_row_cap_is_the_workers(
+    executors: tuple[QueryExecutor, QueryExecutor], media_type: str
+) -> None:
     text = (ACCEPTED[0].parent / "iri-lookup.rq").read_text(encoding="utf-8")
     inline, workers = executors
     messages = []
     for executor in (inline, workers):
         with pytest.raises(ResultTooLarge) as caught:
-            asyncio.run(executor.run(_job(text, "text/csv", max_results=2)))
+            asyncio.run(executor.run(_job(text, media_type, max_results=2)))
         messages.append(str(caught.value))
     assert messages[0] == messages[1] and "more than 2 rows" in messages[0]
 
@@ -154,8 +157,9 @@ def test_lookups_are_answered_by_the_embedded_stores_only() -> None:
     )
 
 
-def test_the_engine_is_given_the_text_the_parser_wrote() -> None:
-    """Not the client's: the prefixes are expanded and the layout is the parser's."""
+@pytest.fixture
+def recording() -> Iterator[tuple[QueryExecutor, list[str]]]:
+    """An executor over a one-triple store that records every text its engine is given."""
     from jaif_kg.store.oxigraph import OxigraphStore
 
     seen: list[str] = []
@@ -171,9 +175,34 @@ def test_the_engine_is_given_the_text_the_parser_wrote() -> None:
     store.load(b'<http://e.org/s> <http://e.org/p> "1" .', "application/n-triples")
     executor = QueryExecutor(store, workers=1, max_workers=1)
     try:
-        text = "PREFIX e: <http://e.org/>\nselect   ?o\nwhere { e:s e:p ?o . }"
-        body, _ = asyncio.run(executor.run(_job(text, "text/csv")))
+        yield executor, seen
     finally:
         executor.close()
+
+
+def test_a_json_lookup_is_read_from_the_index_without_the_engine(
+    recording: tuple[QueryExecutor, list[str]],
+) -> None:
+    """SPARQL JSON with IRIs only: :func:`jaif_kg.sparql.lookup.answer_json`, not the engine; a
+    literal in the pattern or another format: the engine, in this process."""
+    executor, seen = recording
+    json_type = "application/sparql-results+json"
+    body, media_type = asyncio.run(
+        executor.run(_job("SELECT ?o WHERE { <http://e.org/s> ?p ?o }", json_type))
+    )
+    assert seen == [] and executor.inline_answers == 1 and media_type == json_type
+    row = b'{"o":{"type":"literal","value":"1"}}'
+    assert body == b'{"head":{"vars":["o"]},"results":{"bindings":[' + row + b"]}}"
+    asyncio.run(executor.run(_job("SELECT ?s WHERE { ?s ?p '1' }", json_type)))
+    assert seen == ["SELECT ?s WHERE { ?s ?p '1' }"] and executor.inline_answers == 2
+
+
+def test_the_engine_is_given_the_text_the_parser_wrote(
+    recording: tuple[QueryExecutor, list[str]],
+) -> None:
+    """Not the client's: the prefixes are expanded and the layout is the parser's."""
+    executor, seen = recording
+    text = "PREFIX e: <http://e.org/>\nselect   ?o\nwhere { e:s e:p ?o . }"
+    body, _ = asyncio.run(executor.run(_job(text, "text/csv")))
     assert body == b"o\r\n1\r\n" and executor.inline_answers == 1
     assert seen == ["SELECT ?o WHERE { <http://e.org/s> <http://e.org/p> ?o }"]
