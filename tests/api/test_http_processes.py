@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -93,6 +93,50 @@ def test_a_process_killed_holding_the_lock_does_not_stop_the_others() -> None:
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     assert done.result(timeout=5) is None
+    os.close(ready_r)
+    os.close(ready_w)
+
+
+def test_leaving_takes_no_lock_and_loses_no_count() -> None:
+    """A process leaves while another holds the lock (each writes only its own row), and two
+    processes entering and leaving for the same clients at once end with nothing counted."""
+    counts = SharedCounts(3)
+    counts.attach(0)
+    assert counts.enter("10.0.0.7", 5, 10) is None
+    ready_r, ready_w = os.pipe()
+
+    def holder() -> None:
+        counts.attach(1)
+        counts._lock()
+        os.write(ready_w, b"x")
+        time.sleep(60)
+
+    pid = _in_child(holder)
+    try:
+        assert os.read(ready_r, 1) == b"x"
+        left = concurrent.futures.ThreadPoolExecutor(1).submit(counts.leave, "10.0.0.7")
+        assert left.result(timeout=5) is None
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    counts.forget(1)
+
+    def churn(process: int) -> Callable[[], None]:
+        def run() -> None:
+            counts.attach(process)
+            for i in range(3000):
+                who = f"10.3.0.{i % 7}"
+                if counts.enter(who, 100, 1000) is None:
+                    counts.leave(who)
+
+        return run
+
+    pids = [_in_child(churn(1)), _in_child(churn(2))]
+    churn(0)()
+    for child in pids:
+        assert os.waitpid(child, 0)[1] == 0
+    assert counts.total() == 0 and counts.snapshot() == {}
+    assert all(counts.held(f"10.3.0.{i}") == 0 for i in range(7))
     os.close(ready_r)
     os.close(ready_w)
 
