@@ -32,7 +32,7 @@ from jaif_kg.shacl import ValidationReport, engine_id, render_text, summary_line
 from jaif_kg.shacl.dataset import graphs_from_options, validate_dataset
 from jaif_kg.store import Store, load_shipped, meta_graph, open_store, shipped_graph
 from jaif_kg.store.graphs import recorded_triples
-from jaif_kg.store.loading import fingerprint, fingerprints_remembered
+from jaif_kg.store.loading import fingerprint, fingerprints_remembered, settle_fingerprints
 from jaif_kg.workers.pool import QueryExecutor, Zygote, fork_zygote, worker_limits
 
 if TYPE_CHECKING:
@@ -318,6 +318,7 @@ def serve(
         if spawner is not None:
             spawner.cancel()
         raise
+    settle_fingerprints()  # files changed just before this start: the restart need not hash
     if not conforms:
         if validation is not None:
             print(render_text(validation), file=out)

@@ -215,6 +215,8 @@ def stored_fingerprint(
         return found
     taken = time.time_ns()
     found = fingerprint(paths, base=base)
+    if any(ids is not None and ids[2] >= taken - settled_ns for ids in identities):
+        _unsettled[key] = (folder, list(paths), base, settled_ns)
     if all(ids is not None for ids in identities):
         entries.pop(key, None)
         entries[key] = {"fingerprint": found, "at": taken}
@@ -224,6 +226,29 @@ def stored_fingerprint(
             temporary.write_text(json.dumps(kept, indent=1), encoding="utf-8")
             os.replace(temporary, memo_file)
     return found
+
+
+#: Fingerprints taken of files that had not settled, by memo key: :func:`settle_fingerprints`.
+_unsettled: dict[str, tuple[Path, list[Path], str, int]] = {}
+
+
+def settle_fingerprints() -> int:
+    """Hash once more the files :func:`stored_fingerprint` found too fresh to trust, now that
+    they have settled, so that the next start trusts its memo: ``jaif-kg serve`` calls it once
+    its start-up is done (the first start after a change loads and validates for seconds, so
+    the files have settled by then, and the restart after it reads none of them). Files still
+    unsettled wait for a later call. Returns how many sets of files were hashed."""
+    hashed = 0
+    for key, (folder, paths, base, settled_ns) in list(_unsettled.items()):
+        now = time.time_ns()
+        identities = [_stat(path) for path in paths]
+        if any(ids is None for ids in identities):
+            del _unsettled[key]  # a file went away: the next start hashes what is there
+        elif all(ids is not None and ids[2] < now - settled_ns for ids in identities):
+            del _unsettled[key]
+            stored_fingerprint(folder, paths, base=base, settled_ns=settled_ns)
+            hashed += 1
+    return hashed
 
 
 def _identity(path: Path) -> tuple[str, int, int, int, int]:

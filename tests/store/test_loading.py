@@ -354,3 +354,25 @@ def test_a_store_on_disk_restarts_without_hashing_settled_files(
     assert sync_graph(store, sources) is False
     assert len(calls) == 2  # the memo of the last hashing is trusted now: not hashed
     store.close()
+
+
+def test_files_too_fresh_to_trust_are_hashed_once_more_when_settled(
+    sources: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jaif-kg serve`` settles them after its start-up: the restart after a change reads none."""
+    import time
+
+    from jaif_kg.store.loading import settle_fingerprints, stored_fingerprint
+
+    monkeypatch.setattr("jaif_kg.store.loading._unsettled", {})
+    calls = _hashes(monkeypatch)
+    settled_ns = 300_000_000  # the files were written a moment ago
+    first = stored_fingerprint(tmp_path, sources, settled_ns=settled_ns)
+    assert settle_fingerprints() == 0  # not settled yet: left for a later call
+    assert stored_fingerprint(tmp_path, sources, settled_ns=settled_ns) == first
+    assert len(calls) == 2  # too fresh: hashed at each start
+    time.sleep(0.35)
+    assert settle_fingerprints() == 1 and len(calls) == 3
+    assert settle_fingerprints() == 0 and len(calls) == 3  # once
+    assert stored_fingerprint(tmp_path, sources, settled_ns=settled_ns) == first
+    assert len(calls) == 3  # the restart: remembered
