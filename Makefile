@@ -94,7 +94,7 @@ $(WRK):
 		echo "could not install wrk: the soak cannot run, the benchmark uses its Python client"; \
 	else echo "wrk is missing (apt-get install wrk as root): the soak cannot run, the benchmark uses its Python client"; fi
 
-bench: $(STAMP) $(WRK) ## Run the benchmark (15-20 min; ARGS=--quick for 2 min) and write docs/BENCHMARKS.md
+bench: $(STAMP) $(WRK) ## Run the benchmark (~40 min; ARGS=--huge adds 10^7: ~80 min; ARGS=--quick: 2 min) and write docs/BENCHMARKS.md
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m jaif_kg.bench.run $(ARGS)
 

@@ -1816,9 +1816,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--huge",
         action="store_true",
         help="add 10^7 triples to the sizes, on the on-disk Oxigraph store only (load, fast "
-        "validation, named queries, jaif-kg serve's start-up): more than 24 min on 2 shared cores "
-        "(the first attempt was stopped there, still in the on-disk worker, peak 10.6 GiB; "
-        "see docs/PERFORMANCE.md)",
+        "validation, named queries, jaif-kg serve's start-up, jaif-kg validate): about 40 more "
+        "minutes on 2 quiet cores, at most 16 GB (see docs/PERFORMANCE.md)",
     )
     p.add_argument(
         "--disk-only-above",
