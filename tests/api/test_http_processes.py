@@ -74,35 +74,8 @@ def test_counts_are_shared_between_processes() -> None:
         os.close(ready_w)
 
 
-def test_a_process_killed_holding_the_lock_does_not_stop_the_others() -> None:
-    """The lock is a POSIX record lock: the kernel releases it with its dead holder."""
-    counts = SharedCounts(2)
-    ready_r, ready_w = os.pipe()
-
-    def child() -> None:
-        counts.attach(1)
-        counts._lock()
-        os.write(ready_w, b"x")
-        time.sleep(60)
-
-    pid = _in_child(child)
-    assert os.read(ready_r, 1) == b"x"
-    done = concurrent.futures.ThreadPoolExecutor(1).submit(counts.enter, "10.0.0.3", 1, 10)
-    with pytest.raises(concurrent.futures.TimeoutError):
-        done.result(timeout=0.5)  # the other process holds the lock: enter waits for it
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
-    assert done.result(timeout=5) is None
-    os.close(ready_r)
-    os.close(ready_w)
-
-
-def test_leaving_takes_no_lock_and_loses_no_count() -> None:
-    """A process leaves while another holds the lock (each writes only its own row), and two
-    processes entering and leaving for the same clients at once end with nothing counted."""
-    counts = SharedCounts(3)
-    counts.attach(0)
-    assert counts.enter("10.0.0.7", 5, 10) is None
+def _lock_holder(counts: SharedCounts) -> int:
+    """Fork a process (row 1) that takes the counts' lock and keeps it; its pid, once held."""
     ready_r, ready_w = os.pipe()
 
     def holder() -> None:
@@ -114,6 +87,32 @@ def test_leaving_takes_no_lock_and_loses_no_count() -> None:
     pid = _in_child(holder)
     try:
         assert os.read(ready_r, 1) == b"x"
+    finally:
+        os.close(ready_r)
+        os.close(ready_w)
+    return pid
+
+
+def test_a_process_killed_holding_the_lock_does_not_stop_the_others() -> None:
+    """The lock is a POSIX record lock: the kernel releases it with its dead holder."""
+    counts = SharedCounts(2)
+    pid = _lock_holder(counts)
+    done = concurrent.futures.ThreadPoolExecutor(1).submit(counts.enter, "10.0.0.3", 1, 10)
+    with pytest.raises(concurrent.futures.TimeoutError):
+        done.result(timeout=0.5)  # the other process holds the lock: enter waits for it
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert done.result(timeout=5) is None
+
+
+def test_leaving_takes_no_lock_and_loses_no_count() -> None:
+    """A process leaves while another holds the lock (each writes only its own row), and two
+    processes entering and leaving for the same clients at once end with nothing counted."""
+    counts = SharedCounts(3)
+    counts.attach(0)
+    assert counts.enter("10.0.0.7", 5, 10) is None
+    pid = _lock_holder(counts)
+    try:
         left = concurrent.futures.ThreadPoolExecutor(1).submit(counts.leave, "10.0.0.7")
         assert left.result(timeout=5) is None
     finally:
@@ -137,8 +136,6 @@ def test_leaving_takes_no_lock_and_loses_no_count() -> None:
         assert os.waitpid(child, 0)[1] == 0
     assert counts.total() == 0 and counts.snapshot() == {}
     assert all(counts.held(f"10.3.0.{i}") == 0 for i in range(7))
-    os.close(ready_r)
-    os.close(ready_w)
 
 
 def test_many_clients_never_fill_the_table() -> None:
