@@ -739,8 +739,14 @@ def render(results: Result) -> str:
         lines += _import_section(results["import"])
     if results.get("crossqueries"):
         lines += _crossqueries_section(results["crossqueries"])
-    lines += ["", "## Targets (issue 4, item 7)", ""]
+    lines += ["", "## Targets", ""]
     lines += _targets(results)
+    lines += [
+        "",
+        "Why a target is not met, measured, and what would meet it: docs/PERFORMANCE.md, "
+        '"What limits each target" (written after each run, by hand, from this report and '
+        "profiles of the same build).",
+    ]
     lines += ["", "## Notes", "", *results.get("notes", [])]
     return "\n".join(lines) + "\n"
 
