@@ -235,7 +235,10 @@ def answer_json(
             keys.append(None)
             where[term[1:]] = position
         elif term[0] == "<":
-            keys.append(ox.NamedNode(term[1:-1]))
+            try:
+                keys.append(ox.NamedNode(term[1:-1]))
+            except ValueError:  # the grammar's IRIREF, not RFC 3987 (%zz, a bad host): the
+                return None  # engine says where and why, as a syntax error
         else:
             return None  # a literal or a number: the engine reads its lexical form
     # SELECT *: the engine lists the pattern's variables sorted by name

@@ -118,6 +118,23 @@ def test_the_tricky_rows_are_there(store: ox.Store) -> None:
     assert b'"type":"triple"' in everything and b'"its:dir":"rtl"' in everything
 
 
+MALFORMED = sorted(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "lookups" / "malformed").glob("*.rq")
+)
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_an_iri_the_grammar_passes_but_rdf_refuses_is_left_to_the_engine(
+    store: ox.Store, case: Path
+) -> None:
+    """The grammar reads IRIREF, not RFC 3987: the engine refuses these with a syntax error,
+    and so must the endpoint (``tests/workers/test_inline.py``), not fail inside the reader."""
+    lookup = _lookup(case.read_text(encoding="utf-8"))
+    assert answer_json(lookup, store, GRAPHS, max_bytes=1 << 20) is None
+    with pytest.raises(SyntaxError):
+        store.query(lookup.text)
+
+
 @pytest.mark.parametrize("text", DECLINED, ids=list(DECLINED.values()))
 def test_what_it_cannot_write_exactly_is_left_to_the_engine(store: ox.Store, text: str) -> None:
     assert answer_json(_lookup(text), store, GRAPHS, max_bytes=1 << 20) is None

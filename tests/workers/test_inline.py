@@ -84,6 +84,26 @@ def test_a_lookup_answered_here_is_the_workers_answer(
     assert here == there
 
 
+MALFORMED = sorted((FIXTURES / "malformed").glob("*.rq"))
+
+
+@pytest.mark.parametrize("media_type", FORMATS)
+@pytest.mark.parametrize("case", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_a_malformed_iri_in_a_lookup_is_the_workers_syntax_error(
+    executors: tuple[QueryExecutor, QueryExecutor], case: Path, media_type: str
+) -> None:
+    """Lookup-shaped, but an IRI RDF refuses (``%zz``, a bad host): a 400 with the worker's
+    message in every format, never an error of the HTTP process's own."""
+    from jaif_kg.errors import QuerySyntaxError
+
+    messages = []
+    for executor in executors:
+        with pytest.raises(QuerySyntaxError) as caught:
+            asyncio.run(executor.run(_job(case.read_text(encoding="utf-8"), media_type)))
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "IRI" in messages[0]
+
+
 @pytest.mark.parametrize("case", DECLINED[:12], ids=[p.stem for p in DECLINED[:12]])
 def test_other_queries_go_to_a_worker(
     executors: tuple[QueryExecutor, QueryExecutor], case: Path
